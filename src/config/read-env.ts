@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+
+import { ConfigError } from "./config-error.js";
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Reads `NAME`, or the file named by `NAME_FILE` (Docker and Kubernetes secrets), trimmed.
+ * Setting both is refused: which one wins would be a guess, and a wrong guess is a wrong secret.
+ */
+export function readEnv(env: Env, name: string): string | undefined {
+  const direct = blankToUndefined(env[name]);
+  const file = blankToUndefined(env[`${name}_FILE`]);
+  if (direct !== undefined && file !== undefined) {
+    throw new ConfigError(`Set ${name} or ${name}_FILE, not both.`);
+  }
+  if (file === undefined) return direct;
+  try {
+    return blankToUndefined(readFileSync(file, "utf8"));
+  } catch (cause) {
+    const reason = cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
+    throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason}).`);
+  }
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** A positive number from the environment, or the default; the error names the variable. */
+export function readNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER }: { min?: number; integer?: boolean; max?: number } = {},
+): number {
+  const raw = readEnv(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const kind = integer ? "a whole number" : "a number";
+    throw new ConfigError(`${name} must be ${kind} from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}

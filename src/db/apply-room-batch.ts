@@ -1,0 +1,216 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+
+import type { SmartChatRoom } from "../metastudio/room-schema.js";
+import { changedFields, contentHash, roomColumns, voiceConfigRows, type RoomRow } from "../sync/room-record.js";
+import type { ChangeKind } from "./schema.js";
+import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms, syncSeenRooms } from "./schema.js";
+import type { Db } from "./database.js";
+
+export interface ObservedRoom {
+  room: SmartChatRoom;
+  /** `X-Request-Id` of the response that carried it. */
+  requestId: string | undefined;
+}
+
+export interface PlannedChange {
+  roomId: string;
+  roomName: string | null;
+  change: ChangeKind;
+  changedFields: string[];
+  requestId: string | undefined;
+}
+
+export interface BatchResult {
+  inserted: number;
+  updated: number;
+  restored: number;
+  /** Same content as stored, or an older version than stored (a page that arrived late). */
+  unchanged: number;
+  roomRowsWritten: number;
+  voiceRowsWritten: number;
+  changes: PlannedChange[];
+}
+
+/** Every upstream column, rewritten from the incoming row when a room changed. */
+const REWRITTEN = [
+  "roomName",
+  "roomDescription",
+  "robotId",
+  "coverUrl",
+  "modelAssetId",
+  "modelInfos",
+  "voiceConfig",
+  "billingMode",
+  "reuseResource",
+  "concurrency",
+  "clientNums",
+  "defaultLanguage",
+  "exitMuteThreshold",
+  "createTime",
+  "updateTime",
+  "raw",
+  "contentHash",
+  "lastSeenAt",
+  "lastChangedAt",
+  "deletedAt",
+  "lastRequestId",
+] as const satisfies ReadonlyArray<keyof RoomRow>;
+
+const onConflictSet = Object.fromEntries(
+  REWRITTEN.map((key) => [key, sql.raw(`excluded."${smartChatRooms[key].name}"`)]),
+);
+
+/**
+ * Applies one batch of observed rooms in one transaction: one read of the stored hashes, then
+ * multi-row writes for what changed only. An unchanged room costs nothing but its `sync_seen_rooms`
+ * row; a changed one rewrites its row and voice configs and gets a change row naming the fields.
+ * With `dryRun` it reads and diffs but writes nothing.
+ */
+export async function applyRoomBatch(
+  db: Db,
+  input: { projectId: string; runId: string; observedAt: Date; rooms: ObservedRoom[]; dryRun: boolean },
+): Promise<BatchResult> {
+  const { projectId, runId, observedAt } = input;
+  // A room can come twice in one batch (overlapping windows, repeated passes): keep the newest.
+  const latest = new Map<string, ObservedRoom>();
+  for (const observed of input.rooms) {
+    const prior = latest.get(observed.room.room_id);
+    if (!prior || !isOlder(observed.room, prior.room)) latest.set(observed.room.room_id, observed);
+  }
+  const ids = [...latest.keys()];
+  const result: BatchResult = {
+    inserted: 0,
+    updated: 0,
+    restored: 0,
+    unchanged: 0,
+    roomRowsWritten: 0,
+    voiceRowsWritten: 0,
+    changes: [],
+  };
+  if (ids.length === 0) return result;
+
+  const work = async (tx: Db): Promise<void> => {
+    const stored = await tx
+      .select({
+        roomId: smartChatRooms.roomId,
+        contentHash: smartChatRooms.contentHash,
+        deletedAt: smartChatRooms.deletedAt,
+        updateTime: smartChatRooms.updateTime,
+      })
+      .from(smartChatRooms)
+      .where(and(eq(smartChatRooms.projectId, projectId), inArray(smartChatRooms.roomId, ids)));
+    const storedById = new Map(stored.map((row) => [row.roomId, row]));
+
+    const rows: RoomRow[] = [];
+    const rewrittenIds: string[] = [];
+    const pending: Array<{ observed: ObservedRoom; kind: ChangeKind; hash: string }> = [];
+    for (const observed of latest.values()) {
+      const hash = contentHash(observed.room);
+      const prior = storedById.get(observed.room.room_id);
+      const columns = roomColumns(projectId, observed.room);
+      let kind: ChangeKind;
+      if (!prior) kind = "created";
+      else if (prior.contentHash === hash || isStale(columns.updateTime, prior.updateTime)) {
+        if (prior.deletedAt === null) {
+          result.unchanged += 1;
+          continue;
+        }
+        kind = "restored";
+      } else kind = prior.deletedAt === null ? "updated" : "restored";
+      pending.push({ observed, kind, hash });
+      if (kind !== "created") rewrittenIds.push(observed.room.room_id);
+      rows.push({
+        ...columns,
+        contentHash: hash,
+        firstSeenAt: observedAt,
+        lastSeenAt: observedAt,
+        lastChangedAt: observedAt,
+        deletedAt: null,
+        lastRequestId: observed.requestId ?? null,
+      });
+    }
+
+    // The old raw items, only for rooms that changed, to name the fields that changed.
+    const before = new Map<string, Record<string, unknown>>();
+    if (rewrittenIds.length > 0) {
+      const olds = await tx
+        .select({ roomId: smartChatRooms.roomId, raw: smartChatRooms.raw })
+        .from(smartChatRooms)
+        .where(and(eq(smartChatRooms.projectId, projectId), inArray(smartChatRooms.roomId, rewrittenIds)));
+      for (const old of olds) before.set(old.roomId, old.raw as Record<string, unknown>);
+    }
+    for (const { observed, kind } of pending) {
+      const after = observed.room as Record<string, unknown>;
+      const fields =
+        kind === "created" ? Object.keys(after).sort() : changedFields(before.get(observed.room.room_id) ?? {}, after);
+      result[kind === "created" ? "inserted" : kind === "updated" ? "updated" : "restored"] += 1;
+      result.changes.push({
+        roomId: observed.room.room_id,
+        roomName: observed.room.room_name ?? null,
+        change: kind,
+        changedFields: fields,
+        requestId: observed.requestId,
+      });
+    }
+    if (input.dryRun) return;
+
+    if (rows.length > 0) {
+      await tx.insert(smartChatRooms).values(rows).onConflictDoUpdate({
+        target: [smartChatRooms.projectId, smartChatRooms.roomId],
+        set: onConflictSet,
+      });
+      result.roomRowsWritten = rows.length;
+      if (rewrittenIds.length > 0) {
+        await tx
+          .delete(smartChatRoomVoiceConfigs)
+          .where(
+            and(
+              eq(smartChatRoomVoiceConfigs.projectId, projectId),
+              inArray(smartChatRoomVoiceConfigs.roomId, rewrittenIds),
+            ),
+          );
+      }
+      const voices = pending.flatMap(({ observed }) => voiceConfigRows(projectId, observed.room));
+      if (voices.length > 0) await tx.insert(smartChatRoomVoiceConfigs).values(voices);
+      result.voiceRowsWritten = voices.length;
+      await tx.insert(smartChatRoomChanges).values(
+        result.changes.map((change) => ({
+          projectId,
+          roomId: change.roomId,
+          runId,
+          requestId: change.requestId ?? null,
+          change: change.change,
+          changedFields: change.changedFields,
+          observedAt,
+        })),
+      );
+    }
+    await tx
+      .insert(syncSeenRooms)
+      .values([...latest.values()].map((o) => ({ runId, roomId: o.room.room_id, requestId: o.requestId ?? null })))
+      .onConflictDoNothing();
+  };
+
+  if (input.dryRun) await work(db);
+  else await db.transaction((tx) => work(tx as unknown as Db));
+  return result;
+}
+
+function updateSeconds(room: SmartChatRoom): number | undefined {
+  const parsed = room.update_time ? Date.parse(room.update_time) : Number.NaN;
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+function isOlder(candidate: SmartChatRoom, than: SmartChatRoom): boolean {
+  const a = updateSeconds(candidate);
+  const b = updateSeconds(than);
+  return a !== undefined && b !== undefined && a < b;
+}
+
+/**
+ * A page fetched before a room was updated can be processed after the page that carried the
+ * update (pages run in parallel): an item older than what is stored must not overwrite it.
+ */
+function isStale(incoming: Date | null, stored: Date | null): boolean {
+  return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import pg from "pg";
+
+import * as schema from "./schema.js";
+
+export type Schema = typeof schema;
+/** The Drizzle handle every write takes first: node-postgres and PGlite both satisfy it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A Drizzle transaction, which is also a Db for the write functions. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type Database = PostgresDatabase | EmbeddedDatabase;
+
+interface DatabaseBase {
+  db: Db;
+  /** Where the data lives, for messages: the host and database, or the embedded directory. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface PostgresDatabase extends DatabaseBase {
+  kind: "postgres";
+  pool: pg.Pool;
+}
+
+export interface EmbeddedDatabase extends DatabaseBase {
+  kind: "embedded";
+  client: import("@electric-sql/pglite").PGlite;
+}
+
+/**
+ * Opens Postgres at `databaseUrl`, or, with none, the embedded database (PGlite, Postgres
+ * compiled to WebAssembly) kept on disk in `embeddedDataDir`: same schema, same migrations.
+ */
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  embeddedDataDir: string;
+  /** @default 10 */
+  poolSize?: number;
+}): Promise<Database> {
+  if (options.databaseUrl !== undefined) {
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      application_name: "metastudio-sync",
+    });
+    // An idle client's error (Postgres restarted) must not crash the process; the next query fails
+    // and the run that issued it fails and retries.
+    pool.on("error", () => {});
+    const url = new URL(options.databaseUrl);
+    return {
+      db: drizzle(pool, { schema }) as unknown as Db,
+      kind: "postgres",
+      pool,
+      location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
+      close: () => pool.end(),
+    };
+  }
+  const dir = resolve(options.embeddedDataDir);
+  mkdirSync(dir, { recursive: true });
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const client = await PGlite.create(dir);
+  return {
+    db: drizzle(client, { schema }) as unknown as Db,
+    kind: "embedded",
+    client,
+    location: dir,
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,51 @@
+import { sql } from "drizzle-orm";
+
+import type { Db } from "./database.js";
+import { queryCount, queryRows } from "./query-rows.js";
+
+/** Live rooms of the project, and how many of them the run did not see. */
+export async function countUnseenLive(
+  db: Db,
+  projectId: string,
+  runId: string,
+): Promise<{ live: number; unseen: number }> {
+  const [row] = await queryRows<{ live: number; unseen: number }>(db, sql`
+    select count(*)::int as live,
+           (count(*) filter (where not exists (
+              select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)))::int as unseen
+      from smart_chat_rooms r
+     where r.project_id = ${projectId} and r.deleted_at is null`);
+  return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
+}
+
+/** Unseen live rooms, for a dry run's preview. */
+export async function listUnseenLive(db: Db, projectId: string, runId: string, limit: number) {
+  return queryRows<{ room_id: string; room_name: string | null }>(db, sql`
+    select r.room_id, r.room_name from smart_chat_rooms r
+     where r.project_id = ${projectId} and r.deleted_at is null
+       and not exists (select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)
+     order by r.room_id limit ${limit}`);
+}
+
+/**
+ * Soft-deletes every live room the (complete, error-free, full) run did not see and records a
+ * `deleted` change for each, in one statement so the two can never disagree.
+ */
+export async function markUnseenDeleted(
+  db: Db,
+  input: { projectId: string; runId: string; now: Date },
+): Promise<number> {
+  return queryCount(db, sql`
+    with gone as (
+      update smart_chat_rooms r
+         set deleted_at = ${input.now}, last_changed_at = ${input.now}
+       where r.project_id = ${input.projectId} and r.deleted_at is null
+         and not exists (select 1 from sync_seen_rooms s where s.run_id = ${input.runId} and s.room_id = r.room_id)
+      returning r.room_id
+    ), logged as (
+      insert into smart_chat_room_changes (project_id, room_id, run_id, request_id, change, changed_fields, observed_at)
+      select ${input.projectId}, room_id, ${input.runId}, null, 'deleted', '{}'::text[], ${input.now} from gone
+      returning 1
+    )
+    select count(*)::int as n from logged`);
+}

@@ -1,0 +1,41 @@
+import { fileURLToPath } from "node:url";
+
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+
+import type { Database } from "./database.js";
+
+/** Both `src/db` (tests, tsx) and `dist/db` (the built CLI) sit two levels below the package root. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+/** Arbitrary but fixed: every metastudio-sync process contends for this one advisory lock. */
+const MIGRATION_LOCK = 7_342_019_881;
+
+/**
+ * Applies pending migrations. Several processes may start at once (worker replicas, a `sync`
+ * beside a worker): a session advisory lock makes them take turns, and each one then finds the
+ * work already done by the one before it.
+ */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === "embedded") {
+    await migratePglite(drizzlePglite(database.client), { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  const client = await database.pool.connect();
+  try {
+    // Session-level, on the connection that also runs the migrations: if this process dies the
+    // connection closes and Postgres releases the lock, so a crash cannot wedge later starts.
+    await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    try {
+      await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    }
+  } catch (cause) {
+    throw new Error(`Could not apply database migrations to ${database.location}`, { cause });
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,48 @@
+import type { Database } from "./database.js";
+
+export interface ProjectLock {
+  release(): Promise<void>;
+}
+
+/** The embedded database has one session per process, where advisory locks do not exclude. */
+const embeddedLocks = new Set<string>();
+
+/**
+ * At most one run per project at a time, across every process and machine sharing the database:
+ * a session advisory lock held on a dedicated connection for the run's duration. It is released
+ * when the run ends or, if the process dies, when Postgres closes its connection.
+ * Null when another run holds it.
+ */
+export async function tryLockProject(database: Database, projectId: string): Promise<ProjectLock | null> {
+  const key = `metastudio-sync:project:${projectId}`;
+  if (database.kind === "embedded") {
+    if (embeddedLocks.has(key)) return null;
+    embeddedLocks.add(key);
+    return { release: async () => void embeddedLocks.delete(key) };
+  }
+  const client = await database.pool.connect();
+  try {
+    const result = await client.query<{ locked: boolean }>(
+      "select pg_try_advisory_lock(hashtextextended($1, 0)) as locked",
+      [key],
+    );
+    if (!result.rows[0]?.locked) {
+      client.release();
+      return null;
+    }
+  } catch (error) {
+    client.release();
+    throw error;
+  }
+  return {
+    release: async () => {
+      try {
+        await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+        client.release();
+      } catch (error) {
+        // A broken connection already dropped the lock; destroy it rather than pool it.
+        client.release(error instanceof Error ? error : true);
+      }
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** One row per room ever seen; rows are never removed, deletions are soft (`deleted_at`). */
+export const smartChatRooms = pgTable(
+  "smart_chat_rooms",
+  {
+    projectId: text("project_id").notNull(),
+    roomId: text("room_id").notNull(),
+    roomName: text("room_name"),
+    roomDescription: text("room_description"),
+    robotId: text("robot_id"),
+    coverUrl: text("cover_url"),
+    modelAssetId: text("model_asset_id"),
+    modelInfos: jsonb("model_infos"),
+    voiceConfig: jsonb("voice_config"),
+    billingMode: text("billing_mode"),
+    reuseResource: boolean("reuse_resource"),
+    concurrency: integer("concurrency"),
+    clientNums: integer("client_nums"),
+    defaultLanguage: text("default_language"),
+    exitMuteThreshold: integer("exit_mute_threshold"),
+    createTime: tstz("create_time"),
+    updateTime: tstz("update_time"),
+    raw: jsonb("raw").notNull(),
+    /** sha256 of the canonical raw item: an unchanged room is recognised without comparing columns. */
+    contentHash: text("content_hash").notNull(),
+    firstSeenAt: tstz("first_seen_at").notNull(),
+    lastSeenAt: tstz("last_seen_at").notNull(),
+    lastChangedAt: tstz("last_changed_at").notNull(),
+    deletedAt: tstz("deleted_at"),
+    lastRequestId: text("last_request_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.roomId] }),
+    index("smart_chat_rooms_name_idx").on(t.projectId, t.roomName),
+    index("smart_chat_rooms_update_time_idx").on(t.projectId, t.updateTime),
+    index("smart_chat_rooms_live_idx")
+      .on(t.projectId, t.roomId)
+      .where(sql`${t.deletedAt} is null`),
+    index("smart_chat_rooms_model_asset_idx").on(t.modelAssetId),
+  ],
+);
+
+/** `voice_config_list`, one row per entry in upstream order. Rewritten only when the room changes. */
+export const smartChatRoomVoiceConfigs = pgTable(
+  "smart_chat_room_voice_configs",
+  {
+    projectId: text("project_id").notNull(),
+    roomId: text("room_id").notNull(),
+    position: integer("position").notNull(),
+    voiceAssetId: text("voice_asset_id"),
+    speed: integer("speed"),
+    pitch: integer("pitch"),
+    volume: integer("volume"),
+    provider: text("provider"),
+    language: text("language"),
+    languageDesc: text("language_desc"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.roomId, t.position] }),
+    foreignKey({
+      columns: [t.projectId, t.roomId],
+      foreignColumns: [smartChatRooms.projectId, smartChatRooms.roomId],
+    }).onDelete("cascade"),
+  ],
+);
+
+export const CHANGE_KINDS = ["created", "updated", "deleted", "restored"] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** One row per observed change: the audit trail of what changed upstream and when we saw it. */
+export const smartChatRoomChanges = pgTable(
+  "smart_chat_room_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: text("project_id").notNull(),
+    roomId: text("room_id").notNull(),
+    runId: uuid("run_id").notNull(),
+    requestId: text("request_id"),
+    change: text("change", { enum: CHANGE_KINDS }).notNull(),
+    changedFields: text("changed_fields").array().notNull(),
+    observedAt: tstz("observed_at").notNull(),
+  },
+  (t) => [
+    index("smart_chat_room_changes_room_idx").on(t.projectId, t.roomId, t.observedAt),
+    index("smart_chat_room_changes_observed_idx").on(t.projectId, t.observedAt),
+    index("smart_chat_room_changes_run_idx").on(t.runId),
+    check("smart_chat_room_changes_change_check", sql`${t.change} in ('created','updated','deleted','restored')`),
+  ],
+);
+
+export const RUN_MODES = ["incremental", "full"] as const;
+export const RUN_TRIGGERS = ["schedule", "manual", "cli"] as const;
+export const RUN_STATUSES = ["running", "succeeded", "failed"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: text("project_id").notNull(),
+    mode: text("mode", { enum: RUN_MODES }).notNull(),
+    trigger: text("trigger", { enum: RUN_TRIGGERS }).notNull(),
+    status: text("status", { enum: RUN_STATUSES }).notNull(),
+    startedAt: tstz("started_at").notNull(),
+    finishedAt: tstz("finished_at"),
+    windowStart: tstz("window_start"),
+    windowEnd: tstz("window_end"),
+    requests: integer("requests").notNull().default(0),
+    roomsSeen: integer("rooms_seen").notNull().default(0),
+    roomsInserted: integer("rooms_inserted").notNull().default(0),
+    roomsUpdated: integer("rooms_updated").notNull().default(0),
+    roomsUnchanged: integer("rooms_unchanged").notNull().default(0),
+    roomsDeleted: integer("rooms_deleted").notNull().default(0),
+    /** Items the upstream sent that could not be mirrored (no room_id, wrong types); see the log. */
+    itemsInvalid: integer("items_invalid").notNull().default(0),
+    /** The failed full run whose completed windows this run took over instead of starting again. */
+    resumedFrom: uuid("resumed_from"),
+    error: text("error"),
+  },
+  (t) => [
+    index("sync_runs_project_started_idx").on(t.projectId, t.startedAt),
+    index("sync_runs_running_idx")
+      .on(t.projectId)
+      .where(sql`${t.status} = 'running'`),
+  ],
+);
+
+/** One row per upstream HTTP attempt, retries and failures included. */
+export const syncRequests = pgTable(
+  "sync_requests",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id").notNull(),
+    projectId: text("project_id").notNull(),
+    requestId: text("request_id"),
+    status: integer("status"),
+    errorCode: text("error_code"),
+    offset: integer("offset").notNull(),
+    limit: integer("limit").notNull(),
+    startTime: tstz("start_time"),
+    endTime: tstz("end_time"),
+    items: integer("items"),
+    attempt: integer("attempt").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    requestedAt: tstz("requested_at").notNull(),
+  },
+  (t) => [
+    index("sync_requests_run_idx").on(t.runId),
+    index("sync_requests_project_idx").on(t.projectId, t.requestedAt),
+    index("sync_requests_request_id_idx").on(t.requestId),
+  ],
+);
+
+export const FILTER_FIELDS = ["update_time", "create_time", "ignored"] as const;
+export type FilterField = (typeof FILTER_FIELDS)[number];
+
+/** What the engine keeps between runs of one project. */
+export const syncState = pgTable("sync_state", {
+  projectId: text("project_id").primaryKey(),
+  /** Everything up to here was mirrored by a successful run; incremental runs start before it. */
+  watermark: tstz("watermark"),
+  /** What `start_time`/`end_time` were observed to filter on; null until the data has told. */
+  filterField: text("filter_field", { enum: FILTER_FIELDS }),
+  lastRunId: uuid("last_run_id"),
+  lastSuccessAt: tstz("last_success_at"),
+  lastFullSuccessAt: tstz("last_full_success_at"),
+  updatedAt: tstz("updated_at").notNull(),
+});
+
+/** Windows a run has read completely; a failed full run's successor skips them. */
+export const syncRunWindows = pgTable(
+  "sync_run_windows",
+  {
+    runId: uuid("run_id").notNull(),
+    windowStart: tstz("window_start").notNull(),
+    windowEnd: tstz("window_end").notNull(),
+    rooms: integer("rooms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.windowStart, t.windowEnd] })],
+);
+
+/**
+ * Room IDs a run has seen, with the request that carried each: how a full run finds deletions
+ * without holding every ID in memory, and how `last_seen_at` is refreshed in one statement.
+ * Rows are removed when the run ends.
+ */
+export const syncSeenRooms = pgTable(
+  "sync_seen_rooms",
+  {
+    runId: uuid("run_id").notNull(),
+    roomId: text("room_id").notNull(),
+    requestId: text("request_id"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.roomId] })],
+);

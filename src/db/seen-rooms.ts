@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+
+import { syncSeenRooms } from "./schema.js";
+
+import type { Db } from "./database.js";
+import { queryCount } from "./query-rows.js";
+
+export async function countSeenRooms(db: Db, runId: string): Promise<number> {
+  return queryCount(db, sql`select count(*)::int as n from sync_seen_rooms where run_id = ${runId}`);
+}
+
+/**
+ * Moves `last_seen_at` (and `last_request_id`) forward for rooms this run saw, but only where
+ * the stored value is older than `resolutionSeconds`: refreshing every row on every run would
+ * rewrite the whole table each time for a timestamp nobody needs to the minute.
+ */
+export async function refreshLastSeen(
+  db: Db,
+  input: { projectId: string; runId: string; now: Date; resolutionSeconds: number },
+): Promise<number> {
+  const threshold = new Date(input.now.getTime() - input.resolutionSeconds * 1000);
+  return queryCount(db, sql`
+    with touched as (
+      update smart_chat_rooms r
+         set last_seen_at = ${input.now}, last_request_id = coalesce(s.request_id, r.last_request_id)
+        from sync_seen_rooms s
+       where s.run_id = ${input.runId}
+         and r.project_id = ${input.projectId}
+         and r.room_id = s.room_id
+         and r.last_seen_at < ${threshold}
+      returning 1
+    )
+    select count(*)::int as n from touched`);
+}
+
+/** Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored. */
+export async function insertSeenIds(db: Db, runId: string, roomIds: Iterable<string>): Promise<void> {
+  const rows = [...roomIds].map((roomId) => ({ runId, roomId, requestId: null }));
+  if (rows.length === 0) return;
+  await db.insert(syncSeenRooms).values(rows).onConflictDoNothing();
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+
+import type { Db } from "./database.js";
+import { syncRuns, type RunMode, type RunStatus, type RunTrigger } from "./schema.js";
+
+export type RunCounts = Pick<
+  typeof syncRuns.$inferInsert,
+  | "requests"
+  | "roomsSeen"
+  | "roomsInserted"
+  | "roomsUpdated"
+  | "roomsUnchanged"
+  | "roomsDeleted"
+  | "itemsInvalid"
+>;
+
+export async function insertRun(
+  db: Db,
+  run: {
+    projectId: string;
+    mode: RunMode;
+    trigger: RunTrigger;
+    startedAt: Date;
+    windowStart: Date | null;
+    windowEnd: Date | null;
+    resumedFrom: string | null;
+  },
+): Promise<string> {
+  const [row] = await db
+    .insert(syncRuns)
+    .values({ ...run, status: "running" })
+    .returning({ id: syncRuns.id });
+  return row!.id;
+}
+
+export async function finishRun(
+  db: Db,
+  runId: string,
+  outcome: { status: Exclude<RunStatus, "running">; finishedAt: Date; error: string | null } & RunCounts,
+): Promise<void> {
+  await db.update(syncRuns).set(outcome).where(eq(syncRuns.id, runId));
+}
+
+/**
+ * Runs still marked running for a project whose lock we now hold were cut off (the process died,
+ * the worker was killed): they are closed as failed, which also makes a full one resumable.
+ */
+export async function failInterruptedRuns(db: Db, projectId: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(syncRuns)
+    .set({ status: "failed", finishedAt: now, error: "interrupted: the process running it stopped before it finished" })
+    .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.status, "running")))
+    .returning({ id: syncRuns.id });
+  return rows.length;
+}
+
+/** The latest failed full run started after the last successful one and not too long ago. */
+export async function findResumableRun(db: Db, projectId: string, notBefore: Date): Promise<string | null> {
+  const [lastFull] = await db
+    .select({ id: syncRuns.id, status: syncRuns.status })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
+  return lastFull?.status === "failed" ? lastFull.id : null;
+}
+
+export async function recentRuns(db: Db, projectId: string, limit: number) {
+  return db
+    .select()
+    .from(syncRuns)
+    .where(eq(syncRuns.projectId, projectId))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(limit);
+}
+
+/** Projects that have any run recorded, for `status` when no project is configured. */
+export async function projectsWithRuns(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ projectId: syncRuns.projectId }).from(syncRuns).orderBy(sql`1`);
+  return rows.map((row) => row.projectId);
+}

@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+
+import type { ListPage } from "../metastudio/metastudio-client.js";
+import type { Semaphore } from "./semaphore.js";
+import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
+import { WindowTally } from "./window-tally.js";
+
+export interface CollectOptions {
+  fetchPage: (window: TimeWindow, offset: number, limit: number) => Promise<ListPage>;
+  /** Every page, as it arrives: the rooms go to the writer, the evidence to the filter check. */
+  onPage: (page: ListPage, window: TimeWindow) => Promise<void>;
+  /** A window read completely (a full run records it so a retry can skip it). */
+  onWindowComplete: (window: TimeWindow, count: number) => Promise<void>;
+  /** Windows a resumed run already has. */
+  isCovered: (window: TimeWindow) => boolean;
+  semaphore: Semaphore;
+  /** @default 100, the API's maximum */
+  pageSize?: number;
+  /**
+   * A window reporting more rooms than this is split before it is paged: a small window is read
+   * in fewer requests, so it is less likely to change under us, and its tally stays small.
+   * @default 5000
+   */
+  maxWindowRooms?: number;
+  /** Passes over a one-second window before giving up. @default 25 */
+  maxPasses?: number;
+}
+
+/**
+ * Reads every room of `window`, however the upstream orders or shifts its pages, by tallying
+ * passes (see WindowTally) and splitting windows in time when passes keep failing. Rooms of
+ * failed passes still reach `onPage`: they are real observations, just not proof of completeness.
+ */
+export async function collectWindow(window: TimeWindow, options: CollectOptions): Promise<void> {
+  if (options.isCovered(window)) return;
+  const pageSize = options.pageSize ?? 100;
+  const maxWindowRooms = options.maxWindowRooms ?? 5000;
+  const maxPasses = options.maxPasses ?? 25;
+  const tally = new WindowTally();
+
+  const read = async (offset: number): Promise<ListPage> => {
+    const page = await options.semaphore.run(() => options.fetchPage(window, offset, pageSize));
+    tally.observe(page.count, itemKeys(page));
+    await options.onPage(page, window);
+    return page;
+  };
+
+  const first = await read(0);
+  const halves = splitWindow(window);
+  if (first.count > maxWindowRooms && halves) return collectHalves(halves, options);
+
+  let offsets = pageOffsets(first.count, pageSize).slice(1);
+  for (let pass = 1; !tally.complete; pass += 1) {
+    tally.startPass();
+    await Promise.all(offsets.map((offset) => read(offset)));
+    if (tally.complete) break;
+    // The window changed under us, or ties keep reshuffling: smaller windows take fewer requests
+    // to read, so they are likelier to hold still.
+    if (halves && (tally.shifted || pass >= 2)) return collectHalves(halves, options);
+    if (pass >= maxPasses) {
+      throw new Error(
+        `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
+          `the upstream kept reporting a changing set (${tally.missing} of ${tally.count} rooms unconfirmed).`,
+      );
+    }
+    offsets = pageOffsets(tally.count ?? first.count, pageSize);
+  }
+  await options.onWindowComplete(window, tally.count ?? 0);
+}
+
+async function collectHalves(halves: [TimeWindow, TimeWindow], options: CollectOptions): Promise<void> {
+  // One after the other: the newer half first, since that is where a shifting upstream moves rooms to.
+  await collectWindow(halves[1], options);
+  await collectWindow(halves[0], options);
+}
+
+/** Offsets of every page of a window of `count` items; always at least the first page. */
+export function pageOffsets(count: number, pageSize: number): number[] {
+  const pages = Math.max(1, Math.ceil(count / pageSize));
+  return Array.from({ length: pages }, (_, i) => i * pageSize);
+}
+
+/**
+ * What the tally counts: room IDs, and for items that cannot be mirrored (they are in `count`
+ * too) their `room_id` if they have one, else a hash of their content.
+ */
+export function itemKeys(page: ListPage): string[] {
+  const keys = page.rooms.map((room) => room.room_id);
+  for (const invalid of page.invalid) {
+    const id = (invalid.item as { room_id?: unknown } | null)?.room_id;
+    keys.push(
+      typeof id === "string" && id
+        ? id
+        : `invalid:${createHash("sha1").update(JSON.stringify(invalid.item) ?? "").digest("hex")}`,
+    );
+  }
+  return keys;
+}

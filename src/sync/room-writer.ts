@@ -1,0 +1,88 @@
+import { applyRoomBatch, type BatchResult, type ObservedRoom, type PlannedChange } from "../db/apply-room-batch.js";
+import type { Db } from "../db/database.js";
+
+export interface WriterTotals {
+  inserted: number;
+  updated: number;
+  restored: number;
+  unchanged: number;
+  roomRowsWritten: number;
+  voiceRowsWritten: number;
+  writeMs: number;
+}
+
+/**
+ * Collects rooms from concurrent page fetches and writes them in batches, one transaction at a
+ * time. `add` waits while a full batch is being written, which bounds memory however fast pages
+ * arrive.
+ */
+export class RoomWriter {
+  readonly totals: WriterTotals = {
+    inserted: 0,
+    updated: 0,
+    restored: 0,
+    unchanged: 0,
+    roomRowsWritten: 0,
+    voiceRowsWritten: 0,
+    writeMs: 0,
+  };
+  /** A dry run's would-be changes, the first `previewLimit` of them. */
+  readonly preview: PlannedChange[] = [];
+  /** A dry run writes no `sync_seen_rooms` rows, so it remembers what it saw here instead. */
+  readonly seenInDryRun = new Set<string>();
+  private buffer: ObservedRoom[] = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly options: {
+      db: Db;
+      projectId: string;
+      runId: string;
+      dryRun: boolean;
+      /** @default 500 */
+      batchSize?: number;
+      /** @default 50 */
+      previewLimit?: number;
+      now?: () => Date;
+    },
+  ) {}
+
+  async add(rooms: ObservedRoom[]): Promise<void> {
+    if (this.options.dryRun) for (const { room } of rooms) this.seenInDryRun.add(room.room_id);
+    this.buffer.push(...rooms);
+    if (this.buffer.length >= (this.options.batchSize ?? 500)) await this.flush();
+  }
+
+  /** Writes what is buffered; resolves once everything added so far is committed. */
+  async flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length > 0) this.chain = this.chain.then(() => this.write(batch));
+    await this.chain;
+  }
+
+  private async write(rooms: ObservedRoom[]): Promise<void> {
+    const started = performance.now();
+    const result = await applyRoomBatch(this.options.db, {
+      projectId: this.options.projectId,
+      runId: this.options.runId,
+      observedAt: (this.options.now ?? (() => new Date()))(),
+      rooms,
+      dryRun: this.options.dryRun,
+    });
+    this.totals.writeMs += performance.now() - started;
+    this.accumulate(result);
+  }
+
+  private accumulate(result: BatchResult): void {
+    const t = this.totals;
+    t.inserted += result.inserted;
+    t.updated += result.updated;
+    t.restored += result.restored;
+    t.unchanged += result.unchanged;
+    t.roomRowsWritten += result.roomRowsWritten;
+    t.voiceRowsWritten += result.voiceRowsWritten;
+    const room = (this.options.previewLimit ?? 50) - this.preview.length;
+    if (room > 0) this.preview.push(...result.changes.slice(0, room));
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Errors where what happens next differs from an ordinary failure. Anything else is a plain
+ * Error with a cause, and retrying it is the caller's choice.
+ */
+
+/** Another run of the same project holds the lock: this one did nothing. */
+export class RunInProgressError extends Error {
+  override readonly name = "RunInProgressError";
+  constructor(readonly projectId: string) {
+    super(`A sync of project ${projectId} is already running; this one did nothing.`);
+  }
+}
+
+/** A full run would have marked too many rooms deleted; retrying the same way would refuse again. */
+export class MassDeleteRefusedError extends Error {
+  override readonly name = "MassDeleteRefusedError";
+}
+
+/** The data contradicted what the run assumed about the time filter; the run re-plans. */
+export class FilterSemanticsChanged extends Error {
+  override readonly name = "FilterSemanticsChanged";
+  constructor(readonly field: "create_time" | "ignored") {
+    super(`start_time/end_time turned out to filter on ${field}`);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A `start_time`/`end_time` window in whole seconds since the epoch. The upstream's timestamps
+ * have second precision, so one second is the narrowest window there is.
+ * `end` null means open-ended (no `end_time` sent); `start` null means no `start_time` either,
+ * which is how a project whose upstream ignores the filter is read.
+ */
+export interface TimeWindow {
+  start: number | null;
+  end: number | null;
+}
+
+/** Since the epoch: the default start of a full run. */
+export const ALL_TIME_START = 0;
+
+export function toSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/** RFC 3339 in UTC at second precision, the form the API documents: `2021-01-10T08:43:17Z`. */
+export function formatRfc3339(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function windowParams(window: TimeWindow): { startTime?: string; endTime?: string } {
+  return {
+    ...(window.start === null ? {} : { startTime: formatRfc3339(window.start) }),
+    ...(window.end === null ? {} : { endTime: formatRfc3339(window.end) }),
+  };
+}
+
+export function describeWindow(window: TimeWindow): string {
+  const start = window.start === null ? "-∞" : formatRfc3339(window.start);
+  const end = window.end === null ? "now" : formatRfc3339(window.end);
+  return `[${start}, ${end}]`;
+}
+
+/**
+ * Halves a closed window. The halves share their middle second: the upstream may treat
+ * `end_time` as inclusive or exclusive, and overlapping by one second loses nothing either way
+ * (rooms seen twice are deduplicated). Null when the window is one second wide or open.
+ */
+export function splitWindow(window: TimeWindow): [TimeWindow, TimeWindow] | null {
+  if (window.start === null || window.end === null || window.end - window.start < 2) return null;
+  const middle = Math.floor((window.start + window.end) / 2);
+  return [
+    { start: window.start, end: middle },
+    { start: middle, end: window.end },
+  ];
+}
+
+/** True when `inner` lies within one of `covered` (windows a resumed run already completed). */
+export function isCovered(inner: TimeWindow, covered: readonly TimeWindow[]): boolean {
+  if (inner.start === null || inner.end === null) return false;
+  return covered.some(
+    (w) => w.start !== null && w.end !== null && w.start <= inner.start! && w.end >= inner.end!,
+  );
+}

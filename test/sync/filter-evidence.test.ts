@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+
+import { filterEvidence } from "../../src/sync/filter-evidence.js";
+
+const window = { start: Date.parse("2025-01-10T00:00:00Z") / 1000, end: Date.parse("2025-01-11T00:00:00Z") / 1000 };
+const inside = "2025-01-10T12:00:00Z";
+const before = "2024-12-01T00:00:00Z";
+const after = "2025-02-01T00:00:00Z";
+
+describe("filterEvidence", () => {
+  it("says update_time when only update_time is inside", () => {
+    expect(filterEvidence(window, [{ create_time: before, update_time: inside }])).toBe("update_time");
+  });
+  it("says create_time when only create_time is inside", () => {
+    expect(filterEvidence(window, [{ create_time: inside, update_time: after }])).toBe("create_time");
+  });
+  it("says ignored when a room is outside by both", () => {
+    expect(filterEvidence(window, [{ create_time: before, update_time: before }])).toBe("ignored");
+  });
+  it("says ignored when rooms contradict each other", () => {
+    expect(
+      filterEvidence(window, [
+        { create_time: before, update_time: inside },
+        { create_time: inside, update_time: after },
+      ]),
+    ).toBe("ignored");
+  });
+  it("learns nothing from never-updated rooms or missing times", () => {
+    expect(filterEvidence(window, [{ create_time: inside, update_time: inside }, {}])).toBeNull();
+  });
+  it("tolerates one second either side of the boundaries", () => {
+    expect(filterEvidence(window, [{ create_time: before, update_time: "2025-01-11T00:00:01Z" }])).toBe(
+      "update_time",
+    );
+  });
+  it("learns nothing from an unfiltered request", () => {
+    expect(filterEvidence({ start: null, end: null }, [{ create_time: before, update_time: after }])).toBeNull();
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+
+import { formatRfc3339, isCovered, splitWindow, windowParams } from "../../src/sync/time-window.js";
+
+describe("time windows", () => {
+  it("formats RFC 3339 at second precision in UTC", () => {
+    expect(formatRfc3339(Date.parse("2021-01-10T08:43:17.999Z") / 1000)).toBe("2021-01-10T08:43:17Z");
+  });
+
+  it("splits into halves that share their middle second", () => {
+    expect(splitWindow({ start: 10, end: 20 })).toEqual([
+      { start: 10, end: 15 },
+      { start: 15, end: 20 },
+    ]);
+  });
+
+  it("does not split a one-second or open window", () => {
+    expect(splitWindow({ start: 10, end: 11 })).toBeNull();
+    expect(splitWindow({ start: 10, end: null })).toBeNull();
+    expect(splitWindow({ start: 10, end: 12 })).toEqual([
+      { start: 10, end: 11 },
+      { start: 11, end: 12 },
+    ]);
+  });
+
+  it("sends only the bounds a window has", () => {
+    expect(windowParams({ start: 0, end: null })).toEqual({ startTime: "1970-01-01T00:00:00Z" });
+    expect(windowParams({ start: null, end: null })).toEqual({});
+  });
+
+  it("knows which windows a resumed run already has", () => {
+    const done = [{ start: 0, end: 100 }];
+    expect(isCovered({ start: 10, end: 50 }, done)).toBe(true);
+    expect(isCovered({ start: 50, end: 150 }, done)).toBe(false);
+    expect(isCovered({ start: 50, end: null }, done)).toBe(false);
+  });
+});
