@@ -1,0 +1,49 @@
+const upstream = `
+  METASTUDIO_ENDPOINT            base URL, e.g. https://metastudio.cn-north-4.myhuaweicloud.com (required)
+  METASTUDIO_PROJECT_IDS         comma-separated project IDs to mirror (required)
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
+                                 AK/SK request signing
+  METASTUDIO_AUTH_TOKEN          a ready IAM token, sent as X-Auth-Token
+  HUAWEICLOUD_IAM_ENDPOINT, HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME, HUAWEICLOUD_IAM_PASSWORD
+                                 obtain and renew project-scoped IAM tokens from a password
+  METASTUDIO_APP_USER_ID         optional X-App-UserId header
+  METASTUDIO_RATE_LIMIT          upstream requests per second for the whole account (default 8)
+  METASTUDIO_PAGE_CONCURRENCY    pages in flight per project run (default 4)
+  METASTUDIO_REQUEST_TIMEOUT_MS  deadline per request (default 30000)
+  METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)`;
+
+const database = `
+  DATABASE_URL                   Postgres; unset: the embedded database in METASTUDIO_SYNC_DATA_DIR
+  METASTUDIO_SYNC_DATA_DIR       embedded database directory (default ./.metastudio-sync/pgdata)`;
+
+const sync = `
+  SYNC_LOOKBACK_SECONDS          how far before the watermark incremental runs start (default 3600)
+  SYNC_MASS_DELETE_THRESHOLD     share of live rooms a full run may delete before refusing (default 0.2)`;
+
+const worker = `
+  REDIS_URL                      Redis for the job queue (required)
+  SYNC_INCREMENTAL_EVERY         incremental schedule: interval (30s, 5m, 1h) or cron (default 5m)
+  SYNC_FULL_EVERY                full reconcile schedule: interval or cron (default 1d)
+  WORKER_CONCURRENCY             projects synced at once by one worker process (default 4)
+  ADMIN_HOST, ADMIN_PORT         admin HTTP server bind address (default 127.0.0.1) and port (default 9464)
+  ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)`;
+
+const common = `
+  LOG_LEVEL                      fatal, error, warn, info (default), debug, trace or silent
+Every secret may be given as NAME_FILE instead: the path of a file holding it.`;
+
+const section = (body: string) => `\nEnvironment:${body}${common}\n`;
+
+/** The environment each command reads, for its `--help`. */
+export const ENV_HELP = {
+  sync: section(upstream + database + sync),
+  worker: section(upstream + database + sync + worker),
+  resync: section(`\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues${database}\n  REDIS_URL                      Redis for the job queue (required)`),
+  migrate: section(database),
+  status: section(`\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too`),
+  simulator: section(`
+  METASTUDIO_PROJECT_IDS         projects the simulator serves (required)
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, METASTUDIO_AUTH_TOKEN,
+  HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME, HUAWEICLOUD_IAM_PASSWORD
+                                 the credentials it accepts: the same variables the client reads`),
+};

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+
+import { reportError } from "./exit-codes.js";
+import { registerMigrateCommand } from "./migrate-command.js";
+import { registerSimulatorCommand } from "./simulator-command.js";
+import { registerStatusCommand } from "./status-command.js";
+import { registerSyncCommand } from "./sync-command.js";
+
+const program = new Command("metastudio-sync")
+  .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
+  .option("--verbose", "print stacks and causes of errors", false)
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerSyncCommand(program);
+registerMigrateCommand(program);
+registerStatusCommand(program);
+registerSimulatorCommand(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const verbose = program.opts<{ verbose: boolean }>().verbose || process.env.LOG_LEVEL === "debug";
+  process.exitCode = reportError(error, verbose);
+}

@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+
+import { loadConfig } from "../config/config.js";
+import { openDatabase } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { loadProjectStatus, type ProjectStatus } from "../db/project-status.js";
+import { ENV_HELP } from "./env-help.js";
+import { formatDuration, table } from "./format-summary.js";
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command("status")
+    .description("per project: the last runs, their outcome and counts, the watermark")
+    .option("--json", "print as JSON", false)
+    .option("--runs <n>", "runs to show per project", "5")
+    .addHelpText("after", ENV_HELP.status)
+    .action(async (options: { json: boolean; runs: string }) => {
+      const config = loadConfig(process.env, { metastudio: false });
+      const runs = Number(options.runs);
+      if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
+        const { ConfigError } = await import("../config/config-error.js");
+        throw new ConfigError(`--runs must be a whole number from 1 to 1000; got ${JSON.stringify(options.runs)}.`);
+      }
+      const database = await openDatabase(config);
+      let statuses: ProjectStatus[];
+      try {
+        await migrate(database);
+        statuses = await loadProjectStatus(database.db, config.metastudio?.projectIds, runs);
+      } finally {
+        await database.close();
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        return;
+      }
+      if (statuses.length === 0) {
+        process.stdout.write("No projects configured and no runs recorded yet.\n");
+        return;
+      }
+      for (const status of statuses) process.stdout.write(`${formatStatus(status)}\n\n`);
+    });
+}
+
+function formatStatus(status: ProjectStatus): string {
+  const header = [
+    `project ${status.projectId}: ${status.liveRooms} live rooms, ${status.deletedRooms} deleted`,
+    `  watermark ${status.watermark?.toISOString() ?? "none (next run reads everything)"}; ` +
+      `filter observed on ${status.filterField ?? "(not yet known)"}`,
+    `  last success ${status.lastSuccessAt?.toISOString() ?? "never"}; ` +
+      `last full success ${status.lastFullSuccessAt?.toISOString() ?? "never"}`,
+  ];
+  if (status.runs.length === 0) return [...header, "  no runs yet"].join("\n");
+  const rows = status.runs.map((run) => [
+    run.startedAt.toISOString(),
+    run.mode,
+    run.trigger,
+    run.status,
+    run.requests,
+    run.roomsInserted,
+    run.roomsUpdated,
+    run.roomsUnchanged,
+    run.roomsDeleted,
+    run.finishedAt ? formatDuration(run.finishedAt.getTime() - run.startedAt.getTime()) : "-",
+    run.error ? run.error.slice(0, 80) : "",
+  ]);
+  const runs = table(
+    ["started", "mode", "trigger", "status", "requests", "inserted", "updated", "unchanged", "deleted", "took", "error"],
+    rows,
+  );
+  return [...header, runs.replace(/^/gm, "  ")].join("\n");
+}

@@ -1,0 +1,54 @@
+import type { Config } from "../config/config.js";
+import { openDatabase, type Database } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import type { Logger } from "../logger.js";
+import { MetaStudioClient } from "../metastudio/metastudio-client.js";
+import type { RateLimiter } from "../metastudio/rate-limiter.js";
+import type { SyncDeps, SyncSettings } from "./run-sync.js";
+
+export interface SyncRuntime {
+  database: Database;
+  client: MetaStudioClient;
+  settings: SyncSettings;
+  /** Everything runSync needs, but the per-run options. */
+  deps(extra?: Partial<SyncDeps>): SyncDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens what a sync needs, in the order that fails cheapest first: the database, its migrations
+ * (applied before any run, as the interface promises), then the upstream client.
+ */
+export async function openSyncRuntime(
+  config: Config,
+  logger: Logger,
+  options: { rateLimiter?: RateLimiter; poolSize?: number } = {},
+): Promise<SyncRuntime> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    embeddedDataDir: config.embeddedDataDir,
+    poolSize: options.poolSize,
+  });
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const client = new MetaStudioClient({ config: config.metastudio, logger, rateLimiter: options.rateLimiter });
+  const settings: SyncSettings = {
+    lookbackSeconds: config.sync.lookbackSeconds,
+    massDeleteThreshold: config.sync.massDeleteThreshold,
+    pageConcurrency: config.metastudio.pageConcurrency,
+  };
+  return {
+    database,
+    client,
+    settings,
+    deps: (extra = {}) => ({ database, client, logger, settings, ...extra }),
+    close: async () => {
+      await client.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,243 @@
+import { and, eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { smartChatRoomChanges, smartChatRooms, syncRequests, syncRuns, syncState } from "../../src/db/schema.js";
+import { MassDeleteRefusedError } from "../../src/sync/sync-errors.js";
+import { expectExactMirror, liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+let database: TestDatabase;
+let harness: Harness | undefined;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+async function start(projectId: string, options: Parameters<typeof startHarness>[1] extends infer O ? Partial<O> : never = {}) {
+  harness = await startHarness(database, { projectIds: [projectId], roomsPerProject: 800, ...options });
+  return harness;
+}
+
+/** Row versions: a room row rewritten by a run gets a new xmin, one left alone keeps it. */
+async function rowVersions(projectId: string): Promise<Map<string, string>> {
+  const result = await database.pool.query<{ room_id: string; xmin: string }>(
+    "select room_id, xmin::text as xmin from smart_chat_rooms where project_id = $1",
+    [projectId],
+  );
+  return new Map(result.rows.map((r) => [r.room_id, r.xmin]));
+}
+
+describe("runSync against the simulator", () => {
+  it("mirrors every room exactly on a full run, then writes no room rows on a quiet run", async () => {
+    const { sim, run } = await start("p-exact", { roomsPerProject: 1500 });
+    sim.injectItem("p-exact", { room_id: "future-room", room_name: "from a later API version", brand_new_field: [1, 2] });
+    const first = await run("p-exact");
+    expect(first.status).toBe("succeeded");
+    expect(first.counts.roomsInserted).toBe(1501);
+    await expectExactMirror(database, sim, "p-exact");
+    const [stored] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.roomId, "future-room"));
+    expect(stored?.raw).toHaveProperty("brand_new_field", [1, 2]);
+
+    const before = await rowVersions("p-exact");
+    const quiet = await run("p-exact", { mode: "incremental" });
+    expect(quiet.roomRowsWritten).toBe(0);
+    expect(quiet.voiceRowsWritten).toBe(0);
+    expect(quiet.counts.roomsInserted + quiet.counts.roomsUpdated + quiet.counts.roomsDeleted).toBe(0);
+    expect(await rowVersions("p-exact")).toEqual(before);
+    const quietFull = await run("p-exact", { mode: "full" });
+    expect(quietFull.roomRowsWritten).toBe(0);
+    expect(await rowVersions("p-exact")).toEqual(before);
+  });
+
+  it("records every request and the run's counts for audit", async () => {
+    const { run } = await start("p-audit", { roomsPerProject: 250 });
+    const summary = await run("p-audit");
+    const [runRow] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, summary.runId));
+    expect(runRow).toMatchObject({ status: "succeeded", mode: "full", trigger: "cli", roomsInserted: 250, roomsSeen: 250 });
+    const requests = await database.db.select().from(syncRequests).where(eq(syncRequests.runId, summary.runId));
+    expect(requests.length).toBe(summary.counts.requests);
+    expect(requests.every((r) => r.requestId && r.status === 200)).toBe(true);
+    const rooms = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-audit"));
+    const ids = new Set(requests.map((r) => r.requestId));
+    expect(rooms.every((r) => r.lastRequestId !== null && ids.has(r.lastRequestId))).toBe(true);
+  });
+
+  it("picks up upstream changes incrementally with the fields that changed", async () => {
+    const { sim, run } = await start("p-incr");
+    await run("p-incr");
+    const [a, b] = sim.rooms("p-incr");
+    sim.updateRoom("p-incr", String(a!.room_id), { room_name: "renamed", concurrency: 7 });
+    sim.updateRoom("p-incr", String(b!.room_id), { voice_config_list: [{ voice_asset_id: "new-voice", speed: 150 }] });
+    const created = sim.createRoom("p-incr", { room_name: "brand new" });
+    const summary = await run("p-incr", { mode: "incremental" });
+    expect(summary.counts).toMatchObject({ roomsInserted: 1, roomsUpdated: 2, roomsDeleted: 0 });
+    expect(summary.counts.requests).toBeLessThanOrEqual(3);
+    await expectExactMirror(database, sim, "p-incr");
+    const changes = await database.db
+      .select()
+      .from(smartChatRoomChanges)
+      .where(and(eq(smartChatRoomChanges.projectId, "p-incr"), eq(smartChatRoomChanges.runId, summary.runId)));
+    const byRoom = new Map(changes.map((c) => [c.roomId, c]));
+    expect(byRoom.get(String(a!.room_id))?.changedFields).toEqual(["concurrency", "room_name", "update_time"]);
+    expect(byRoom.get(String(b!.room_id))?.changedFields).toEqual(["update_time", "voice_config_list"]);
+    expect(byRoom.get(String(created.room_id))?.change).toBe("created");
+    expect(changes.every((c) => c.requestId)).toBe(true);
+  });
+
+  it("never loses an unchanged room while rooms change and the upstream fails during the run", async () => {
+    const { sim, run } = await start("p-chaos", { roomsPerProject: 3000, seed: 7 });
+    const before = new Map(sim.rooms("p-chaos").map((r) => [String(r.room_id), JSON.stringify(r)]));
+    sim.setBehaviour({
+      mutationsPerRequest: { create: 1, update: 2, delete: 1 },
+      error5xxRate: 0.1,
+      resetRate: 0.03,
+      truncateRate: 0.03,
+      unstableOrder: true,
+    });
+    const summary = await run("p-chaos", {}, { maxWindowRooms: 1000 });
+    expect(summary.status).toBe("succeeded");
+    sim.setBehaviour({ mutationsPerRequest: { create: 0, update: 0, delete: 0 }, error5xxRate: 0, resetRate: 0, truncateRate: 0 });
+    const after = new Map(sim.rooms("p-chaos").map((r) => [String(r.room_id), JSON.stringify(r)]));
+    const mirror = await liveRooms(database, "p-chaos");
+    let unchanged = 0;
+    for (const [id, json] of before) {
+      if (after.get(id) !== json) continue;
+      unchanged += 1;
+      expect(JSON.stringify(mirror.get(id)?.raw), id).toBe(json);
+    }
+    expect(unchanged).toBeGreaterThan(2000);
+    // The next quiet full run converges to the upstream exactly, deletions included.
+    await run("p-chaos", {}, { massDeleteThreshold: 1 });
+    await expectExactMirror(database, sim, "p-chaos");
+  });
+
+  it("reads same-second bursts larger than a page under an unstable order", async () => {
+    const { sim, run } = await start("p-burst", { roomsPerProject: 2000, seed: 3, behaviour: { unstableOrder: true } });
+    await run("p-burst", {}, { maxWindowRooms: 300 });
+    await expectExactMirror(database, sim, "p-burst");
+  });
+
+  for (const endTimeInclusive of [true, false]) {
+    it(`loses nothing with ${endTimeInclusive ? "an inclusive" : "an exclusive"} end_time`, async () => {
+      const pid = `p-end-${endTimeInclusive}`;
+      const { sim, run } = await start(pid, { roomsPerProject: 1500, behaviour: { endTimeInclusive } });
+      await run(pid, {}, { maxWindowRooms: 200 });
+      await expectExactMirror(database, sim, pid);
+    });
+  }
+
+  it("stays exact when the filter applies to create_time, and incremental runs still see updates", async () => {
+    const { sim, run } = await start("p-create", { roomsPerProject: 1200, behaviour: { timeFilterField: "create_time" } });
+    await run("p-create", {}, { maxWindowRooms: 200 });
+    await expectExactMirror(database, sim, "p-create");
+    const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-create"));
+    expect(state?.filterField).toBe("create_time");
+    const old = sim.rooms("p-create")[5]!;
+    sim.updateRoom("p-create", String(old.room_id), { room_name: "updated long after creation" });
+    await run("p-create", { mode: "incremental" });
+    await expectExactMirror(database, sim, "p-create");
+  });
+
+  it("detects an ignored filter and falls back to reading the whole list", async () => {
+    const { sim, run } = await start("p-ignored", { roomsPerProject: 900, behaviour: { timeFilterField: "ignored" } });
+    await run("p-ignored", {}, { maxWindowRooms: 200 });
+    await expectExactMirror(database, sim, "p-ignored");
+    const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-ignored"));
+    expect(state?.filterField).toBe("ignored");
+    sim.updateRoom("p-ignored", String(sim.rooms("p-ignored")[0]!.room_id), { room_name: "changed" });
+    await run("p-ignored", { mode: "incremental" });
+    await expectExactMirror(database, sim, "p-ignored");
+  });
+
+  it("soft-deletes rooms a full run no longer sees, and restores one that comes back", async () => {
+    const { sim, run } = await start("p-delete", { roomsPerProject: 100 });
+    await run("p-delete");
+    const gone = sim.rooms("p-delete")[0]!;
+    sim.deleteRoom("p-delete", String(gone.room_id));
+    const incremental = await run("p-delete", { mode: "incremental" });
+    expect(incremental.counts.roomsDeleted).toBe(0); // only a full run may conclude a room is gone
+    const full = await run("p-delete");
+    expect(full.counts.roomsDeleted).toBe(1);
+    const [row] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.roomId, String(gone.room_id)));
+    expect(row?.deletedAt).not.toBeNull();
+    await expectExactMirror(database, sim, "p-delete");
+
+    sim.createRoom("p-delete", { ...gone, update_time: undefined });
+    const back = await run("p-delete");
+    expect(back.restored).toBe(1);
+    const changes = await database.db
+      .select()
+      .from(smartChatRoomChanges)
+      .where(eq(smartChatRoomChanges.roomId, String(gone.room_id)));
+    expect(changes.map((c) => c.change)).toEqual(["created", "deleted", "restored"]);
+    await expectExactMirror(database, sim, "p-delete");
+  });
+
+  it("refuses a full run that would delete too much, deleting nothing, unless allowed", async () => {
+    const { sim, run } = await start("p-guard", { roomsPerProject: 100 });
+    await run("p-guard");
+    for (const room of sim.rooms("p-guard").slice(0, 30)) sim.deleteRoom("p-guard", String(room.room_id));
+    const refused = run("p-guard");
+    await expect(refused).rejects.toBeInstanceOf(MassDeleteRefusedError);
+    await expect(refused).rejects.toThrow(/30 of 100 live rooms.*--allow-mass-delete/);
+    expect((await liveRooms(database, "p-guard")).size).toBe(100);
+    const [failed] = await database.db
+      .select()
+      .from(syncRuns)
+      .where(and(eq(syncRuns.projectId, "p-guard"), eq(syncRuns.status, "failed")));
+    expect(failed?.error).toMatch(/Refusing to mark 30 of 100/);
+    const allowed = await run("p-guard", { allowMassDelete: true });
+    expect(allowed.counts.roomsDeleted).toBe(30);
+    await expectExactMirror(database, sim, "p-guard");
+  });
+
+  it("resumes a failed full run from its completed windows", async () => {
+    const { sim, run } = await start("p-resume", { roomsPerProject: 2000, client: { maxAttempts: 1 } });
+    let served = 0;
+    const firstRequests = sim.requests.length;
+    // Fail every request once the run has read part of the list.
+    const failing = setInterval(() => {
+      served = sim.requests.length - firstRequests;
+      if (served > 12) sim.setBehaviour({ error5xxRate: 1 });
+    }, 1);
+    await expect(run("p-resume", {}, { maxWindowRooms: 200, pageConcurrency: 1 })).rejects.toThrow(/500|MSS\.00000004/);
+    clearInterval(failing);
+    const partial = (await liveRooms(database, "p-resume")).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(2000);
+    sim.setBehaviour({ error5xxRate: 0 });
+    const resumed = await run("p-resume", {}, { maxWindowRooms: 200, pageConcurrency: 1 });
+    expect(resumed.resumedFrom).not.toBeNull();
+    expect(resumed.counts.roomsDeleted).toBe(0);
+    const fresh = Math.ceil(2000 / 100);
+    expect(resumed.counts.requests).toBeLessThan(fresh + 12);
+    await expectExactMirror(database, sim, "p-resume");
+  });
+
+  it("skips and reports a malformed item while the rest of its page lands", async () => {
+    const { sim, run } = await start("p-invalid", { roomsPerProject: 150 });
+    sim.injectItem("p-invalid", { room_name: "no id at all" });
+    sim.injectItem("p-invalid", { room_id: "bad-types", concurrency: "many" });
+    const summary = await run("p-invalid");
+    expect(summary.counts.itemsInvalid).toBe(2);
+    expect(summary.counts.roomsInserted).toBe(150);
+    const mirror = await liveRooms(database, "p-invalid");
+    expect(mirror.has("bad-types")).toBe(false);
+    expect(mirror.size).toBe(150);
+  });
+
+  it("writes nothing on a dry run but reports what would change", async () => {
+    const { run } = await start("p-dry", { roomsPerProject: 120 });
+    const summary = await run("p-dry", { dryRun: true });
+    expect(summary.counts.roomsInserted).toBe(120);
+    expect(summary.preview.length).toBeGreaterThan(0);
+    expect((await liveRooms(database, "p-dry")).size).toBe(0);
+    expect(await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-dry"))).toEqual([]);
+  });
+});
