@@ -38,9 +38,13 @@ const section = (body: string) => `\nEnvironment:${body}${common}\n`;
 export const ENV_HELP = {
   sync: section(upstream + database + sync),
   worker: section(upstream + database + sync + worker),
-  resync: section(`\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues${database}\n  REDIS_URL                      Redis for the job queue (required)`),
+  resync: section(
+    `\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues${database}\n  REDIS_URL                      Redis for the job queue (required)`,
+  ),
   migrate: section(database),
-  status: section(`\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too`),
+  status: section(
+    `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too`,
+  ),
   simulator: section(`
   METASTUDIO_PROJECT_IDS         projects the simulator serves (required)
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, METASTUDIO_AUTH_TOKEN,

@@ -23,7 +23,19 @@ export function formatDuration(ms: number): string {
 
 export function formatSummaries(summaries: RunSummary[]): string {
   return table(
-    ["project", "mode", "status", "requests", "seen", "inserted", "updated", "unchanged", "deleted", "invalid", "duration"],
+    [
+      "project",
+      "mode",
+      "status",
+      "requests",
+      "seen",
+      "inserted",
+      "updated",
+      "unchanged",
+      "deleted",
+      "invalid",
+      "duration",
+    ],
     summaries.map((s) => [
       s.projectId,
       s.dryRun ? `${s.mode} (dry run)` : s.mode,
@@ -44,7 +56,10 @@ export function formatSummaries(summaries: RunSummary[]): string {
 export function formatPreview(summary: RunSummary): string {
   if (summary.preview.length === 0) return `${summary.projectId}: nothing would change.`;
   const lines = summary.preview.map((change) => {
-    const fields = change.change === "updated" || change.change === "restored" ? ` (${change.changedFields.join(", ")})` : "";
+    const fields =
+      change.change === "updated" || change.change === "restored"
+        ? ` (${change.changedFields.join(", ")})`
+        : "";
     return `  ${change.change.padEnd(8)} ${change.roomId} ${JSON.stringify(change.roomName ?? "")}${fields}`;
   });
   return `${summary.projectId}: would change\n${lines.join("\n")}`;

@@ -19,7 +19,9 @@ export function registerStatusCommand(program: Command): void {
       const runs = Number(options.runs);
       if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
         const { ConfigError } = await import("../config/config-error.js");
-        throw new ConfigError(`--runs must be a whole number from 1 to 1000; got ${JSON.stringify(options.runs)}.`);
+        throw new ConfigError(
+          `--runs must be a whole number from 1 to 1000; got ${JSON.stringify(options.runs)}.`,
+        );
       }
       const database = await openDatabase(config);
       let statuses: ProjectStatus[];
@@ -64,7 +66,19 @@ function formatStatus(status: ProjectStatus): string {
     run.error ? run.error.slice(0, 80) : "",
   ]);
   const runs = table(
-    ["started", "mode", "trigger", "status", "requests", "inserted", "updated", "unchanged", "deleted", "took", "error"],
+    [
+      "started",
+      "mode",
+      "trigger",
+      "status",
+      "requests",
+      "inserted",
+      "updated",
+      "unchanged",
+      "deleted",
+      "took",
+      "error",
+    ],
     rows,
   );
   return [...header, runs.replace(/^/gm, "  ")].join("\n");

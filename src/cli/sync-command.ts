@@ -22,10 +22,23 @@ export function registerSyncCommand(program: Command): void {
   program
     .command("sync")
     .description("run one sync in this process (no Redis needed): every configured project, or those named")
-    .option("--project <id>", "sync only this project (repeatable); must be in METASTUDIO_PROJECT_IDS", collect, [])
-    .option("--full", "read the whole list and mark rooms no longer listed as deleted (default: incremental)", false)
+    .option(
+      "--project <id>",
+      "sync only this project (repeatable); must be in METASTUDIO_PROJECT_IDS",
+      collect,
+      [],
+    )
+    .option(
+      "--full",
+      "read the whole list and mark rooms no longer listed as deleted (default: incremental)",
+      false,
+    )
     .option("--dry-run", "fetch and diff, write nothing, print what would change", false)
-    .option("--allow-mass-delete", "let a full run mark more than SYNC_MASS_DELETE_THRESHOLD of the rooms deleted", false)
+    .option(
+      "--allow-mass-delete",
+      "let a full run mark more than SYNC_MASS_DELETE_THRESHOLD of the rooms deleted",
+      false,
+    )
     .option("--json", "print the run summaries as JSON on stdout", false)
     .addHelpText("after", ENV_HELP.sync)
     .action((options: SyncOptions) => syncCommand(options));

@@ -1,7 +1,13 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
-import { changedFields, contentHash, roomColumns, voiceConfigRows, type RoomRow } from "../sync/room-record.js";
+import {
+  changedFields,
+  contentHash,
+  roomColumns,
+  voiceConfigRows,
+  type RoomRow,
+} from "../sync/room-record.js";
 import type { ChangeKind } from "./schema.js";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms, syncSeenRooms } from "./schema.js";
 import type { Db } from "./database.js";
@@ -142,7 +148,9 @@ export async function applyRoomBatch(
     for (const { observed, kind } of pending) {
       const after = observed.room as Record<string, unknown>;
       const fields =
-        kind === "created" ? Object.keys(after).sort() : changedFields(before.get(observed.room.room_id) ?? {}, after);
+        kind === "created"
+          ? Object.keys(after).sort()
+          : changedFields(before.get(observed.room.room_id) ?? {}, after);
       result[kind === "created" ? "inserted" : kind === "updated" ? "updated" : "restored"] += 1;
       result.changes.push({
         roomId: observed.room.room_id,
@@ -155,10 +163,13 @@ export async function applyRoomBatch(
     if (input.dryRun) return;
 
     if (rows.length > 0) {
-      await tx.insert(smartChatRooms).values(rows).onConflictDoUpdate({
-        target: [smartChatRooms.projectId, smartChatRooms.roomId],
-        set: onConflictSet,
-      });
+      await tx
+        .insert(smartChatRooms)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [smartChatRooms.projectId, smartChatRooms.roomId],
+          set: onConflictSet,
+        });
       result.roomRowsWritten = rows.length;
       if (rewrittenIds.length > 0) {
         await tx
@@ -187,7 +198,9 @@ export async function applyRoomBatch(
     }
     await tx
       .insert(syncSeenRooms)
-      .values([...latest.values()].map((o) => ({ runId, roomId: o.room.room_id, requestId: o.requestId ?? null })))
+      .values(
+        [...latest.values()].map((o) => ({ runId, roomId: o.room.room_id, requestId: o.requestId ?? null })),
+      )
       .onConflictDoNothing();
   };
 

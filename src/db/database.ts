@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 
@@ -28,7 +29,7 @@ export interface PostgresDatabase extends DatabaseBase {
 
 export interface EmbeddedDatabase extends DatabaseBase {
   kind: "embedded";
-  client: import("@electric-sql/pglite").PGlite;
+  client: PGlite;
 }
 
 /**

@@ -9,22 +9,28 @@ export async function countUnseenLive(
   projectId: string,
   runId: string,
 ): Promise<{ live: number; unseen: number }> {
-  const [row] = await queryRows<{ live: number; unseen: number }>(db, sql`
+  const [row] = await queryRows<{ live: number; unseen: number }>(
+    db,
+    sql`
     select count(*)::int as live,
            (count(*) filter (where not exists (
               select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)))::int as unseen
       from smart_chat_rooms r
-     where r.project_id = ${projectId} and r.deleted_at is null`);
+     where r.project_id = ${projectId} and r.deleted_at is null`,
+  );
   return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
 }
 
 /** Unseen live rooms, for a dry run's preview. */
 export async function listUnseenLive(db: Db, projectId: string, runId: string, limit: number) {
-  return queryRows<{ room_id: string; room_name: string | null }>(db, sql`
+  return queryRows<{ room_id: string; room_name: string | null }>(
+    db,
+    sql`
     select r.room_id, r.room_name from smart_chat_rooms r
      where r.project_id = ${projectId} and r.deleted_at is null
        and not exists (select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)
-     order by r.room_id limit ${limit}`);
+     order by r.room_id limit ${limit}`,
+  );
 }
 
 /**
@@ -35,7 +41,9 @@ export async function markUnseenDeleted(
   db: Db,
   input: { projectId: string; runId: string; now: Date },
 ): Promise<number> {
-  return queryCount(db, sql`
+  return queryCount(
+    db,
+    sql`
     with gone as (
       update smart_chat_rooms r
          set deleted_at = ${input.now}, last_changed_at = ${input.now}
@@ -47,5 +55,6 @@ export async function markUnseenDeleted(
       select ${input.projectId}, room_id, ${input.runId}, null, 'deleted', '{}'::text[], ${input.now} from gone
       returning 1
     )
-    select count(*)::int as n from logged`);
+    select count(*)::int as n from logged`,
+  );
 }

@@ -18,7 +18,12 @@ export async function tryLockProject(database: Database, projectId: string): Pro
   if (database.kind === "embedded") {
     if (embeddedLocks.has(key)) return null;
     embeddedLocks.add(key);
-    return { release: async () => void embeddedLocks.delete(key) };
+    return {
+      release: () => {
+        embeddedLocks.delete(key);
+        return Promise.resolve();
+      },
+    };
   }
   const client = await database.pool.connect();
   try {

@@ -7,8 +7,8 @@ import type { Db } from "./database.js";
  * driver-neutral Db type cannot say so, hence the one cast here rather than at every call.
  */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }
 
 /** The single integer a `select count(*)::int as n` style query returns. */

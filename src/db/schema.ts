@@ -101,7 +101,10 @@ export const smartChatRoomChanges = pgTable(
     index("smart_chat_room_changes_room_idx").on(t.projectId, t.roomId, t.observedAt),
     index("smart_chat_room_changes_observed_idx").on(t.projectId, t.observedAt),
     index("smart_chat_room_changes_run_idx").on(t.runId),
-    check("smart_chat_room_changes_change_check", sql`${t.change} in ('created','updated','deleted','restored')`),
+    check(
+      "smart_chat_room_changes_change_check",
+      sql`${t.change} in ('created','updated','deleted','restored')`,
+    ),
   ],
 );
 

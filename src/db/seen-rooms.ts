@@ -19,7 +19,9 @@ export async function refreshLastSeen(
   input: { projectId: string; runId: string; now: Date; resolutionSeconds: number },
 ): Promise<number> {
   const threshold = new Date(input.now.getTime() - input.resolutionSeconds * 1000);
-  return queryCount(db, sql`
+  return queryCount(
+    db,
+    sql`
     with touched as (
       update smart_chat_rooms r
          set last_seen_at = ${input.now}, last_request_id = coalesce(s.request_id, r.last_request_id)
@@ -30,7 +32,8 @@ export async function refreshLastSeen(
          and r.last_seen_at < ${threshold}
       returning 1
     )
-    select count(*)::int as n from touched`);
+    select count(*)::int as n from touched`,
+  );
 }
 
 /** Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored. */

@@ -48,7 +48,11 @@ export async function finishRun(
 export async function failInterruptedRuns(db: Db, projectId: string, now: Date): Promise<number> {
   const rows = await db
     .update(syncRuns)
-    .set({ status: "failed", finishedAt: now, error: "interrupted: the process running it stopped before it finished" })
+    .set({
+      status: "failed",
+      finishedAt: now,
+      error: "interrupted: the process running it stopped before it finished",
+    })
     .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.status, "running")))
     .returning({ id: syncRuns.id });
   return rows.length;
@@ -59,7 +63,9 @@ export async function findResumableRun(db: Db, projectId: string, notBefore: Dat
   const [lastFull] = await db
     .select({ id: syncRuns.id, status: syncRuns.status })
     .from(syncRuns)
-    .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)))
+    .where(
+      and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)),
+    )
     .orderBy(desc(syncRuns.startedAt))
     .limit(1);
   return lastFull?.status === "failed" ? lastFull.id : null;
@@ -76,6 +82,9 @@ export async function recentRuns(db: Db, projectId: string, limit: number) {
 
 /** Projects that have any run recorded, for `status` when no project is configured. */
 export async function projectsWithRuns(db: Db): Promise<string[]> {
-  const rows = await db.selectDistinct({ projectId: syncRuns.projectId }).from(syncRuns).orderBy(sql`1`);
+  const rows = await db
+    .selectDistinct({ projectId: syncRuns.projectId })
+    .from(syncRuns)
+    .orderBy(sql`1`);
   return rows.map((row) => row.projectId);
 }

@@ -91,7 +91,9 @@ export function itemKeys(page: ListPage): string[] {
     keys.push(
       typeof id === "string" && id
         ? id
-        : `invalid:${createHash("sha1").update(JSON.stringify(invalid.item) ?? "").digest("hex")}`,
+        : `invalid:${createHash("sha1")
+            .update(JSON.stringify(invalid.item) ?? "")
+            .digest("hex")}`,
     );
   }
   return keys;

@@ -38,7 +38,8 @@ export function planRun(input: PlanInput): RunPlan {
   if (input.filterField === "ignored") {
     return { windows: [{ start: null, end: null }], settledUntil, findsDeletions };
   }
-  const narrow = input.mode === "incremental" && input.watermark !== null && input.filterField !== "create_time";
+  const narrow =
+    input.mode === "incremental" && input.watermark !== null && input.filterField !== "create_time";
   const start = narrow
     ? Math.max(ALL_TIME_START, Math.min(toSeconds(input.watermark!), settled) - input.lookbackSeconds)
     : ALL_TIME_START;

@@ -1,4 +1,9 @@
-import { applyRoomBatch, type BatchResult, type ObservedRoom, type PlannedChange } from "../db/apply-room-batch.js";
+import {
+  applyRoomBatch,
+  type BatchResult,
+  type ObservedRoom,
+  type PlannedChange,
+} from "../db/apply-room-batch.js";
 import type { Db } from "../db/database.js";
 
 export interface WriterTotals {

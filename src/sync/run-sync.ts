@@ -122,13 +122,23 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
   if (resumedFrom) {
     await adoptRunProgress(db, resumedFrom, runId);
     for (const w of await loadRunWindows(db, runId)) {
-      covered.push({ start: Math.floor(w.windowStart.getTime() / 1000), end: Math.floor(w.windowEnd.getTime() / 1000) });
+      covered.push({
+        start: Math.floor(w.windowStart.getTime() / 1000),
+        end: Math.floor(w.windowEnd.getTime() / 1000),
+      });
     }
     runLog.info({ resumed_from: resumedFrom, windows: covered.length }, "resuming a failed full run");
   }
   runLog.info({ windows: plan.windows.length, dry_run: dryRun }, "sync run started");
 
-  const writer = new RoomWriter({ db, projectId: job.projectId, runId, dryRun, batchSize: settings.batchSize, now });
+  const writer = new RoomWriter({
+    db,
+    projectId: job.projectId,
+    runId,
+    dryRun,
+    batchSize: settings.batchSize,
+    now,
+  });
   const progress: RunProgress = { projectId: job.projectId, requests: 0, pages: 0, rooms: 0, windowsDone: 0 };
   const invalidIds = new Set<string>();
   let invalidItems = 0;
@@ -169,7 +179,10 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     }
     const evidence = filterEvidence(window, page.rooms);
     if (evidence !== null && evidence !== filterField) {
-      runLog.info({ filter_field: evidence, previously: filterField }, "observed what start_time/end_time filter on");
+      runLog.info(
+        { filter_field: evidence, previously: filterField },
+        "observed what start_time/end_time filter on",
+      );
       filterField = evidence;
       if (evidence === "ignored" || (evidence === "create_time" && narrow())) {
         throw new FilterSemanticsChanged(evidence);
@@ -198,7 +211,12 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
           // Recorded only once its rooms are committed, so a resumed run can trust it.
           if (job.mode !== "full" || dryRun || w.start === null || w.end === null) return;
           await writer.flush();
-          await insertRunWindow(db, { runId, windowStart: toDate(w.start)!, windowEnd: toDate(w.end)!, rooms: count });
+          await insertRunWindow(db, {
+            runId,
+            windowStart: toDate(w.start)!,
+            windowEnd: toDate(w.end)!,
+            rooms: count,
+          });
         },
       });
     }
@@ -222,7 +240,12 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     let deletionPreview: PlannedChange[] = [];
     if (plan.findsDeletions) {
       if (dryRun) {
-        deletionPreview = await previewDeletions(deps.database, job.projectId, writer.seenInDryRun, invalidIds);
+        deletionPreview = await previewDeletions(
+          deps.database,
+          job.projectId,
+          writer.seenInDryRun,
+          invalidIds,
+        );
         deleted = deletionPreview.length;
       } else {
         await insertSeenIds(db, runId, invalidIds);

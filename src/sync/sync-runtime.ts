@@ -35,7 +35,11 @@ export async function openSyncRuntime(
     await database.close();
     throw error;
   }
-  const client = new MetaStudioClient({ config: config.metastudio, logger, rateLimiter: options.rateLimiter });
+  const client = new MetaStudioClient({
+    config: config.metastudio,
+    logger,
+    rateLimiter: options.rateLimiter,
+  });
   const settings: SyncSettings = {
     lookbackSeconds: config.sync.lookbackSeconds,
     massDeleteThreshold: config.sync.massDeleteThreshold,

@@ -33,7 +33,9 @@ export class WindowTally {
 
   /** How many distinct items are still missing under the current count. */
   get missing(): number {
-    return this.currentCount === undefined ? Number.POSITIVE_INFINITY : Math.max(0, this.currentCount - this.seen.size);
+    return this.currentCount === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, this.currentCount - this.seen.size);
   }
 
   /** More than one count was reported since the tally began: the window changed while we read it. */

@@ -42,7 +42,13 @@ async function apply(projectId: string, rooms: SmartChatRoom[], requestId = "req
 describe("applyRoomBatch", () => {
   it("inserts new rooms with voice configs and a created change", async () => {
     const result = await apply("p-insert", [room("a"), room("b")]);
-    expect(result).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, roomRowsWritten: 2, voiceRowsWritten: 4 });
+    expect(result).toMatchObject({
+      inserted: 2,
+      updated: 0,
+      unchanged: 0,
+      roomRowsWritten: 2,
+      voiceRowsWritten: 4,
+    });
     const voices = await database.db
       .select()
       .from(smartChatRoomVoiceConfigs)
@@ -58,10 +64,22 @@ describe("applyRoomBatch", () => {
 
   it("writes nothing for unchanged rooms", async () => {
     await apply("p-quiet", [room("a")]);
-    const [before] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-quiet"));
+    const [before] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-quiet"));
     const result = await apply("p-quiet", [room("a")], "req-2");
-    expect(result).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, roomRowsWritten: 0, voiceRowsWritten: 0 });
-    const [after] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-quiet"));
+    expect(result).toMatchObject({
+      inserted: 0,
+      updated: 0,
+      unchanged: 1,
+      roomRowsWritten: 0,
+      voiceRowsWritten: 0,
+    });
+    const [after] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-quiet"));
     expect(after).toEqual(before);
   });
 
@@ -93,9 +111,14 @@ describe("applyRoomBatch", () => {
 
   it("does not let an older version overwrite a newer one", async () => {
     await apply("p-stale", [room("a", { update_time: "2025-03-01T00:00:00Z", room_name: "new" })]);
-    const result = await apply("p-stale", [room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "old" })]);
+    const result = await apply("p-stale", [
+      room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "old" }),
+    ]);
     expect(result).toMatchObject({ updated: 0, unchanged: 1 });
-    const [stored] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-stale"));
+    const [stored] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-stale"));
     expect(stored?.roomName).toBe("new");
   });
 
@@ -105,7 +128,10 @@ describe("applyRoomBatch", () => {
       room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "old" }),
     ]);
     expect(result.inserted).toBe(1);
-    const [stored] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-twice"));
+    const [stored] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-twice"));
     expect(stored?.roomName).toBe("new");
   });
 
@@ -149,7 +175,9 @@ describe("migrate", () => {
     );
     await Promise.all(others.map((db) => migrate(db as PostgresDatabase)));
     await Promise.all(others.map((db) => db.close()));
-    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as { entries: unknown[] };
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+      entries: unknown[];
+    };
     const rows = await database.pool.query("select count(*)::int as n from drizzle.__drizzle_migrations");
     // Each migration recorded exactly once, however many processes raced to apply it.
     expect(rows.rows[0].n).toBe(journal.entries.length);

@@ -16,7 +16,11 @@ export interface Harness {
   client: MetaStudioClient;
   logger: Logger;
   settings: SyncSettings;
-  run(projectId: string, job?: Partial<SyncJob>, settings?: Partial<SyncSettings>): ReturnType<typeof runSync>;
+  run(
+    projectId: string,
+    job?: Partial<SyncJob>,
+    settings?: Partial<SyncSettings>,
+  ): ReturnType<typeof runSync>;
   close(): Promise<void>;
 }
 
@@ -77,7 +81,11 @@ const timeOrNull = (value: unknown) => (typeof value === "string" ? new Date(val
  * Asserts the mirror holds exactly the upstream's rooms: the same set of live rooms, every
  * typed column, the raw item as received, and the voice configs in order.
  */
-export async function expectExactMirror(database: Database, sim: Simulator, projectId: string): Promise<void> {
+export async function expectExactMirror(
+  database: Database,
+  sim: Simulator,
+  projectId: string,
+): Promise<void> {
   const upstream = sim.rooms(projectId);
   const mirror = await liveRooms(database, projectId);
   expect([...mirror.keys()].sort()).toEqual(upstream.map((r) => String(r.room_id)).sort());
@@ -87,7 +95,8 @@ export async function expectExactMirror(database: Database, sim: Simulator, proj
     .where(eq(smartChatRoomVoiceConfigs.projectId, projectId))
     .orderBy(asc(smartChatRoomVoiceConfigs.roomId), asc(smartChatRoomVoiceConfigs.position));
   const voicesByRoom = new Map<string, typeof voices>();
-  for (const voice of voices) voicesByRoom.set(voice.roomId, [...(voicesByRoom.get(voice.roomId) ?? []), voice]);
+  for (const voice of voices)
+    voicesByRoom.set(voice.roomId, [...(voicesByRoom.get(voice.roomId) ?? []), voice]);
   for (const item of upstream) {
     const row = mirror.get(String(item.room_id))!;
     const model = item.model_infos as Record<string, unknown> | undefined;
@@ -128,7 +137,16 @@ export async function expectExactMirror(database: Database, sim: Simulator, proj
     const expectedVoices = (item.voice_config_list as Array<Record<string, unknown>> | undefined) ?? [];
     const stored = voicesByRoom.get(row.roomId) ?? [];
     expect(
-      stored.map((v) => [v.position, v.voiceAssetId, v.speed, v.pitch, v.volume, v.provider, v.language, v.languageDesc]),
+      stored.map((v) => [
+        v.position,
+        v.voiceAssetId,
+        v.speed,
+        v.pitch,
+        v.volume,
+        v.provider,
+        v.language,
+        v.languageDesc,
+      ]),
     ).toEqual(
       expectedVoices.map((v, i) => [
         i,

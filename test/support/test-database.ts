@@ -22,7 +22,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = (await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" })) as PostgresDatabase;
+  const database = (await openDatabase({
+    databaseUrl: url.toString(),
+    embeddedDataDir: "",
+  })) as PostgresDatabase;
   await migrate(database);
   return {
     ...database,

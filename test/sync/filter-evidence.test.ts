@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import { filterEvidence } from "../../src/sync/filter-evidence.js";
 
-const window = { start: Date.parse("2025-01-10T00:00:00Z") / 1000, end: Date.parse("2025-01-11T00:00:00Z") / 1000 };
+const window = {
+  start: Date.parse("2025-01-10T00:00:00Z") / 1000,
+  end: Date.parse("2025-01-11T00:00:00Z") / 1000,
+};
 const inside = "2025-01-10T12:00:00Z";
 const before = "2024-12-01T00:00:00Z";
 const after = "2025-02-01T00:00:00Z";
@@ -34,6 +37,8 @@ describe("filterEvidence", () => {
     );
   });
   it("learns nothing from an unfiltered request", () => {
-    expect(filterEvidence({ start: null, end: null }, [{ create_time: before, update_time: after }])).toBeNull();
+    expect(
+      filterEvidence({ start: null, end: null }, [{ create_time: before, update_time: after }]),
+    ).toBeNull();
   });
 });

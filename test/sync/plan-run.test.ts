@@ -8,7 +8,12 @@ const base = { now, lookbackSeconds: 3600, clockSkewSeconds: 300 };
 
 describe("planRun", () => {
   it("reads all time then an open tail on a full run, and finds deletions", () => {
-    const plan = planRun({ ...base, mode: "full", watermark: new Date("2025-05-31T00:00:00Z"), filterField: null });
+    const plan = planRun({
+      ...base,
+      mode: "full",
+      watermark: new Date("2025-05-31T00:00:00Z"),
+      filterField: null,
+    });
     const settled = sec("2025-06-01T11:55:00Z");
     expect(plan.windows).toEqual([
       { start: 0, end: settled },

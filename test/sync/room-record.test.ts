@@ -23,7 +23,10 @@ describe("room records", () => {
   });
 
   it("names the top-level fields that changed", () => {
-    expect(changedFields(room, { ...room, room_name: "x", concurrency: 2 })).toEqual(["concurrency", "room_name"]);
+    expect(changedFields(room, { ...room, room_name: "x", concurrency: 2 })).toEqual([
+      "concurrency",
+      "room_name",
+    ]);
     expect(changedFields(room, { ...room })).toEqual([]);
   });
 

@@ -1,7 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { smartChatRoomChanges, smartChatRooms, syncRequests, syncRuns, syncState } from "../../src/db/schema.js";
+import {
+  smartChatRoomChanges,
+  smartChatRooms,
+  syncRequests,
+  syncRuns,
+  syncState,
+} from "../../src/db/schema.js";
 import { MassDeleteRefusedError } from "../../src/sync/sync-errors.js";
 import { expectExactMirror, liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -19,7 +25,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function start(projectId: string, options: Parameters<typeof startHarness>[1] extends infer O ? Partial<O> : never = {}) {
+async function start(
+  projectId: string,
+  options: Parameters<typeof startHarness>[1] extends infer O ? Partial<O> : never = {},
+) {
   harness = await startHarness(database, { projectIds: [projectId], roomsPerProject: 800, ...options });
   return harness;
 }
@@ -36,12 +45,19 @@ async function rowVersions(projectId: string): Promise<Map<string, string>> {
 describe("runSync against the simulator", () => {
   it("mirrors every room exactly on a full run, then writes no room rows on a quiet run", async () => {
     const { sim, run } = await start("p-exact", { roomsPerProject: 1500 });
-    sim.injectItem("p-exact", { room_id: "future-room", room_name: "from a later API version", brand_new_field: [1, 2] });
+    sim.injectItem("p-exact", {
+      room_id: "future-room",
+      room_name: "from a later API version",
+      brand_new_field: [1, 2],
+    });
     const first = await run("p-exact");
     expect(first.status).toBe("succeeded");
     expect(first.counts.roomsInserted).toBe(1501);
     await expectExactMirror(database, sim, "p-exact");
-    const [stored] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.roomId, "future-room"));
+    const [stored] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.roomId, "future-room"));
     expect(stored?.raw).toHaveProperty("brand_new_field", [1, 2]);
 
     const before = await rowVersions("p-exact");
@@ -59,11 +75,23 @@ describe("runSync against the simulator", () => {
     const { run } = await start("p-audit", { roomsPerProject: 250 });
     const summary = await run("p-audit");
     const [runRow] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, summary.runId));
-    expect(runRow).toMatchObject({ status: "succeeded", mode: "full", trigger: "cli", roomsInserted: 250, roomsSeen: 250 });
-    const requests = await database.db.select().from(syncRequests).where(eq(syncRequests.runId, summary.runId));
+    expect(runRow).toMatchObject({
+      status: "succeeded",
+      mode: "full",
+      trigger: "cli",
+      roomsInserted: 250,
+      roomsSeen: 250,
+    });
+    const requests = await database.db
+      .select()
+      .from(syncRequests)
+      .where(eq(syncRequests.runId, summary.runId));
     expect(requests.length).toBe(summary.counts.requests);
     expect(requests.every((r) => r.requestId && r.status === 200)).toBe(true);
-    const rooms = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-audit"));
+    const rooms = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-audit"));
     const ids = new Set(requests.map((r) => r.requestId));
     expect(rooms.every((r) => r.lastRequestId !== null && ids.has(r.lastRequestId))).toBe(true);
   });
@@ -73,7 +101,9 @@ describe("runSync against the simulator", () => {
     await run("p-incr");
     const [a, b] = sim.rooms("p-incr");
     sim.updateRoom("p-incr", String(a!.room_id), { room_name: "renamed", concurrency: 7 });
-    sim.updateRoom("p-incr", String(b!.room_id), { voice_config_list: [{ voice_asset_id: "new-voice", speed: 150 }] });
+    sim.updateRoom("p-incr", String(b!.room_id), {
+      voice_config_list: [{ voice_asset_id: "new-voice", speed: 150 }],
+    });
     const created = sim.createRoom("p-incr", { room_name: "brand new" });
     const summary = await run("p-incr", { mode: "incremental" });
     expect(summary.counts).toMatchObject({ roomsInserted: 1, roomsUpdated: 2, roomsDeleted: 0 });
@@ -82,9 +112,15 @@ describe("runSync against the simulator", () => {
     const changes = await database.db
       .select()
       .from(smartChatRoomChanges)
-      .where(and(eq(smartChatRoomChanges.projectId, "p-incr"), eq(smartChatRoomChanges.runId, summary.runId)));
+      .where(
+        and(eq(smartChatRoomChanges.projectId, "p-incr"), eq(smartChatRoomChanges.runId, summary.runId)),
+      );
     const byRoom = new Map(changes.map((c) => [c.roomId, c]));
-    expect(byRoom.get(String(a!.room_id))?.changedFields).toEqual(["concurrency", "room_name", "update_time"]);
+    expect(byRoom.get(String(a!.room_id))?.changedFields).toEqual([
+      "concurrency",
+      "room_name",
+      "update_time",
+    ]);
     expect(byRoom.get(String(b!.room_id))?.changedFields).toEqual(["update_time", "voice_config_list"]);
     expect(byRoom.get(String(created.room_id))?.change).toBe("created");
     expect(changes.every((c) => c.requestId)).toBe(true);
@@ -102,7 +138,12 @@ describe("runSync against the simulator", () => {
     });
     const summary = await run("p-chaos", {}, { maxWindowRooms: 1000 });
     expect(summary.status).toBe("succeeded");
-    sim.setBehaviour({ mutationsPerRequest: { create: 0, update: 0, delete: 0 }, error5xxRate: 0, resetRate: 0, truncateRate: 0 });
+    sim.setBehaviour({
+      mutationsPerRequest: { create: 0, update: 0, delete: 0 },
+      error5xxRate: 0,
+      resetRate: 0,
+      truncateRate: 0,
+    });
     const after = new Map(sim.rooms("p-chaos").map((r) => [String(r.room_id), JSON.stringify(r)]));
     const mirror = await liveRooms(database, "p-chaos");
     let unchanged = 0;
@@ -118,7 +159,11 @@ describe("runSync against the simulator", () => {
   });
 
   it("reads same-second bursts larger than a page under an unstable order", async () => {
-    const { sim, run } = await start("p-burst", { roomsPerProject: 2000, seed: 3, behaviour: { unstableOrder: true } });
+    const { sim, run } = await start("p-burst", {
+      roomsPerProject: 2000,
+      seed: 3,
+      behaviour: { unstableOrder: true },
+    });
     await run("p-burst", {}, { maxWindowRooms: 300 });
     await expectExactMirror(database, sim, "p-burst");
   });
@@ -133,7 +178,10 @@ describe("runSync against the simulator", () => {
   }
 
   it("stays exact when the filter applies to create_time, and incremental runs still see updates", async () => {
-    const { sim, run } = await start("p-create", { roomsPerProject: 1200, behaviour: { timeFilterField: "create_time" } });
+    const { sim, run } = await start("p-create", {
+      roomsPerProject: 1200,
+      behaviour: { timeFilterField: "create_time" },
+    });
     await run("p-create", {}, { maxWindowRooms: 200 });
     await expectExactMirror(database, sim, "p-create");
     const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-create"));
@@ -145,7 +193,10 @@ describe("runSync against the simulator", () => {
   });
 
   it("detects an ignored filter and falls back to reading the whole list", async () => {
-    const { sim, run } = await start("p-ignored", { roomsPerProject: 900, behaviour: { timeFilterField: "ignored" } });
+    const { sim, run } = await start("p-ignored", {
+      roomsPerProject: 900,
+      behaviour: { timeFilterField: "ignored" },
+    });
     await run("p-ignored", {}, { maxWindowRooms: 200 });
     await expectExactMirror(database, sim, "p-ignored");
     const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-ignored"));
@@ -164,7 +215,10 @@ describe("runSync against the simulator", () => {
     expect(incremental.counts.roomsDeleted).toBe(0); // only a full run may conclude a room is gone
     const full = await run("p-delete");
     expect(full.counts.roomsDeleted).toBe(1);
-    const [row] = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.roomId, String(gone.room_id)));
+    const [row] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.roomId, String(gone.room_id)));
     expect(row?.deletedAt).not.toBeNull();
     await expectExactMirror(database, sim, "p-delete");
 
@@ -206,7 +260,9 @@ describe("runSync against the simulator", () => {
       served = sim.requests.length - firstRequests;
       if (served > 12) sim.setBehaviour({ error5xxRate: 1 });
     }, 1);
-    await expect(run("p-resume", {}, { maxWindowRooms: 200, pageConcurrency: 1 })).rejects.toThrow(/500|MSS\.00000004/);
+    await expect(run("p-resume", {}, { maxWindowRooms: 200, pageConcurrency: 1 })).rejects.toThrow(
+      /500|MSS\.00000004/,
+    );
     clearInterval(failing);
     const partial = (await liveRooms(database, "p-resume")).size;
     expect(partial).toBeGreaterThan(0);

@@ -1,0 +1,127 @@
+import { InvalidArgumentError, type Command } from "commander";
+
+import { startSimulator, type SimulatorBehaviour } from "../simulator/simulator.js";
+import { simulatorOptionsFromEnv } from "../simulator/simulator-env.js";
+import { ENV_HELP } from "./env-help.js";
+
+interface SimulatorFlags {
+  host: string;
+  port: number;
+  rooms: number;
+  seed: number;
+  latencyMs: number;
+  errorRate: number;
+  throttleRate: number;
+  rateLimit?: number;
+  resetRate: number;
+  truncateRate: number;
+  unstableOrder: boolean;
+  filterField: SimulatorBehaviour["timeFilterField"];
+  exclusiveEnd: boolean;
+  mutations: { create: number; update: number; delete: number };
+}
+
+export function registerSimulatorCommand(program: Command): void {
+  program
+    .command("simulator")
+    .description("serve the bundled MetaStudio simulator for the projects and credentials in the environment")
+    .option("--host <address>", "bind address", "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", integer("--port", 0, 65535), 8080)
+    .option("--rooms <n>", "rooms per project", integer("--rooms", 0, 10_000_000), 1000)
+    .option(
+      "--seed <n>",
+      "dataset seed: the same seed and size give the same rooms",
+      integer("--seed", 0, 2 ** 31),
+      1,
+    )
+    .option("--latency-ms <n>", "delay added to every response", integer("--latency-ms", 0, 600_000), 0)
+    .option("--error-rate <r>", "share of requests answered 500", rate("--error-rate"), 0)
+    .option("--throttle-rate <r>", "share of requests answered 429 APIGW.0308", rate("--throttle-rate"), 0)
+    .option(
+      "--rate-limit <n>",
+      "throttle beyond this many requests per second",
+      integer("--rate-limit", 1, 1_000_000),
+    )
+    .option("--reset-rate <r>", "share of connections reset mid-response", rate("--reset-rate"), 0)
+    .option("--truncate-rate <r>", "share of bodies cut short", rate("--truncate-rate"), 0)
+    .option("--unstable-order", "reorder rooms with equal timestamps on every request", false)
+    .option(
+      "--filter-field <field>",
+      "what start_time/end_time filter on: update_time, create_time or ignored",
+      filterField,
+      "update_time",
+    )
+    .option("--exclusive-end", "treat end_time as exclusive", false)
+    .option("--mutations <c,u,d>", "rooms created, updated, deleted before each list response", mutations, {
+      create: 0,
+      update: 0,
+      delete: 0,
+    })
+    .addHelpText("after", ENV_HELP.simulator)
+    .action(async (flags: SimulatorFlags) => {
+      const { projectIds, credentials } = simulatorOptionsFromEnv(process.env);
+      const simulator = await startSimulator({
+        projectIds,
+        credentials,
+        host: flags.host,
+        port: flags.port,
+        roomsPerProject: flags.rooms,
+        seed: flags.seed,
+        behaviour: {
+          latencyMs: flags.latencyMs,
+          error5xxRate: flags.errorRate,
+          throttleRate: flags.throttleRate,
+          rateLimitPerSecond: flags.rateLimit,
+          resetRate: flags.resetRate,
+          truncateRate: flags.truncateRate,
+          unstableOrder: flags.unstableOrder,
+          timeFilterField: flags.filterField,
+          endTimeInclusive: !flags.exclusiveEnd,
+          mutationsPerRequest: flags.mutations,
+        },
+      });
+      process.stdout.write(
+        `MetaStudio simulator listening on ${simulator.url} ` +
+          `(${projectIds.length} project(s), ${flags.rooms} rooms each)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await simulator.close();
+    });
+}
+
+function integer(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+function rate(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${flag} must be from 0 to 1.`);
+    return n;
+  };
+}
+
+function filterField(value: string): SimulatorFlags["filterField"] {
+  if (value === "update_time" || value === "create_time" || value === "ignored") return value;
+  throw new InvalidArgumentError("--filter-field must be update_time, create_time or ignored.");
+}
+
+function mutations(value: string): SimulatorFlags["mutations"] {
+  const parts = value.split(",").map(Number);
+  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
+    throw new InvalidArgumentError(
+      "--mutations takes three whole numbers: created,updated,deleted (e.g. 1,2,1).",
+    );
+  }
+  const [create = 0, update = 0, del = 0] = parts;
+  return { create, update, delete: del };
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { ConfigError } from "../../src/config/config-error.js";
+import { loadConfig } from "../../src/config/config.js";
+
+const base = {
+  METASTUDIO_ENDPOINT: "https://metastudio.cn-north-4.myhuaweicloud.com/",
+  METASTUDIO_PROJECT_IDS: "p1, p2 ,p1",
+  METASTUDIO_AUTH_TOKEN: "tok",
+};
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("reads a minimal configuration with documented defaults", () => {
+    const config = loadConfig(base);
+    expect(config.metastudio).toMatchObject({
+      endpoint: "https://metastudio.cn-north-4.myhuaweicloud.com",
+      projectIds: ["p1", "p2"],
+      auth: { kind: "token", token: "tok" },
+      rateLimitPerSecond: 8,
+    });
+    expect(config.metastudio.rateLimitPerSecond).toBeLessThan(10);
+    expect(config.admin).toEqual({ host: "127.0.0.1", port: 9464, token: undefined });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.sync.massDeleteThreshold).toBe(0.2);
+  });
+
+  it("prefers AK/SK, and names the missing half", () => {
+    expect(
+      loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK: "sk" }).metastudio.auth.kind,
+    ).toBe("aksk");
+    expect(configError({ ...base, HUAWEICLOUD_SDK_AK: "ak" })).toMatch(/HUAWEICLOUD_SDK_SK/);
+  });
+
+  it("names every missing IAM variable", () => {
+    const message = configError({
+      METASTUDIO_ENDPOINT: base.METASTUDIO_ENDPOINT,
+      METASTUDIO_PROJECT_IDS: "p1",
+      HUAWEICLOUD_IAM_USERNAME: "u",
+    });
+    expect(message).toMatch(/HUAWEICLOUD_IAM_ENDPOINT, HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_PASSWORD/);
+  });
+
+  it("explains every way to authenticate when none is configured", () => {
+    const message = configError({
+      METASTUDIO_ENDPOINT: base.METASTUDIO_ENDPOINT,
+      METASTUDIO_PROJECT_IDS: "p1",
+    });
+    expect(message).toMatch(/HUAWEICLOUD_SDK_AK.*METASTUDIO_AUTH_TOKEN.*HUAWEICLOUD_IAM_PASSWORD/);
+  });
+
+  it("names the variable in every validation error, without echoing URL contents", () => {
+    expect(configError({ ...base, METASTUDIO_ENDPOINT: "ftp://x" })).toMatch(
+      /METASTUDIO_ENDPOINT must start with http/,
+    );
+    expect(configError({ ...base, METASTUDIO_PROJECT_IDS: "ok,not ok" })).toMatch(
+      /METASTUDIO_PROJECT_IDS.*"not ok"/,
+    );
+    expect(configError({ ...base, METASTUDIO_RATE_LIMIT: "fast" })).toMatch(
+      /METASTUDIO_RATE_LIMIT must be a number/,
+    );
+    expect(configError({ ...base, LOG_LEVEL: "loud" })).toMatch(/LOG_LEVEL/);
+    const secretUrl = configError({ ...base, DATABASE_URL: "mysql://user:hunter2@db/x" });
+    expect(secretUrl).toMatch(/DATABASE_URL/);
+    expect(secretUrl).not.toContain("hunter2");
+    expect(configError({ METASTUDIO_PROJECT_IDS: "p1", METASTUDIO_AUTH_TOKEN: "t" })).toMatch(
+      /METASTUDIO_ENDPOINT is not set/,
+    );
+  });
+
+  it("reads secrets from NAME_FILE, and refuses both forms at once", () => {
+    const dir = mkdtempSync(join(tmpdir(), "msync-"));
+    const file = join(dir, "sk");
+    writeFileSync(file, "secret-from-file\n");
+    const config = loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK_FILE: file });
+    expect(config.metastudio.auth).toEqual({ kind: "aksk", accessKey: "ak", secretKey: "secret-from-file" });
+    expect(configError({ ...base, METASTUDIO_AUTH_TOKEN_FILE: file })).toMatch(
+      /METASTUDIO_AUTH_TOKEN or METASTUDIO_AUTH_TOKEN_FILE/,
+    );
+    expect(
+      configError({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK_FILE: join(dir, "missing") }),
+    ).toMatch(/HUAWEICLOUD_SDK_SK_FILE names .*missing.*ENOENT/);
+  });
+
+  it("does not require MetaStudio settings for commands that do not call it", () => {
+    expect(loadConfig({}, { metastudio: false }).metastudio).toBeUndefined();
+  });
+});
