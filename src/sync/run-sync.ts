@@ -15,6 +15,7 @@ import type { PlannedChange } from "../db/apply-room-batch.js";
 import { collectWindow } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { planRun } from "./plan-run.js";
+import { probeFilterField } from "./probe-filter.js";
 import { RoomWriter } from "./room-writer.js";
 import { Semaphore } from "./semaphore.js";
 import { FilterSemanticsChanged, MassDeleteRefusedError, RunInProgressError } from "./sync-errors.js";
@@ -95,14 +96,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
   // A full run re-examines an upstream once found to ignore the filter: it may have been fixed.
   let filterField: FilterField | null =
     job.mode === "full" && state?.filterField === "ignored" ? null : (state?.filterField ?? null);
-  let plan = planRun({
-    mode: job.mode,
-    now: startedAt,
-    watermark: state?.watermark ?? null,
-    filterField,
-    lookbackSeconds: settings.lookbackSeconds,
-    clockSkewSeconds: settings.clockSkewSeconds ?? 300,
-  });
+  let plan = planRun({ ...planInput(job, startedAt, state?.watermark ?? null, settings), filterField });
   const resumeSince = new Date(startedAt.getTime() - (settings.resumeWithinSeconds ?? 86_400) * 1000);
   const resumedFrom =
     job.mode === "full" && !dryRun ? await findResumableRun(db, job.projectId, resumeSince) : null;
@@ -193,6 +187,21 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     deps.onProgress?.({ ...progress });
   };
 
+  const fetchPage = (w: TimeWindow, offset: number, limit: number) =>
+    deps.client.listSmartChatRooms(
+      { projectId: job.projectId, offset, limit, ...windowParams(w) },
+      { signal: deps.signal, log: { run_id: runId }, onRequest },
+    );
+  // A narrow incremental window is only safe once the filter is known to apply to update_time.
+  if (filterField === null && narrow()) {
+    filterField = await probeFilterField(db, job.projectId, (w) => fetchPage(w, 0, 100));
+    runLog.info({ filter_field: filterField }, "probed what start_time/end_time filter on");
+    if (filterField !== "update_time") {
+      // Unknown reads as wide as create_time would: slower, but it cannot miss an update.
+      const assumed = filterField ?? "create_time";
+      plan = planRun({ ...planInput(job, startedAt, state?.watermark ?? null, settings), filterField: assumed });
+    }
+  }
   const semaphore = new Semaphore(settings.pageConcurrency);
   const collect = async (): Promise<void> => {
     for (const window of plan.windows) {
@@ -200,11 +209,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
         semaphore,
         maxWindowRooms: settings.maxWindowRooms,
         isCovered: (w) => isCovered(w, covered),
-        fetchPage: (w, offset, limit) =>
-          deps.client.listSmartChatRooms(
-            { projectId: job.projectId, offset, limit, ...windowParams(w) },
-            { signal: deps.signal, log: { run_id: runId }, onRequest },
-          ),
+        fetchPage,
         onPage,
         onWindowComplete: async (w, count) => {
           progress.windowsDone += 1;

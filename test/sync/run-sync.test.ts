@@ -8,7 +8,8 @@ import {
   syncRuns,
   syncState,
 } from "../../src/db/schema.js";
-import { MassDeleteRefusedError } from "../../src/sync/sync-errors.js";
+import { insertRun } from "../../src/db/sync-runs.js";
+import { MassDeleteRefusedError, RunInProgressError } from "../../src/sync/sync-errors.js";
 import { expectExactMirror, liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
@@ -192,6 +193,17 @@ describe("runSync against the simulator", () => {
     await expectExactMirror(database, sim, "p-create");
   });
 
+  it("sees old rooms' updates incrementally on a small project filtered on create_time", async () => {
+    // Too small to split, so no page contradicts the default assumption: the probe must catch it.
+    const { sim, run } = await start("p-create-small", { roomsPerProject: 300, behaviour: { timeFilterField: "create_time" } });
+    await run("p-create-small");
+    const old = sim.rooms("p-create-small")[7]!;
+    sim.updateRoom("p-create-small", String(old.room_id), { room_name: "updated long after creation" });
+    const incremental = await run("p-create-small", { mode: "incremental" });
+    expect(incremental.counts.roomsUpdated).toBe(1);
+    await expectExactMirror(database, sim, "p-create-small");
+  });
+
   it("detects an ignored filter and falls back to reading the whole list", async () => {
     const { sim, run } = await start("p-ignored", {
       roomsPerProject: 900,
@@ -295,5 +307,31 @@ describe("runSync against the simulator", () => {
     expect(summary.preview.length).toBeGreaterThan(0);
     expect((await liveRooms(database, "p-dry")).size).toBe(0);
     expect(await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-dry"))).toEqual([]);
+  });
+
+  it("runs one sync per project at a time", async () => {
+    const { run } = await start("p-lock", { roomsPerProject: 300, behaviour: { latencyMs: 30 } });
+    const results = await Promise.allSettled([run("p-lock"), run("p-lock")]);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(RunInProgressError);
+    const runs = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-lock"));
+    expect(runs.map((r) => r.status)).toEqual(["succeeded"]);
+  });
+
+  it("closes a run left running by a process that died", async () => {
+    const { run } = await start("p-dead", { roomsPerProject: 50 });
+    const orphan = await insertRun(database.db, {
+      projectId: "p-dead",
+      mode: "incremental",
+      trigger: "schedule",
+      startedAt: new Date(Date.now() - 60_000),
+      windowStart: null,
+      windowEnd: null,
+      resumedFrom: null,
+    });
+    await run("p-dead", { mode: "incremental" });
+    const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, orphan));
+    expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/interrupted/) });
   });
 });
