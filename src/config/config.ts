@@ -81,7 +81,9 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
   const configured = readEnv(env, "METASTUDIO_ENDPOINT") ?? readEnv(env, "METASTUDIO_PROJECT_IDS");
   const logLevel = readEnv(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(logLevel)}.`);
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(logLevel)}.`,
+    );
   }
   return {
     databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
@@ -113,9 +115,18 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
   }
   const rawIds = readEnv(env, "METASTUDIO_PROJECT_IDS");
   if (rawIds === undefined) {
-    throw new ConfigError("METASTUDIO_PROJECT_IDS is not set; give one or more project IDs, comma-separated.");
+    throw new ConfigError(
+      "METASTUDIO_PROJECT_IDS is not set; give one or more project IDs, comma-separated.",
+    );
   }
-  const projectIds = [...new Set(rawIds.split(",").map((id) => id.trim()).filter(Boolean))];
+  const projectIds = [
+    ...new Set(
+      rawIds
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
   const bad = projectIds.find((id) => !PROJECT_ID.test(id));
   if (bad !== undefined || projectIds.length === 0) {
     throw new ConfigError(
@@ -138,8 +149,10 @@ function loadAuth(env: Env): AuthConfig {
   const accessKey = readEnv(env, "HUAWEICLOUD_SDK_AK");
   const secretKey = readEnv(env, "HUAWEICLOUD_SDK_SK");
   if (accessKey !== undefined || secretKey !== undefined) {
-    if (accessKey === undefined) throw new ConfigError("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not.");
-    if (secretKey === undefined) throw new ConfigError("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not.");
+    if (accessKey === undefined)
+      throw new ConfigError("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not.");
+    if (secretKey === undefined)
+      throw new ConfigError("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not.");
     return { kind: "aksk", accessKey, secretKey };
   }
   const token = readEnv(env, "METASTUDIO_AUTH_TOKEN");
@@ -178,7 +191,9 @@ function readUrl(env: Env, name: string, protocols: string[]): string | undefine
     throw new ConfigError(`${name} is not a valid URL.`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}; got ${url.protocol}//.`);
+    throw new ConfigError(
+      `${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}; got ${url.protocol}//.`,
+    );
   }
   return raw;
 }

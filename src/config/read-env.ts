@@ -33,7 +33,11 @@ export function readNumber(
   env: Env,
   name: string,
   fallback: number,
-  { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER }: { min?: number; integer?: boolean; max?: number } = {},
+  {
+    min = 0,
+    integer = false,
+    max = Number.MAX_SAFE_INTEGER,
+  }: { min?: number; integer?: boolean; max?: number } = {},
 ): number {
   const raw = readEnv(env, name);
   if (raw === undefined) return fallback;
