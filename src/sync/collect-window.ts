@@ -11,8 +11,6 @@ export interface CollectOptions {
   onPage: (page: ListPage, window: TimeWindow) => Promise<void>;
   /** A window read completely (a full run records it so a retry can skip it). */
   onWindowComplete: (window: TimeWindow, count: number) => Promise<void>;
-  /** Windows a resumed run already has. */
-  isCovered: (window: TimeWindow) => boolean;
   semaphore: Semaphore;
   /** @default 100, the API's maximum */
   pageSize?: number;
@@ -32,7 +30,6 @@ export interface CollectOptions {
  * failed passes still reach `onPage`: they are real observations, just not proof of completeness.
  */
 export async function collectWindow(window: TimeWindow, options: CollectOptions): Promise<void> {
-  if (options.isCovered(window)) return;
   const pageSize = options.pageSize ?? 100;
   const maxWindowRooms = options.maxWindowRooms ?? 5000;
   const maxPasses = options.maxPasses ?? 25;

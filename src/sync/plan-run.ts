@@ -14,7 +14,7 @@ export interface PlanInput {
 }
 
 export interface RunPlan {
-  /** Read in order; every window but the last ends in the past. */
+  /** Read in order; all end in the past, the last at the run's start. */
   windows: TimeWindow[];
   /** The watermark a success moves to: the end of the settled windows. */
   settledUntil: Date;
@@ -23,9 +23,10 @@ export interface RunPlan {
 }
 
 /**
- * What one run reads. Settled windows end `clockSkewSeconds` before now, so nothing can enter
- * them while we read (the premise of WindowTally); an open tail window after them catches what
- * changed meanwhile, and the next run's lookback reads that span again anyway.
+ * What one run reads: settled windows up to `clockSkewSeconds` before the run started, then a
+ * tail up to the second it started. Every window ends in the past, so rooms changed during the
+ * run move out of them rather than in (the premise of WindowTally); those are read by the next
+ * run, whose lookback covers the tail again, which also covers an upstream clock running behind.
  *
  * An incremental run narrows to [watermark - lookback, now] only when the filter is known (or
  * assumed) to apply to `update_time`: filtered on `create_time`, a narrow window would never see
@@ -46,7 +47,7 @@ export function planRun(input: PlanInput): RunPlan {
   return {
     windows: [
       { start, end: settled },
-      { start: settled, end: null },
+      { start: settled, end: toSeconds(input.now) },
     ],
     settledUntil,
     findsDeletions,

@@ -19,7 +19,7 @@ import { probeFilterField } from "./probe-filter.js";
 import { RoomWriter } from "./room-writer.js";
 import { Semaphore } from "./semaphore.js";
 import { FilterSemanticsChanged, MassDeleteRefusedError, RunInProgressError } from "./sync-errors.js";
-import { isCovered, windowParams, type TimeWindow } from "./time-window.js";
+import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
 import { summarizeRun, type RunSummary } from "./run-summary.js";
 
 export interface SyncSettings {
@@ -199,16 +199,19 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     if (filterField !== "update_time") {
       // Unknown reads as wide as create_time would: slower, but it cannot miss an update.
       const assumed = filterField ?? "create_time";
-      plan = planRun({ ...planInput(job, startedAt, state?.watermark ?? null, settings), filterField: assumed });
+      plan = planRun({
+        ...planInput(job, startedAt, state?.watermark ?? null, settings),
+        filterField: assumed,
+      });
     }
   }
   const semaphore = new Semaphore(settings.pageConcurrency);
   const collect = async (): Promise<void> => {
-    for (const window of plan.windows) {
+    // A resumed run reads only what its predecessor did not finish.
+    for (const window of plan.windows.flatMap((w) => uncoveredWindows(w, covered))) {
       await collectWindow(window, {
         semaphore,
         maxWindowRooms: settings.maxWindowRooms,
-        isCovered: (w) => isCovered(w, covered),
         fetchPage,
         onPage,
         onWindowComplete: async (w, count) => {

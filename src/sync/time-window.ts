@@ -48,10 +48,22 @@ export function splitWindow(window: TimeWindow): [TimeWindow, TimeWindow] | null
   ];
 }
 
-/** True when `inner` lies within one of `covered` (windows a resumed run already completed). */
-export function isCovered(inner: TimeWindow, covered: readonly TimeWindow[]): boolean {
-  if (inner.start === null || inner.end === null) return false;
-  return covered.some(
-    (w) => w.start !== null && w.end !== null && w.start <= inner.start! && w.end >= inner.end!,
-  );
+/**
+ * What is left of `window` once the `covered` windows (those a failed run completed) are taken
+ * out: the gaps between them, each reaching one second into its neighbours, as split windows do.
+ */
+export function uncoveredWindows(window: TimeWindow, covered: readonly TimeWindow[]): TimeWindow[] {
+  if (window.start === null || window.end === null) return [window];
+  const spans = covered
+    .filter((w): w is { start: number; end: number } => w.start !== null && w.end !== null)
+    .sort((a, b) => a.start - b.start);
+  const gaps: TimeWindow[] = [];
+  let cursor = window.start;
+  for (const span of spans) {
+    if (span.end <= cursor || span.start >= window.end) continue;
+    if (span.start > cursor) gaps.push({ start: cursor, end: span.start });
+    cursor = Math.max(cursor, span.end);
+  }
+  if (cursor < window.end) gaps.push({ start: cursor, end: window.end });
+  return gaps;
 }

@@ -16,12 +16,12 @@ export interface Harness {
   client: MetaStudioClient;
   logger: Logger;
   settings: SyncSettings;
-  run(
+  run: (
     projectId: string,
     job?: Partial<SyncJob>,
     settings?: Partial<SyncSettings>,
-  ): ReturnType<typeof runSync>;
-  close(): Promise<void>;
+  ) => ReturnType<typeof runSync>;
+  close: () => Promise<void>;
 }
 
 /** A simulator over real HTTP and a client for it, syncing into `database`. */

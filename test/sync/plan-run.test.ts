@@ -7,7 +7,7 @@ const sec = (iso: string) => Date.parse(iso) / 1000;
 const base = { now, lookbackSeconds: 3600, clockSkewSeconds: 300 };
 
 describe("planRun", () => {
-  it("reads all time then an open tail on a full run, and finds deletions", () => {
+  it("reads all time then a tail up to the run's start on a full run, and finds deletions", () => {
     const plan = planRun({
       ...base,
       mode: "full",
@@ -17,7 +17,7 @@ describe("planRun", () => {
     const settled = sec("2025-06-01T11:55:00Z");
     expect(plan.windows).toEqual([
       { start: 0, end: settled },
-      { start: settled, end: null },
+      { start: settled, end: sec("2025-06-01T12:00:00Z") },
     ]);
     expect(plan.findsDeletions).toBe(true);
     expect(plan.settledUntil.toISOString()).toBe("2025-06-01T11:55:00.000Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatRfc3339, isCovered, splitWindow, windowParams } from "../../src/sync/time-window.js";
+import { formatRfc3339, splitWindow, uncoveredWindows, windowParams } from "../../src/sync/time-window.js";
 
 describe("time windows", () => {
   it("formats RFC 3339 at second precision in UTC", () => {
@@ -28,10 +28,19 @@ describe("time windows", () => {
     expect(windowParams({ start: null, end: null })).toEqual({});
   });
 
-  it("knows which windows a resumed run already has", () => {
-    const done = [{ start: 0, end: 100 }];
-    expect(isCovered({ start: 10, end: 50 }, done)).toBe(true);
-    expect(isCovered({ start: 50, end: 150 }, done)).toBe(false);
-    expect(isCovered({ start: 50, end: null }, done)).toBe(false);
+  it("leaves a resumed run only the gaps between completed windows", () => {
+    const done = [
+      { start: 50, end: 60 },
+      { start: 10, end: 20 },
+      { start: 55, end: 70 },
+    ];
+    expect(uncoveredWindows({ start: 0, end: 100 }, done)).toEqual([
+      { start: 0, end: 10 },
+      { start: 20, end: 50 },
+      { start: 70, end: 100 },
+    ]);
+    expect(uncoveredWindows({ start: 0, end: 100 }, [{ start: 0, end: 100 }])).toEqual([]);
+    expect(uncoveredWindows({ start: 30, end: 40 }, done)).toEqual([{ start: 30, end: 40 }]);
+    expect(uncoveredWindows({ start: null, end: null }, done)).toEqual([{ start: null, end: null }]);
   });
 });

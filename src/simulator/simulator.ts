@@ -1,0 +1,350 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+import { generateDataset, generateRoom, type RoomItem } from "./dataset.js";
+import { validateListQuery } from "./list-query.js";
+import { createPrng, rfc3339 } from "./prng.js";
+import { RoomStore, type ListBehaviour } from "./room-store.js";
+import { SimulatorAuth, type SimulatorCredentials } from "./simulator-auth.js";
+
+export type { SimulatorCredentials };
+
+export interface SimulatorBehaviour extends ListBehaviour {
+  /** Added to every response. @default 0 */
+  latencyMs: number;
+  /** Share of list requests answered 500 `MSS.00000004`. @default 0 */
+  error5xxRate: number;
+  /** Share answered 429 `APIGW.0308` with `Retry-After`. @default 0 */
+  throttleRate: number;
+  /** @default 1 */
+  retryAfterSeconds: number;
+  /** Requests per second (the whole simulator, like a tenant) beyond which 429s come. @default undefined */
+  rateLimitPerSecond: number | undefined;
+  /** Share of connections destroyed without an answer. @default 0 */
+  resetRate: number;
+  /** Share of 200 bodies cut short: full Content-Length, half the bytes. @default 0 */
+  truncateRate: number;
+  /** Rooms created, updated and deleted just before each list response is computed. @default 0 each */
+  mutationsPerRequest: { create: number; update: number; delete: number };
+  /** Lifetime of issued IAM tokens. @default 86400 */
+  tokenTtlSeconds: number;
+  /** `X-Sdk-Date` tolerance. @default 900 */
+  maxSkewSeconds: number;
+}
+
+export interface SimulatorOptions {
+  projectIds: string[];
+  /** @default 1000 */
+  roomsPerProject?: number;
+  /** Same seed and size, same dataset. @default 1 */
+  seed?: number;
+  credentials: SimulatorCredentials;
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  behaviour?: Partial<SimulatorBehaviour>;
+  /** Clock for changed rooms and token expiry. @default the real time */
+  now?: () => Date;
+}
+
+export interface SimulatorRequestLog {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  requestId: string;
+  projectId: string | undefined;
+  /** Lower-cased; credentials replaced by "[redacted]". */
+  headers: Record<string, string>;
+}
+
+export interface Simulator {
+  /** Base URL, also the IAM endpoint. */
+  url: string;
+  close(): Promise<void>;
+  setBehaviour(patch: Partial<SimulatorBehaviour>): void;
+  /** The upstream's current rooms, as the API returns them (copies). */
+  rooms(projectId: string): Record<string, unknown>[];
+  createRoom(projectId: string, fields?: Record<string, unknown>): Record<string, unknown>;
+  /** Applies `fields` and moves `update_time` to now, unless `fields` sets it. */
+  updateRoom(projectId: string, roomId: string, fields?: Record<string, unknown>): Record<string, unknown>;
+  deleteRoom(projectId: string, roomId: string): void;
+  /** A raw, possibly malformed, item served like a room. */
+  injectItem(projectId: string, item: unknown): void;
+  readonly requests: SimulatorRequestLog[];
+  readonly issuedTokens: number;
+  revokeTokens(): void;
+}
+
+const DEFAULTS: SimulatorBehaviour = {
+  timeFilterField: "update_time",
+  endTimeInclusive: true,
+  order: "update_time_desc",
+  unstableOrder: false,
+  latencyMs: 0,
+  error5xxRate: 0,
+  throttleRate: 0,
+  retryAfterSeconds: 1,
+  rateLimitPerSecond: undefined,
+  resetRate: 0,
+  truncateRate: 0,
+  mutationsPerRequest: { create: 0, update: 0, delete: 0 },
+  tokenTtlSeconds: 86_400,
+  maxSkewSeconds: 900,
+};
+
+const LIST_PATH = /^\/v1\/([^/]+)\/smart-chat-rooms\/?$/;
+
+/**
+ * The documented `GET /v1/{project_id}/smart-chat-rooms` and IAM's `POST /v3/auth/tokens`, over
+ * real HTTP, faithful by default and hostile on request (every fault drawn from a seeded PRNG,
+ * so a failing test fails the same way twice).
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const seed = options.seed ?? 1;
+  const now = options.now ?? (() => new Date());
+  const random = createPrng(seed ^ 0x5eed);
+  const behaviour: SimulatorBehaviour = { ...DEFAULTS, ...options.behaviour };
+  const stores = new Map<string, RoomStore>();
+  for (const projectId of options.projectIds) {
+    // Seeded by the project too: two projects never share room IDs, as upstream they cannot.
+    stores.set(
+      projectId,
+      new RoomStore(generateDataset(options.roomsPerProject ?? 1000, seed * 7919 + hash(projectId))),
+    );
+  }
+  const auth = new SimulatorAuth(options.credentials, now);
+  const requests: SimulatorRequestLog[] = [];
+  const sockets = new Set<Socket>();
+  let windowStart = 0;
+  let windowCount = 0;
+  let created = 0;
+
+  const store = (projectId: string): RoomStore => {
+    const found = stores.get(projectId);
+    if (!found) throw new Error(`the simulator does not serve project ${projectId}`);
+    return found;
+  };
+  const nowSeconds = () => Math.floor(now().getTime() / 1000);
+  const createRoom = (projectId: string, fields: Record<string, unknown> = {}): RoomItem => {
+    created += 1;
+    const at = nowSeconds();
+    const room = { ...generateRoom(random, 1_000_000 + created, at, at), ...fields } as RoomItem;
+    if (room.update_time === undefined) room.update_time = rfc3339(at);
+    store(projectId).put(room.room_id, room);
+    return room;
+  };
+  const updateRoom = (projectId: string, roomId: string, fields: Record<string, unknown> = {}): RoomItem => {
+    const current = store(projectId).get(roomId) as RoomItem | undefined;
+    if (!current) throw new Error(`no room ${roomId} in project ${projectId}`);
+    const room = { ...current, update_time: rfc3339(nowSeconds()), ...fields } as RoomItem;
+    store(projectId).put(roomId, room);
+    return room;
+  };
+  const mutate = (projectId: string) => {
+    const { create, update, delete: remove } = behaviour.mutationsPerRequest;
+    const rooms = store(projectId);
+    for (let i = 0; i < create; i += 1) createRoom(projectId);
+    for (let i = 0; i < update + remove; i += 1) {
+      const keys = rooms.keys();
+      const key = keys[Math.floor(random() * keys.length)];
+      if (key === undefined) break;
+      if (i < update) updateRoom(projectId, key, { room_name: `changed while paging ${created}-${i}` });
+      else rooms.delete(key);
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent)
+        send(response, 500, { error_code: "MSS.00000004", error_msg: String(error) });
+    });
+  });
+
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    extra: Record<string, string> = {},
+  ) => {
+    const text = JSON.stringify(body);
+    response.writeHead(status, {
+      "Content-Type": "application/json;charset=UTF-8",
+      "Content-Length": Buffer.byteLength(text),
+      ...extra,
+    });
+    response.end(text);
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID().replace(/-/g, "");
+    response.setHeader("X-Request-Id", requestId);
+    const url = new URL(request.url ?? "/", "http://simulator");
+    const match = LIST_PATH.exec(url.pathname);
+    const projectId = match ? decodeURIComponent(match[1]!) : undefined;
+    const log: SimulatorRequestLog = {
+      method: request.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      requestId,
+      projectId,
+      headers: redacted(request),
+    };
+    requests.push(log);
+    const reply = (status: number, body: unknown, extra?: Record<string, string>) => {
+      log.status = status;
+      send(response, status, body, extra);
+    };
+    if (behaviour.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.latencyMs));
+
+    if (request.method === "GET" && url.pathname === "/healthz") return reply(200, { status: "ok" });
+    if (request.method === "POST" && url.pathname === "/v3/auth/tokens") {
+      const body = await readJson(request);
+      const issued = auth.issue(body, behaviour.tokenTtlSeconds);
+      if (!issued) {
+        return reply(401, {
+          error: { code: "IAM.0005", message: "The username or password is wrong.", title: "Unauthorized" },
+        });
+      }
+      log.status = 201;
+      const text = JSON.stringify({
+        token: {
+          expires_at: issued.expiresAt.toISOString(),
+          issued_at: issued.issuedAt.toISOString(),
+          methods: ["password"],
+        },
+      });
+      response.writeHead(201, {
+        "Content-Type": "application/json;charset=UTF-8",
+        "X-Subject-Token": issued.token,
+      });
+      response.end(text);
+      return;
+    }
+    if (request.method !== "GET" || projectId === undefined) {
+      return reply(404, {
+        error_code: "APIGW.0101",
+        error_msg: "The API does not exist or has not been published",
+      });
+    }
+
+    if (random() < behaviour.resetRate) {
+      log.status = -1;
+      request.socket.destroy();
+      return;
+    }
+    const second = nowSeconds();
+    if (second !== windowStart) {
+      windowStart = second;
+      windowCount = 0;
+    }
+    windowCount += 1;
+    const overLimit =
+      behaviour.rateLimitPerSecond !== undefined && windowCount > behaviour.rateLimitPerSecond;
+    if (overLimit || random() < behaviour.throttleRate) {
+      return reply(
+        429,
+        { error_code: "APIGW.0308", error_msg: "The throttling threshold has been reached" },
+        { "Retry-After": String(behaviour.retryAfterSeconds) },
+      );
+    }
+    const refused = auth.check(request, projectId, behaviour.maxSkewSeconds);
+    if (refused) return reply(401, { error_code: "MSS.00000001", error_msg: `Unauthorized: ${refused}` });
+    // An unknown project answers like a resource the caller cannot see; 404 keeps it distinct from auth.
+    if (!stores.has(projectId))
+      return reply(404, { error_code: "MSS.00000002", error_msg: "Project not found" });
+    const query = validateListQuery(url.searchParams);
+    if (typeof query === "string") {
+      return reply(400, { error_code: "MSS.00000003", error_msg: `Invalid parameter: ${query}` });
+    }
+    if (random() < behaviour.error5xxRate)
+      return reply(500, { error_code: "MSS.00000004", error_msg: "Internal Error" });
+
+    mutate(projectId);
+    const result = store(projectId).list(query, behaviour, random);
+    const body = JSON.stringify({
+      count: result.count,
+      count_concurrency: result.countConcurrency,
+      count_client_nums: result.countClientNums,
+      count_client_nums_token: result.countClientNumsToken,
+      smart_chat_rooms: result.page,
+    });
+    log.status = 200;
+    response.writeHead(200, {
+      "Content-Type": "application/json;charset=UTF-8",
+      "Content-Length": Buffer.byteLength(body),
+    });
+    if (random() < behaviour.truncateRate) {
+      log.status = -200;
+      // Headers promise the whole body; the socket ends halfway, as a dropped connection would.
+      response.write(body.slice(0, Math.floor(body.length / 2)));
+      setImmediate(() => request.socket.destroy());
+      return;
+    }
+    response.end(body);
+  }
+
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+    setBehaviour: (patch) => Object.assign(behaviour, patch),
+    rooms: (projectId) =>
+      store(projectId)
+        .items()
+        .map((item) => structuredClone(item) as Record<string, unknown>),
+    createRoom: (projectId, fields) => structuredClone(createRoom(projectId, fields)),
+    updateRoom: (projectId, roomId, fields) => structuredClone(updateRoom(projectId, roomId, fields)),
+    deleteRoom: (projectId, roomId) => {
+      if (!store(projectId).delete(roomId)) throw new Error(`no room ${roomId} in project ${projectId}`);
+    },
+    injectItem: (projectId, item) => store(projectId).inject(item),
+    requests,
+    get issuedTokens() {
+      return auth.issuedCount;
+    },
+    revokeTokens: () => auth.revokeAll(),
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function redacted(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name] = name === "authorization" || name === "x-auth-token" ? "[redacted]" : String(value);
+  }
+  return headers;
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return null;
+  }
+}
