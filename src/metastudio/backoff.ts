@@ -1,38 +1,97 @@
 /**
- * Exponential backoff with full jitter: a random delay between zero and the exponential cap, so
- * clients that failed together do not retry together.
+ * When to try again, as pure functions: the client does the waiting, these only decide. Kept
+ * apart from the I/O so the policy can be tested number by number.
+ */
+
+/** The longest `Retry-After` honoured; beyond it the upstream is down, not busy. */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+export interface BackoffOptions {
+  /** Cap of the first retry's delay; doubles with every attempt. @default 200 */
+  baseMs: number;
+  /** Cap of any retry's delay. @default 20000 */
+  maxMs: number;
+}
+
+/**
+ * Exponential backoff with full jitter: a uniform delay between zero and `base * 2^(attempt-1)`,
+ * capped. Full jitter rather than a fixed ladder so that clients that failed together (a 503 for
+ * everyone) do not retry together.
+ * @param attempt the attempt that just failed, from 1
  */
 export function backoffDelay(
   attempt: number,
-  options: { baseMs: number; maxMs: number },
+  options: BackoffOptions,
   random: () => number = Math.random,
 ): number {
   const cap = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * cap);
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
+/**
+ * `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 allows both). Undefined
+ * when absent or unreadable, so the caller falls back to its own backoff.
+ */
 export function parseRetryAfter(value: string | undefined, now: Date = new Date()): number | undefined {
-  if (!value) return undefined;
+  if (value === undefined) return undefined;
   const trimmed = value.trim();
+  if (trimmed === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  // Only a real date: Date.parse accepts fragments like "12" that are not one.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
 }
 
-/** Resolves after `ms`, or rejects when `signal` aborts first. */
+export type RetryDecision =
+  | { action: "retry"; delayMs: number }
+  /** MetaStudio refused a credential that can be replaced (an IAM token): renew and retry at once. */
+  | { action: "renew" }
+  | { action: "give-up" };
+
+export interface FailureFacts {
+  status: number | undefined;
+  retryable: boolean;
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * What to do after attempt `attempt` failed. A 401 gets one renewal when the credential is
+ * renewable, whatever the attempt count, since it is a different question (is the token stale?)
+ * from "is the upstream flaky". Retryable failures wait the larger of the jittered backoff and
+ * the upstream's `Retry-After`: asking again sooner than told only earns another 429.
+ */
+export function decideRetry(
+  failure: FailureFacts,
+  state: { attempt: number; maxAttempts: number; canRenew: boolean },
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): RetryDecision {
+  if (failure.status === 401 && state.canRenew) return { action: "renew" };
+  if (!failure.retryable || state.attempt >= state.maxAttempts) return { action: "give-up" };
+  const backoff = backoffDelay(state.attempt, options, random);
+  const told = Math.min(failure.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
+  return { action: "retry", delayMs: Math.max(backoff, told) };
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException("The operation was aborted", "AbortError");
 }

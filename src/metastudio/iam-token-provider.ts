@@ -1,152 +1,178 @@
 import { request, type Dispatcher } from "undici";
 
 import type { Logger } from "../logger.js";
-import { MetaStudioError, isRetryableStatus } from "./metastudio-error.js";
+import { MetaStudioError } from "./metastudio-error.js";
+import { errorFromResponse, errorFromTransport, readErrorBody } from "./response-error.js";
 
 export interface IamCredentials {
+  /** Base URL of IAM, without `/v3`. */
   iamEndpoint: string;
   domain: string;
   username: string;
   password: string;
 }
 
+export interface IamTokenProviderOptions {
+  dispatcher: Dispatcher;
+  /** Deadline of one token request, connect to last byte. */
+  timeoutMs: number;
+  logger: Logger;
+  /** @default Date.now */
+  now?: () => number;
+}
+
 interface CachedToken {
   token: string;
-  /** When to stop using it: before `expires_at`, so a request never arrives with an expired token. */
+  /** When to stop using it: before it expires, so no request arrives with a token about to lapse. */
   renewAt: number;
 }
 
+/** How early a token is renewed: 10% of its lifetime, at most five minutes. */
+export function renewalMargin(lifetimeMs: number): number {
+  return Math.min(5 * 60_000, Math.max(0, lifetimeMs) * 0.1);
+}
+
 /**
- * Project-scoped IAM tokens (MetaStudio checks the token's project), obtained from a password
- * with `POST /v3/auth/tokens` and cached per project until shortly before they expire.
- * Concurrent requests for a project share one token request.
+ * Project-scoped IAM tokens (MetaStudio checks the token's project) obtained from a password with
+ * `POST /v3/auth/tokens` and cached per project until shortly before they expire. Concurrent
+ * callers for one project share one token request, so a burst of pages costs one IAM call.
  */
 export class IamTokenProvider {
   private readonly cache = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<string>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly credentials: IamCredentials,
-    private readonly options: {
-      dispatcher: Dispatcher;
-      timeoutMs: number;
-      logger: Logger;
-      now?: () => number;
-    },
-  ) {}
+    private readonly options: IamTokenProviderOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
+  /** A valid token for `projectId`, from the cache or from IAM. Rejects with a MetaStudioError. */
   async token(projectId: string, signal?: AbortSignal): Promise<string> {
-    const now = this.options.now?.() ?? Date.now();
     const cached = this.cache.get(projectId);
-    if (cached && cached.renewAt > now) return cached.token;
+    if (cached && cached.renewAt > this.now()) return cached.token;
     let pending = this.inflight.get(projectId);
     if (!pending) {
-      pending = this.issue(projectId, signal).finally(() => this.inflight.delete(projectId));
+      // Not tied to this caller's signal: others wait on the same request, and one caller
+      // giving up must not fail them all. The request has its own deadline.
+      pending = this.issue(projectId).finally(() => this.inflight.delete(projectId));
       this.inflight.set(projectId, pending);
     }
-    return pending;
+    return signal ? abortable(pending, signal) : pending;
   }
 
-  /** Forgets a project's token after MetaStudio refused it; the next request gets a fresh one. */
-  invalidate(projectId: string): void {
-    this.cache.delete(projectId);
+  /**
+   * Drops a project's token after MetaStudio refused it. Only if it is still the one refused:
+   * a concurrent request may already have replaced it, and that one is good.
+   */
+  invalidate(projectId: string, token: string): void {
+    if (this.cache.get(projectId)?.token === token) this.cache.delete(projectId);
   }
 
-  private async issue(projectId: string, signal?: AbortSignal): Promise<string> {
+  private async issue(projectId: string): Promise<string> {
     const { iamEndpoint, domain, username, password } = this.credentials;
-    const body = JSON.stringify({
-      auth: {
-        identity: {
-          methods: ["password"],
-          password: { user: { name: username, password, domain: { name: domain } } },
-        },
-        scope: { project: { id: projectId } },
-      },
-    });
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Dispatcher.ResponseData;
+    const started = performance.now();
+    const context = { service: "IAM" as const, projectId, timeoutMs: this.options.timeoutMs };
+    let status: number | undefined;
+    let requestId: string | undefined;
+    let errorCode: string | undefined;
     try {
-      response = await request(`${iamEndpoint}/v3/auth/tokens`, {
+      const response = await request(`${iamEndpoint}/v3/auth/tokens`, {
         method: "POST",
         dispatcher: this.options.dispatcher,
-        headers: { "content-type": "application/json;charset=utf8" },
-        body,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        headers: { "content-type": "application/json;charset=utf8", accept: "application/json" },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ["password"],
+              password: { user: { name: username, password, domain: { name: domain } } },
+            },
+            scope: { project: { id: projectId } },
+          },
+        }),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-    } catch (cause) {
-      throw new MetaStudioError({
-        message: `Could not reach IAM at ${iamEndpoint} to obtain a token for project ${projectId}`,
-        retryable: true,
-        cause,
-      });
+      status = response.statusCode;
+      requestId = first(response.headers["x-request-id"]);
+      const body = await response.body.text();
+      if (status < 200 || status > 299) {
+        errorCode = readErrorBody(body).code;
+        throw errorFromResponse({ ...context, status, requestId, body, retryAfterMs: undefined });
+      }
+      const token = first(response.headers["x-subject-token"]);
+      if (!token) {
+        throw new MetaStudioError({
+          message: `IAM answered ${status} without an X-Subject-Token for project ${projectId} (request ${requestId ?? "unknown"})`,
+          status,
+          requestId,
+          retryable: false,
+          service: "iam",
+        });
+      }
+      this.cache.set(projectId, { token, renewAt: this.renewAt(body) });
+      return token;
+    } catch (error) {
+      throw error instanceof MetaStudioError
+        ? error
+        : errorFromTransport(error, { ...context, status, requestId });
+    } finally {
+      // One line per IAM call, like MetaStudio's; never the body, which carries the password.
+      this.options.logger.info(
+        {
+          iam: true,
+          project_id: projectId,
+          request_id: requestId,
+          status,
+          error_code: errorCode,
+          duration_ms: Math.round(performance.now() - started),
+        },
+        "IAM token request",
+      );
     }
-    const requestId = header(response.headers["x-request-id"]);
-    const text = await response.body.text().catch(() => "");
-    const token = header(response.headers["x-subject-token"]);
-    if (response.statusCode !== 201 && response.statusCode !== 200) {
-      const { code, message } = iamError(text);
-      throw new MetaStudioError({
-        message:
-          `IAM refused a token for project ${projectId}: ${response.statusCode} ${code ?? ""} ` +
-          `${message ? JSON.stringify(message) : ""}${requestId ? ` (request ${requestId})` : ""}`.replace(
-            / +/g,
-            " ",
-          ),
-        status: response.statusCode,
-        errorCode: code,
-        errorMsg: message,
-        requestId,
-        retryable: isRetryableStatus(response.statusCode),
-      });
+  }
+
+  /**
+   * The lifetime is `expires_at - issued_at`, both on IAM's clock, counted from now on ours, so a
+   * skewed local clock neither keeps an expired token nor drops a good one. Without them, an
+   * hour, which is shorter than any IAM token lives.
+   */
+  private renewAt(body: string): number {
+    let token: { expires_at?: unknown; issued_at?: unknown } | undefined;
+    try {
+      token = (JSON.parse(body) as { token?: typeof token }).token;
+    } catch {
+      token = undefined;
     }
-    if (!token) {
-      throw new MetaStudioError({
-        message: "IAM answered without an X-Subject-Token header",
-        retryable: false,
-        requestId,
-      });
-    }
-    const issuedAt = this.options.now?.() ?? Date.now();
-    const expiresAt = expiry(text) ?? issuedAt + 3600_000;
-    // Renew at 90% of the lifetime, and at least five minutes early.
-    const lifetime = expiresAt - issuedAt;
-    const renewAt = expiresAt - Math.max(Math.min(5 * 60_000, lifetime / 2), lifetime * 0.1);
-    this.cache.set(projectId, { token, renewAt });
-    this.options.logger.info(
-      { project_id: projectId, expires_at: new Date(expiresAt).toISOString() },
-      "obtained an IAM token",
-    );
-    return token;
+    const now = this.now();
+    const expires = typeof token?.expires_at === "string" ? Date.parse(token.expires_at) : NaN;
+    const issued = typeof token?.issued_at === "string" ? Date.parse(token.issued_at) : NaN;
+    let lifetime = 3600_000;
+    if (!Number.isNaN(expires)) lifetime = expires - (Number.isNaN(issued) ? now : issued);
+    return now + lifetime - renewalMargin(lifetime);
   }
 }
 
-function header(value: string | string[] | undefined): string | undefined {
+function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function expiry(text: string): number | undefined {
-  try {
-    const parsed = JSON.parse(text) as { token?: { expires_at?: string } };
-    const at = Date.parse(parsed.token?.expires_at ?? "");
-    return Number.isNaN(at) ? undefined : at;
-  } catch {
-    return undefined;
-  }
-}
-
-/** IAM answers `{"error":{"code","message"}}`; API Gateway `{"error_code","error_msg"}`. */
-function iamError(text: string): { code: string | undefined; message: string | undefined } {
-  try {
-    const parsed = JSON.parse(text) as {
-      error?: { code?: string; message?: string };
-      error_code?: string;
-      error_msg?: string;
-    };
-    return {
-      code: parsed.error?.code ?? parsed.error_code,
-      message: parsed.error?.message ?? parsed.error_msg,
-    };
-  } catch {
-    return { code: undefined, message: undefined };
-  }
+/** `promise`, or the signal's reason if it aborts first; the promise itself goes on for others. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -1,31 +1,23 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 
 import type { MetaStudioConfig } from "../config/config.js";
 import type { Logger } from "../logger.js";
-import { backoffDelay, parseRetryAfter, sleep } from "./backoff.js";
-import { MetaStudioError, isRetryableStatus } from "./metastudio-error.js";
-import { parsePage, type InvalidItem, type ParsedPage } from "./parse-page.js";
+import { createAuthProvider, type AuthProvider, type Authorization } from "./auth-provider.js";
+import { decideRetry, sleep } from "./backoff.js";
+import { createHttpAgent } from "./http-agent.js";
+import { MetaStudioError } from "./metastudio-error.js";
+import type { InvalidItem, ParsedPage } from "./parse-page.js";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
-import { createRequestAuth, type RequestAuth } from "./request-auth.js";
-import { errorBodySchema } from "./room-schema.js";
-import { sdkEncode } from "./signer.js";
+import { finalError } from "./response-error.js";
+import { listUrl, sendListRequest, type ExchangeOutcome, type ListParams } from "./send-list-request.js";
 
-export type { InvalidItem };
-
-export interface ListParams {
-  projectId: string;
-  offset: number;
-  limit: number;
-  roomName?: string;
-  modelName?: string;
-  /** RFC 3339. */
-  startTime?: string;
-  endTime?: string;
-}
+export type { InvalidItem, ListParams };
+export { listUrl };
 
 export interface ListPage extends ParsedPage {
   requestId: string | undefined;
   status: number;
+  /** From the first attempt's start to the answer, retries and waits included. */
   durationMs: number;
   attempts: number;
   /** Time spent validating the body, for the benchmarks' breakdown. */
@@ -55,9 +47,9 @@ export interface MetaStudioClientOptions {
   rateLimiter?: RateLimiter;
   /** Every attempt of every request, for metrics. */
   onRequest?: (record: RequestRecord) => void;
-  /** First retry's backoff cap. @default 200 */
+  /** Cap of the first retry's backoff. @default 200 */
   baseDelayMs?: number;
-  /** @default 20000 */
+  /** Cap of any retry's backoff. @default 20000 */
   maxDelayMs?: number;
 }
 
@@ -72,250 +64,185 @@ export interface ListOptions {
 /** The one upstream call metastudio-sync makes, with auth, pacing, retries and validation. */
 export class MetaStudioClient {
   private readonly dispatcher: Dispatcher;
-  private readonly auth: RequestAuth;
+  private readonly auth: AuthProvider;
   private readonly rateLimiter: RateLimiter;
+  private closed = false;
 
   constructor(private readonly options: MetaStudioClientOptions) {
-    const timeout = options.config.requestTimeoutMs;
-    this.dispatcher = new EnvHttpProxyAgent({
-      connect: { timeout: Math.min(timeout, 10_000) },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 30_000,
-    });
-    this.auth = createRequestAuth(options.config.auth, {
+    const { config, logger } = options;
+    this.dispatcher = createHttpAgent({ requestTimeoutMs: config.requestTimeoutMs });
+    this.auth = createAuthProvider(config.auth, {
       dispatcher: this.dispatcher,
-      timeoutMs: timeout,
-      logger: options.logger,
+      timeoutMs: config.requestTimeoutMs,
+      logger,
     });
-    this.rateLimiter = options.rateLimiter ?? createMemoryRateLimiter(options.config.rateLimitPerSecond);
+    this.rateLimiter = options.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerSecond);
   }
 
+  /**
+   * One page of `GET /v1/{project_id}/smart-chat-rooms`. Retries what can succeed on a second try
+   * (network errors, timeouts, 429, 5xx, damaged bodies) and renews an IAM token once on a 401;
+   * rejects with a MetaStudioError naming status, error code and request ID otherwise.
+   */
   async listSmartChatRooms(params: ListParams, options: ListOptions = {}): Promise<ListPage> {
     const { config } = this.options;
+    const started = performance.now();
     let renewed = false;
     for (let attempt = 1; ; attempt += 1) {
       await this.rateLimiter.acquire(options.signal);
-      let outcome: ListPage | MetaStudioError;
-      try {
-        outcome = await this.attempt(params, attempt, options);
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        outcome = toError(error, params.projectId);
+      const { outcome, authorization, parseMs } = await this.attempt(params, attempt, options);
+      if (outcome.kind === "aborted") throw abortError(outcome.reason);
+      if (outcome.kind === "page") {
+        return {
+          ...outcome.page,
+          requestId: outcome.requestId,
+          status: outcome.status ?? 200,
+          durationMs: performance.now() - started,
+          attempts: attempt,
+          parseMs,
+        };
       }
-      if (!(outcome instanceof MetaStudioError)) return outcome;
-      if (outcome.status === 401 && !renewed && this.auth.renew(params.projectId)) {
+      const { error } = outcome;
+      // Only MetaStudio refusing a token is cured by a new one; IAM refusing the password is not.
+      const canRenew = !renewed && error.service === "metastudio" && authorization !== undefined;
+      const decision = decideRetry(
+        {
+          status: error.status,
+          retryable: error.retryable,
+          retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
+        },
+        { attempt, maxAttempts: config.maxAttempts, canRenew },
+        { baseMs: this.options.baseDelayMs ?? 200, maxMs: this.options.maxDelayMs ?? 20_000 },
+      );
+      if (decision.action === "renew" && this.auth.invalidate(params.projectId, authorization!)) {
         renewed = true;
         continue;
       }
-      if (!outcome.retryable || attempt >= config.maxAttempts) {
-        throw attempt > 1
-          ? new MetaStudioError({
-              ...fieldsOf(outcome),
-              message: `${outcome.message}; gave up after ${attempt} attempts`,
-            })
-          : outcome;
+      if (decision.action !== "retry") throw finalError(error, attempt);
+      if (error.throttled && error.retryAfterSeconds !== undefined) {
+        await this.rateLimiter.penalize?.(error.retryAfterSeconds * 1000);
       }
-      const retryAfterMs =
-        outcome.retryAfterSeconds === undefined ? undefined : outcome.retryAfterSeconds * 1000;
-      if (outcome.throttled && retryAfterMs !== undefined) await this.rateLimiter.penalize?.(retryAfterMs);
-      const backoff = backoffDelay(attempt, {
-        baseMs: this.options.baseDelayMs ?? 200,
-        maxMs: this.options.maxDelayMs ?? 20_000,
-      });
-      await sleep(Math.max(backoff, retryAfterMs ?? 0), options.signal);
+      await sleep(decision.delayMs, options.signal);
     }
   }
 
+  /** Idempotent: closes the connection pool and the limiter once. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.dispatcher.close();
     await this.rateLimiter.close?.();
   }
 
+  /** One exchange, logged and recorded whatever its end; credentials never reach the log. */
   private async attempt(
     params: ListParams,
     attempt: number,
     options: ListOptions,
-  ): Promise<ListPage | MetaStudioError> {
+  ): Promise<{ outcome: ExchangeOutcome; authorization: Authorization | undefined; parseMs: number }> {
     const { config, logger } = this.options;
     const url = listUrl(config.endpoint, params);
-    const base: Record<string, string> = { Accept: "application/json" };
-    if (config.appUserId) base["X-App-UserId"] = config.appUserId;
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (config.appUserId) headers["X-App-UserId"] = config.appUserId;
     const requestedAt = new Date();
     const started = performance.now();
-    let status: number | undefined;
-    let requestId: string | undefined;
-    let errorCode: string | undefined;
-    let items: number | undefined;
+    let authorization: Authorization | undefined;
+    let outcome: ExchangeOutcome;
     try {
-      const authHeaders = await this.auth.headers(
-        { method: "GET", url, projectId: params.projectId, headers: base },
+      authorization = await this.auth.authorize(
+        { method: "GET", url, projectId: params.projectId, headers },
         options.signal,
       );
-      const deadline = AbortSignal.timeout(config.requestTimeoutMs);
-      const response = await request(url, {
-        method: "GET",
-        headers: { ...base, ...authHeaders },
+      outcome = await sendListRequest({
+        url,
+        headers: { ...headers, ...authorization.headers },
         dispatcher: this.dispatcher,
-        signal: options.signal ? AbortSignal.any([options.signal, deadline]) : deadline,
-      });
-      status = response.statusCode;
-      requestId = single(response.headers["x-request-id"]);
-      const text = await response.body.text();
-      if (status !== 200) {
-        const failure = errorFor(status, text, requestId, params.projectId, response.headers);
-        errorCode = failure.errorCode;
-        return failure;
-      }
-      const parseStarted = performance.now();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (cause) {
-        return new MetaStudioError({
-          message: `MetaStudio sent an unreadable body for project ${params.projectId} (request ${requestId ?? "unknown"})`,
-          status,
-          requestId,
-          retryable: true,
-          cause,
-        });
-      }
-      const parsed = parsePage(body, {
+        timeoutMs: config.requestTimeoutMs,
+        signal: options.signal,
+        projectId: params.projectId,
         offset: params.offset,
-        requestId,
-        projectId: params.projectId,
-        logger,
       });
-      if (typeof parsed === "string") {
-        return new MetaStudioError({
-          message: `MetaStudio's answer for project ${params.projectId} is not a page of rooms (request ${requestId ?? "unknown"}): ${parsed}`,
-          status,
-          requestId,
-          retryable: false,
-        });
+    } catch (error) {
+      // Obtaining the credential failed (IAM): already a MetaStudioError naming IAM.
+      if (options.signal?.aborted) {
+        outcome = { status: undefined, requestId: undefined, kind: "aborted", reason: options.signal.reason };
+      } else if (error instanceof MetaStudioError) {
+        outcome = { status: error.status, requestId: error.requestId, kind: "error", error };
+      } else {
+        throw error;
       }
-      items = parsed.rooms.length + parsed.invalid.length;
-      const durationMs = performance.now() - started;
-      return {
-        ...parsed,
-        requestId,
-        status,
-        durationMs,
-        attempts: attempt,
-        parseMs: performance.now() - parseStarted,
-      };
-    } finally {
-      const record: RequestRecord = {
-        projectId: params.projectId,
-        requestId,
-        status,
-        errorCode,
+    }
+    const durationMs = performance.now() - started;
+    const items =
+      outcome.kind === "page" ? outcome.page.rooms.length + outcome.page.invalid.length : undefined;
+    const errorCode = outcome.kind === "error" ? outcome.error.errorCode : undefined;
+    const record: RequestRecord = {
+      projectId: params.projectId,
+      requestId: outcome.requestId,
+      status: outcome.status,
+      errorCode,
+      offset: params.offset,
+      limit: params.limit,
+      startTime: params.startTime,
+      endTime: params.endTime,
+      items,
+      attempt,
+      durationMs,
+      requestedAt,
+    };
+    logger.info(
+      {
+        ...options.log,
+        request_id: outcome.requestId,
+        project_id: params.projectId,
         offset: params.offset,
         limit: params.limit,
-        startTime: params.startTime,
-        endTime: params.endTime,
-        items,
+        start_time: params.startTime,
+        end_time: params.endTime,
+        status: outcome.status,
+        error_code: errorCode,
         attempt,
-        durationMs: performance.now() - started,
-        requestedAt,
-      };
-      logger.info(
+        duration_ms: Math.round(durationMs),
+        items,
+      },
+      "metastudio request",
+    );
+    if (outcome.kind === "page") this.report(outcome, params);
+    this.options.onRequest?.(record);
+    options.onRequest?.(record);
+    return { outcome, authorization, parseMs: outcome.kind === "page" ? outcome.parseMs : 0 };
+  }
+
+  /** Skipped items and out-of-range values: logged with what a ticket upstream needs. */
+  private report(outcome: Extract<ExchangeOutcome, { kind: "page" }>, params: ListParams): void {
+    const { logger } = this.options;
+    for (const invalid of outcome.page.invalid) {
+      logger.warn(
         {
-          ...options.log,
-          request_id: requestId,
           project_id: params.projectId,
-          offset: params.offset,
-          limit: params.limit,
-          start_time: params.startTime,
-          end_time: params.endTime,
-          status,
-          error_code: errorCode,
-          attempt,
-          duration_ms: Math.round(record.durationMs),
-          items,
+          request_id: invalid.requestId,
+          offset: invalid.offset,
+          reason: invalid.reason,
         },
-        "metastudio request",
+        "skipped an item that cannot be mirrored",
       );
-      this.options.onRequest?.(record);
-      options.onRequest?.(record);
+    }
+    for (const warning of outcome.rangeWarnings) {
+      logger.warn(
+        {
+          project_id: params.projectId,
+          request_id: outcome.requestId,
+          room_id: warning.roomId,
+          field: warning.field,
+          value: warning.value,
+          range: warning.range,
+        },
+        "value outside the documented range, kept as sent",
+      );
     }
   }
 }
 
-/** The query string is encoded the way the signer canonicalises it, so both sides agree. */
-export function listUrl(endpoint: string, params: ListParams): URL {
-  const query: Array<[string, string | undefined]> = [
-    ["offset", String(params.offset)],
-    ["limit", String(params.limit)],
-    ["room_name", params.roomName],
-    ["model_name", params.modelName],
-    ["start_time", params.startTime],
-    ["end_time", params.endTime],
-  ];
-  const search = query
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .map(([key, value]) => `${key}=${sdkEncode(value)}`)
-    .join("&");
-  return new URL(`${endpoint}/v1/${encodeURIComponent(params.projectId)}/smart-chat-rooms?${search}`);
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function errorFor(
-  status: number,
-  text: string,
-  requestId: string | undefined,
-  projectId: string,
-  headers: Record<string, string | string[] | undefined>,
-): MetaStudioError {
-  let parsed: { error_code?: string | undefined; error_msg?: string | undefined } = {};
-  try {
-    const result = errorBodySchema.safeParse(JSON.parse(text));
-    if (result.success) parsed = result.data;
-  } catch {
-    // Not JSON (a proxy's HTML page, say): the status alone has to do.
-  }
-  const retryAfterMs =
-    status === 429 || status === 503 ? parseRetryAfter(single(headers["retry-after"])) : undefined;
-  const code = parsed.error_code ? ` ${parsed.error_code}` : "";
-  const msg = parsed.error_msg ? ` ${JSON.stringify(parsed.error_msg)}` : "";
-  return new MetaStudioError({
-    message: `MetaStudio answered ${status}${code}${msg} for project ${projectId} (request ${requestId ?? "unknown"})`,
-    status,
-    errorCode: parsed.error_code,
-    errorMsg: parsed.error_msg,
-    requestId,
-    retryable: isRetryableStatus(status),
-    retryAfterSeconds: retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
-  });
-}
-
-/** Network failures, timeouts and bodies cut short: retryable, since nothing was answered. */
-function toError(error: unknown, projectId: string): MetaStudioError {
-  if (error instanceof MetaStudioError) return error;
-  const code = (error as { code?: string } | null)?.code;
-  const name = error instanceof Error ? error.name : "Error";
-  const reason =
-    name === "TimeoutError"
-      ? "timed out"
-      : `failed (${code ?? (error instanceof Error ? error.message : name)})`;
-  return new MetaStudioError({
-    message: `The request to MetaStudio for project ${projectId} ${reason}`,
-    retryable: true,
-    cause: error,
-  });
-}
-
-function fieldsOf(error: MetaStudioError) {
-  return {
-    status: error.status,
-    errorCode: error.errorCode,
-    errorMsg: error.errorMsg,
-    requestId: error.requestId,
-    retryable: error.retryable,
-    retryAfterSeconds: error.retryAfterSeconds,
-    cause: error.cause,
-  };
+function abortError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new DOMException("The operation was aborted", "AbortError");
 }

@@ -13,6 +13,10 @@ export class MetaStudioError extends Error {
   readonly retryable: boolean;
   /** Seconds the upstream asked us to wait (a 429's `Retry-After`). */
   readonly retryAfterSeconds: number | undefined;
+  /** Who answered: MetaStudio itself, or IAM while obtaining a token. @default "metastudio" */
+  readonly service: "metastudio" | "iam";
+  /** Attempts made before this error became final; undefined when it came from one exchange. */
+  readonly attempts: number | undefined;
 
   constructor(init: {
     message: string;
@@ -22,6 +26,8 @@ export class MetaStudioError extends Error {
     requestId?: string | undefined;
     retryable: boolean;
     retryAfterSeconds?: number | undefined;
+    service?: "metastudio" | "iam";
+    attempts?: number | undefined;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -31,6 +37,8 @@ export class MetaStudioError extends Error {
     this.requestId = init.requestId;
     this.retryable = init.retryable;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.service = init.service ?? "metastudio";
+    this.attempts = init.attempts;
   }
 
   /** Throttled by the API gateway (HTTP 429, `APIGW.0308`). */

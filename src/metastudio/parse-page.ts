@@ -1,14 +1,28 @@
-import type { Logger } from "../logger.js";
+import type { z } from "zod";
+
 import { documentedRanges, pageSchema, roomSchema, type SmartChatRoom } from "./room-schema.js";
 
+/** An item of a page that cannot be mirrored (no `room_id`, wrong types): reported and skipped. */
 export interface InvalidItem {
-  /** Position in the page. */
+  /** Position in the page, from 0. */
   index: number;
   /** Position in the whole list: the request's offset plus the index. */
   offset: number;
+  /** `X-Request-Id` of the response that carried it, for a ticket upstream. */
   requestId: string | undefined;
+  /** Short and safe to log: which fields were wrong, never their values. */
   reason: string;
+  /** The item exactly as received. */
   item: unknown;
+}
+
+/** A value outside the range the API documents; kept as sent, since the upstream is the truth. */
+export interface RangeWarning {
+  roomId: string;
+  /** Dotted path within the room, e.g. `voice_config_list[0].speed`. */
+  field: string;
+  value: number;
+  range: readonly [number, number];
 }
 
 export interface ParsedPage {
@@ -16,79 +30,97 @@ export interface ParsedPage {
   countConcurrency: number | undefined;
   countClientNums: number | undefined;
   countClientNumsToken: number | undefined;
+  /** Valid items in upstream order; each is the raw item, so unknown fields are kept. */
   rooms: SmartChatRoom[];
   invalid: InvalidItem[];
 }
 
+export type PageParseResult =
+  | { ok: true; page: ParsedPage; rangeWarnings: RangeWarning[] }
+  /** The envelope itself is not a page: nothing in it can be trusted. */
+  | { ok: false; reason: string };
+
 /**
- * Checks a 200 body against the documented shape. Items are checked one by one: one that cannot
- * be mirrored is reported and skipped while the rest of the page goes on. Values outside the
- * documented ranges are kept as sent (the upstream is the truth), with a warning.
- * Returns a reason string when the envelope itself is not a page.
+ * Checks a decoded 200 body against the documented shape. Items are checked one by one, so one
+ * that cannot be mirrored is skipped while the rest of the page goes on. Pure: the caller logs.
  */
 export function parsePage(
   body: unknown,
-  context: { offset: number; requestId: string | undefined; projectId: string; logger: Logger },
-): ParsedPage | string {
+  context: { offset: number; requestId: string | undefined },
+): PageParseResult {
   const envelope = pageSchema.safeParse(body);
-  if (!envelope.success)
-    return envelope.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+  if (!envelope.success) return { ok: false, reason: describeIssues(envelope.error.issues, "body") };
+  const { data } = envelope;
+  const items = data.smart_chat_rooms;
+  // A missing list is how an empty page may look; a missing list where rooms should be is not
+  // empty, and reading it as empty would make rooms look deleted.
+  if (items == null && data.count > context.offset) {
+    return {
+      ok: false,
+      reason: `smart_chat_rooms is missing although count is ${data.count} and offset ${context.offset}`,
+    };
+  }
   const rooms: SmartChatRoom[] = [];
   const invalid: InvalidItem[] = [];
-  for (const [index, item] of (envelope.data.smart_chat_rooms ?? []).entries()) {
+  const rangeWarnings: RangeWarning[] = [];
+  for (const [index, item] of (items ?? []).entries()) {
     const parsed = roomSchema.safeParse(item);
     if (parsed.success) {
       rooms.push(item as SmartChatRoom);
-      warnOutOfRange(parsed.data, context);
-      continue;
-    }
-    const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "item"}: ${i.message}`).join("; ");
-    invalid.push({ index, offset: context.offset + index, requestId: context.requestId, reason, item });
-    context.logger.warn(
-      {
-        project_id: context.projectId,
-        request_id: context.requestId,
+      rangeWarnings.push(...outOfRange(parsed.data));
+    } else {
+      invalid.push({
+        index,
         offset: context.offset + index,
-        room_id: (item as { room_id?: unknown } | null)?.room_id,
-        reason,
-      },
-      "skipped an item that cannot be mirrored",
-    );
+        requestId: context.requestId,
+        reason: describeIssues(parsed.error.issues, "item"),
+        item,
+      });
+    }
   }
   return {
-    count: envelope.data.count,
-    countConcurrency: envelope.data.count_concurrency ?? undefined,
-    countClientNums: envelope.data.count_client_nums ?? undefined,
-    countClientNumsToken: envelope.data.count_client_nums_token ?? undefined,
-    rooms,
-    invalid,
+    ok: true,
+    page: {
+      count: data.count,
+      countConcurrency: data.count_concurrency ?? undefined,
+      countClientNums: data.count_client_nums ?? undefined,
+      countClientNumsToken: data.count_client_nums_token ?? undefined,
+      rooms,
+      invalid,
+    },
+    rangeWarnings,
   };
 }
 
-function warnOutOfRange(
-  room: SmartChatRoom,
-  context: { projectId: string; requestId: string | undefined; logger: Logger },
-) {
-  const check = (field: string, value: unknown, where: string) => {
+/** Values outside `documentedRanges`, in the room, its voice list and the deprecated voice_config. */
+export function outOfRange(room: SmartChatRoom): RangeWarning[] {
+  const warnings: RangeWarning[] = [];
+  const check = (field: string, path: string, value: unknown) => {
     const range = documentedRanges[field];
-    if (!range || typeof value !== "number") return;
-    if (value < range[0] || value > range[1]) {
-      context.logger.warn(
-        {
-          project_id: context.projectId,
-          request_id: context.requestId,
-          room_id: room.room_id,
-          field: where,
-          value,
-        },
-        `value outside the documented range ${range[0]}..${range[1]}, kept as sent`,
-      );
+    if (range && typeof value === "number" && (value < range[0] || value > range[1])) {
+      warnings.push({ roomId: room.room_id, field: path, value, range });
     }
   };
-  for (const field of ["concurrency", "client_nums", "exit_mute_threshold"] as const)
-    check(field, room[field], field);
-  for (const [i, voice] of (room.voice_config_list ?? []).entries()) {
-    for (const field of ["speed", "pitch", "volume"] as const)
-      check(field, voice[field], `voice_config_list[${i}].${field}`);
+  for (const field of ["concurrency", "client_nums", "exit_mute_threshold"] as const) {
+    check(field, field, room[field]);
   }
+  for (const [i, voice] of (room.voice_config_list ?? []).entries()) {
+    for (const field of ["speed", "pitch", "volume"] as const) {
+      check(field, `voice_config_list[${i}].${field}`, voice[field]);
+    }
+  }
+  const deprecated = room.voice_config;
+  for (const field of ["speed", "pitch", "volume"] as const) {
+    check(field, `voice_config.${field}`, deprecated?.[field]);
+  }
+  return warnings;
+}
+
+/** At most three issues, paths and messages only: zod's messages do not echo input values. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], root: string): string {
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join(".") : root}: ${issue.message}`);
+  if (issues.length > 3) shown.push(`and ${issues.length - 3} more`);
+  return shown.join("; ");
 }

@@ -10,53 +10,107 @@ import { sleep } from "./backoff.js";
 
 /** Paces upstream requests; every attempt, retries included, waits for a slot first. */
 export interface RateLimiter {
+  /** Resolves when a request may be sent; rejects with the signal's reason when it aborts first. */
   acquire(signal?: AbortSignal): Promise<void>;
-  /** The upstream said "too many" (429 with Retry-After): everyone sharing this limiter waits. */
-  penalize?(retryAfterMs: number): Promise<void>;
+  /**
+   * The upstream said "too many" (a 429 with `Retry-After`): everyone sharing this limiter holds
+   * off for `retryAfterMs`, not only the request that was refused.
+   */
+  penalize?(retryAfterMs: number): void | Promise<void>;
   close?(): Promise<void>;
 }
 
-const KEY = "metastudio-requests";
+/** The shortest slice of time that gets its own budget; finer would only add store round trips. */
+const MIN_SLICE_MS = 100;
+const PENALTY_KEY = "penalty";
 
-/** Points per window: whole requests per second, or one request per N seconds below 1/s. */
-function windowFor(perSecond: number): { points: number; duration: number } {
-  return perSecond >= 1
-    ? { points: Math.floor(perSecond), duration: 1 }
-    : { points: 1, duration: Math.ceil(1 / perSecond) };
+/**
+ * Budget per slice of wall-clock time. A plain 1-second window lets a burst at the end of one
+ * window and another at the start of the next through together: 2x the rate in a second, which
+ * at the default 8/s is over the upstream's 10/s. Slices of `1000 / perSecond` ms with one
+ * request each cap any wall-clock second at `perSecond` and any rolling second at one more.
+ */
+export function sliceFor(perSecond: number): { sliceMs: number; points: number } {
+  const sliceMs = Math.max(MIN_SLICE_MS, Math.ceil(1000 / perSecond));
+  return { sliceMs, points: Math.max(1, Math.floor((perSecond * sliceMs) / 1000)) };
 }
 
-class FlexibleRateLimiter implements RateLimiter {
-  constructor(private readonly limiter: RateLimiterAbstract) {}
+class SlicedRateLimiter implements RateLimiter {
+  private readonly sliceMs: number;
+
+  constructor(
+    private readonly slots: RateLimiterAbstract,
+    private readonly penalty: RateLimiterAbstract,
+    sliceMs: number,
+  ) {
+    this.sliceMs = sliceMs;
+  }
 
   async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
+      const blocked = await this.penalty.get(PENALTY_KEY);
+      if (blocked !== null && blocked.consumedPoints > 0 && blocked.msBeforeNext > 0) {
+        await sleep(blocked.msBeforeNext, signal);
+        continue;
+      }
+      const now = Date.now();
+      const slice = Math.floor(now / this.sliceMs);
       try {
-        await this.limiter.consume(KEY, 1);
+        await this.slots.consume(String(slice), 1);
         return;
       } catch (rejection) {
+        // A store failure (Redis down) is not "wait": it surfaces to the caller.
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        await sleep(Math.max(1, rejection.msBeforeNext), signal);
+        // A few ms of jitter so waiters do not all hit the store at the same instant.
+        const untilNext = (slice + 1) * this.sliceMs - now;
+        await sleep(untilNext + Math.floor(Math.random() * 10), signal);
       }
     }
   }
 
   async penalize(retryAfterMs: number): Promise<void> {
-    await this.limiter.block(KEY, Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    if (!(retryAfterMs > 0)) return;
+    const current = await this.penalty.get(PENALTY_KEY);
+    // Never shorten a longer hold another 429 asked for.
+    if (current !== null && current.consumedPoints > 0 && current.msBeforeNext >= retryAfterMs) return;
+    await this.penalty.block(PENALTY_KEY, Math.ceil(retryAfterMs / 1000));
   }
 }
 
-/** One process's limiter: right for `sync`, which is one process. */
-export function createMemoryRateLimiter(perSecond: number): RateLimiter {
-  return new FlexibleRateLimiter(new RateLimiterMemory(windowFor(perSecond)));
+/** Seconds a slice's counter lives: only garbage collection, the key changes every slice. */
+function expirySeconds(sliceMs: number): number {
+  return Math.ceil(sliceMs / 1000) + 1;
 }
 
 /**
- * One limiter for every process sharing `redis` and `keyPrefix`: how worker replicas together
- * stay under the account's limit, and how one 429 slows all of them down.
+ * One process's limiter: right for `sync`, which is one process.
+ * @param perSecond requests per second for the whole account
+ */
+export function createMemoryRateLimiter(perSecond: number): RateLimiter {
+  const { sliceMs, points } = sliceFor(perSecond);
+  return new SlicedRateLimiter(
+    new RateLimiterMemory({ points, duration: expirySeconds(sliceMs), keyPrefix: "slot" }),
+    new RateLimiterMemory({ points: 0, duration: 1, keyPrefix: "hold" }),
+    sliceMs,
+  );
+}
+
+/**
+ * One limiter for every process sharing `redis` and `keyPrefix` (use one prefix per account): how
+ * worker replicas together stay under the account's limit, and how one 429 slows all of them.
+ * Slices follow each host's clock, so hosts should run NTP, as servers do.
  */
 export function createRedisRateLimiter(redis: Redis, perSecond: number, keyPrefix: string): RateLimiter {
-  return new FlexibleRateLimiter(
-    new RateLimiterRedis({ storeClient: redis, keyPrefix, ...windowFor(perSecond) }),
+  const { sliceMs, points } = sliceFor(perSecond);
+  return new SlicedRateLimiter(
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${keyPrefix}:slot`,
+      points,
+      duration: expirySeconds(sliceMs),
+    }),
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:hold`, points: 0, duration: 1 }),
+    sliceMs,
   );
 }

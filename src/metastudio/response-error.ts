@@ -1,0 +1,147 @@
+import { MetaStudioError, isRetryableStatus } from "./metastudio-error.js";
+import { errorBodySchema } from "./room-schema.js";
+
+/**
+ * Every failure of a MetaStudio or IAM exchange as a MetaStudioError whose message a user can
+ * paste into a ticket: who answered, the status, the upstream code and text, the project and the
+ * request ID. Messages carry nothing from the request, so no credential can end up in one.
+ */
+
+const MAX_MSG_CHARS = 300;
+
+/** Who was being asked: MetaStudio itself, or IAM for a token. */
+export type Service = "MetaStudio" | "IAM";
+
+interface ExchangeContext {
+  service: Service;
+  projectId: string;
+  status?: number | undefined;
+  requestId?: string | undefined;
+}
+
+/**
+ * The error body's code and text: MetaStudio and API Gateway send `{"error_code","error_msg"}`,
+ * IAM `{"error":{"code","message"}}`. Anything else (a proxy's HTML page) yields neither.
+ */
+export function readErrorBody(text: string): { code: string | undefined; message: string | undefined } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { code: undefined, message: undefined };
+  }
+  const flat = errorBodySchema.safeParse(json);
+  const nested = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = flat.success ? flat.data.error_code : undefined;
+  const message = flat.success ? flat.data.error_msg : undefined;
+  return {
+    code: code ?? (typeof nested?.code === "string" ? nested.code : undefined),
+    message: clip(message ?? (typeof nested?.message === "string" ? nested.message : undefined)),
+  };
+}
+
+/** A non-2xx answer. */
+export function errorFromResponse(
+  context: ExchangeContext & { status: number; body: string; retryAfterMs: number | undefined },
+): MetaStudioError {
+  const { code, message } = readErrorBody(context.body);
+  const what = [String(context.status), code, message === undefined ? undefined : JSON.stringify(message)]
+    .filter((part) => part !== undefined)
+    .join(" ");
+  // IAM refusing is about the password, not the project: say so before anything else.
+  const refused = context.service === "IAM" && (context.status === 401 || context.status === 403);
+  const request = context.requestId === undefined ? "no request ID" : `request ${context.requestId}`;
+  return new MetaStudioError({
+    message: refused
+      ? `IAM refused a token for project ${context.projectId}: ${what} (${request}); check HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD`
+      : `${context.service} answered ${what} ${scope(context)}`,
+    status: context.status,
+    errorCode: code,
+    errorMsg: message,
+    requestId: context.requestId,
+    retryable: isRetryableStatus(context.status),
+    retryAfterSeconds: context.retryAfterMs === undefined ? undefined : context.retryAfterMs / 1000,
+    service: serviceField(context.service),
+  });
+}
+
+/**
+ * No answer, or an answer cut short: connection refused or reset, a timeout, a body shorter than
+ * its Content-Length. Retryable, because nothing was decided upstream (a GET is safe to repeat).
+ */
+export function errorFromTransport(
+  error: unknown,
+  context: ExchangeContext & { timeoutMs: number },
+): MetaStudioError {
+  const name = error instanceof Error ? error.name : undefined;
+  const code = (error as { code?: unknown } | null)?.code;
+  const detail = typeof code === "string" ? code : (name ?? "unknown error");
+  const what =
+    name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
+      ? `did not answer within ${context.timeoutMs} ms`
+      : context.status === undefined
+        ? `could not be reached (${detail})`
+        : `answered ${context.status} but the body was cut short (${detail})`;
+  return new MetaStudioError({
+    message: `${context.service} ${what} ${scope(context)}`,
+    status: context.status,
+    requestId: context.requestId,
+    retryable: true,
+    service: serviceField(context.service),
+    cause: error,
+  });
+}
+
+/**
+ * A 2xx whose body is not a page. Unparseable JSON is most likely a damaged transfer, so worth
+ * another try; well-formed JSON of the wrong shape will be the same next time.
+ */
+export function errorFromBody(
+  context: ExchangeContext & { status: number; problem: "not-json" | "wrong-shape"; reason?: string },
+): MetaStudioError {
+  const what =
+    context.problem === "not-json"
+      ? "a body that is not JSON"
+      : `a body that is not a page of rooms (${context.reason ?? "unexpected shape"})`;
+  return new MetaStudioError({
+    message: `${context.service} answered ${context.status} with ${what} ${scope(context)}`,
+    status: context.status,
+    requestId: context.requestId,
+    retryable: context.problem === "not-json",
+    service: serviceField(context.service),
+  });
+}
+
+/** The error a caller finally sees: the last attempt's, saying how many attempts were made. */
+export function finalError(error: MetaStudioError, attempts: number): MetaStudioError {
+  if (attempts <= 1) return error;
+  const why = error.retryable ? "gave up" : "stopped";
+  return new MetaStudioError({
+    message: `${error.message}; ${why} after ${attempts} attempts`,
+    status: error.status,
+    errorCode: error.errorCode,
+    errorMsg: error.errorMsg,
+    requestId: error.requestId,
+    retryable: error.retryable,
+    retryAfterSeconds: error.retryAfterSeconds,
+    service: error.service,
+    attempts,
+    cause: error.cause,
+  });
+}
+
+function serviceField(service: Service): "metastudio" | "iam" {
+  return service === "IAM" ? "iam" : "metastudio";
+}
+
+function scope(context: ExchangeContext): string {
+  const request = context.requestId === undefined ? "no request ID" : `request ${context.requestId}`;
+  const target =
+    context.service === "IAM" ? `a token for project ${context.projectId}` : `project ${context.projectId}`;
+  return `for ${target} (${request})`;
+}
+
+function clip(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= MAX_MSG_CHARS) return text;
+  return `${text.slice(0, MAX_MSG_CHARS)}…`;
+}
