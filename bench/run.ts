@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: metastudio-sync against the hand-written baseline, over real HTTP (the
+ * bundled simulator, 20 ms per response, no rate limit) into real Postgres (DATABASE_URL).
+ *   npm run bench                    # 1k, 10k and 100k rooms
+ *   npm run bench -- --sizes 2000    # what CI runs
+ *   npm run bench -- --huge          # adds 1M rooms
+ */
+import { fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+
+import pg from "pg";
+
+import { table } from "../src/cli/format-summary.js";
+import { openDatabase } from "../src/db/database.js";
+import { migrate } from "../src/db/migrate.js";
+import { startSimulator } from "../src/simulator/simulator.js";
+import type { ScenarioResult } from "./scenario.js";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "1000,10000,100000" },
+    huge: { type: "boolean", default: false },
+    latency: { type: "string", default: "20" },
+    baseline: { type: "boolean", default: true },
+    "no-baseline": { type: "boolean", default: false },
+  },
+});
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) {
+  process.stderr.write("npm run bench needs DATABASE_URL (a Postgres it may create databases in).\n");
+  process.exit(2);
+}
+const sizes = values.sizes.split(",").map(Number);
+if (values.huge) sizes.push(1_000_000);
+const impls: Array<ScenarioResult["impl"]> = values["no-baseline"]
+  ? ["metastudio-sync"]
+  : ["metastudio-sync", "naive"];
+const TOKEN = "bench-token";
+
+async function withDatabase<T>(name: string, work: (url: string) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  const url = new URL(adminUrl!);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
+  await migrate(database);
+  await database.close();
+  try {
+    return await work(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<ScenarioResult[]> {
+  const projectId = `bench-${rooms}`;
+  // A fresh simulator per implementation: the same seed gives both the same rooms.
+  const sim = await startSimulator({
+    projectIds: [projectId],
+    roomsPerProject: rooms,
+    seed: 42,
+    credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
+    behaviour: { latencyMs: Number(values.latency) },
+  });
+  try {
+    return await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, (url) => {
+      const results: ScenarioResult[] = [];
+      return new Promise((resolve, reject) => {
+        const child = fork(
+          new URL("./scenario.ts", import.meta.url),
+          [impl, sim.url, projectId, TOKEN, url],
+          {
+            execArgv: ["--import", "tsx"],
+          },
+        );
+        child.on("message", (message: { type: string; result?: ScenarioResult }) => {
+          if (message.type === "result") results.push(message.result!);
+          if (message.type === "mutate") {
+            const all = sim.rooms(projectId);
+            const step = Math.max(1, Math.floor(all.length / Math.max(1, Math.round(rooms / 100))));
+            for (let i = 0; i < all.length; i += step) {
+              sim.updateRoom(projectId, String(all[i]!.room_id), { room_name: `changed ${i}` });
+            }
+            child.send("mutated");
+          }
+        });
+        child.on("error", reject);
+        child.on("exit", (code) =>
+          code === 0 ? resolve(results) : reject(new Error(`${impl} at ${rooms} rooms exited ${code}`)),
+        );
+      });
+    });
+  } finally {
+    await sim.close();
+  }
+}
+
+const rows: Array<Array<string | number>> = [];
+const byKey = new Map<string, ScenarioResult>();
+for (const rooms of sizes) {
+  for (const impl of impls) {
+    process.stderr.write(`bench: ${impl}, ${rooms} rooms...\n`);
+    for (const result of await measure(impl, rooms)) {
+      byKey.set(`${impl}/${rooms}/${result.scenario}`, result);
+      const minimum = Math.ceil(rooms / 100);
+      const split =
+        result.fetchMs === undefined
+          ? "-"
+          : (() => {
+              const total = result.fetchMs + (result.writeMs ?? 0);
+              const pct = (ms: number) => `${Math.round((ms / total) * 100)}%`;
+              return `${pct(result.fetchMs - (result.parseMs ?? 0))}/${pct(result.parseMs ?? 0)}/${pct(result.writeMs ?? 0)}`;
+            })();
+      rows.push([
+        rooms,
+        result.scenario,
+        result.impl,
+        Math.round(result.wallMs),
+        result.scenario === "full" ? Math.round(rooms / (result.wallMs / 1000)) : "-",
+        result.requests,
+        result.scenario === "full" ? (result.requests / minimum).toFixed(2) : "-",
+        result.roomRows,
+        result.voiceRows,
+        result.peakRssMb,
+        split,
+      ]);
+    }
+  }
+}
+
+process.stdout.write(
+  `\nmetastudio-sync benchmark: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${values.latency} ms upstream latency, ` +
+    `no rate limit\n\n`,
+);
+process.stdout.write(
+  `${table(
+    [
+      "rooms",
+      "scenario",
+      "implementation",
+      "wall ms",
+      "rooms/s",
+      "requests",
+      "x minimum",
+      "room rows",
+      "voice rows",
+      "peak RSS MB",
+      "fetch/validate/write",
+    ],
+    rows,
+  )}\n`,
+);
+if (impls.includes("naive")) {
+  process.stdout.write("\nSpeed-up over the baseline (baseline wall time / metastudio-sync wall time):\n");
+  const ratios: Array<Array<string | number>> = [];
+  for (const rooms of sizes) {
+    for (const scenario of ["full", "quiet", "incremental 1%"] as const) {
+      const ours = byKey.get(`metastudio-sync/${rooms}/${scenario}`);
+      const naive = byKey.get(`naive/${rooms}/${scenario}`);
+      if (ours && naive) {
+        ratios.push([
+          rooms,
+          scenario,
+          `${(naive.wallMs / ours.wallMs).toFixed(1)}x`,
+          `${naive.roomRows} vs ${ours.roomRows}`,
+        ]);
+      }
+    }
+  }
+  process.stdout.write(
+    `${table(["rooms", "scenario", "speed-up", "room rows written (baseline vs ours)"], ratios)}\n`,
+  );
+}
