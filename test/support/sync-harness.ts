@@ -1,11 +1,12 @@
-import { asc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 
 import type { MetaStudioConfig } from "../../src/config/config.js";
 import type { Database } from "../../src/db/database.js";
-import { smartChatRoomVoiceConfigs, smartChatRooms } from "../../src/db/schema.js";
+import { smartChatRooms } from "../../src/db/schema.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
+import { compareMirror } from "../../src/sync/compare-mirror.js";
 import { runSync, type SyncJob, type SyncSettings } from "../../src/sync/run-sync.js";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/simulator.js";
 
@@ -74,90 +75,14 @@ export async function liveRooms(database: Database, projectId: string) {
   return new Map(rows.filter((r) => r.deletedAt === null).map((r) => [r.roomId, r]));
 }
 
-const orNull = (value: unknown) => (value === undefined ? null : value);
-const timeOrNull = (value: unknown) => (typeof value === "string" ? new Date(value).toISOString() : null);
-
 /**
  * Asserts the mirror holds exactly the upstream's rooms: the same set of live rooms, every
- * typed column, the raw item as received, and the voice configs in order.
+ * typed column, the raw item as received, and the voice configs in order (see compareMirror).
  */
 export async function expectExactMirror(
   database: Database,
   sim: Simulator,
   projectId: string,
 ): Promise<void> {
-  const upstream = sim.rooms(projectId);
-  const mirror = await liveRooms(database, projectId);
-  expect([...mirror.keys()].sort()).toEqual(upstream.map((r) => String(r.room_id)).sort());
-  const voices = await database.db
-    .select()
-    .from(smartChatRoomVoiceConfigs)
-    .where(eq(smartChatRoomVoiceConfigs.projectId, projectId))
-    .orderBy(asc(smartChatRoomVoiceConfigs.roomId), asc(smartChatRoomVoiceConfigs.position));
-  const voicesByRoom = new Map<string, typeof voices>();
-  for (const voice of voices)
-    voicesByRoom.set(voice.roomId, [...(voicesByRoom.get(voice.roomId) ?? []), voice]);
-  for (const item of upstream) {
-    const row = mirror.get(String(item.room_id))!;
-    const model = item.model_infos as Record<string, unknown> | undefined;
-    expect(row.raw).toEqual(item);
-    expect({
-      roomName: row.roomName,
-      roomDescription: row.roomDescription,
-      robotId: row.robotId,
-      coverUrl: row.coverUrl,
-      modelAssetId: row.modelAssetId,
-      modelInfos: row.modelInfos,
-      voiceConfig: row.voiceConfig,
-      billingMode: row.billingMode,
-      reuseResource: row.reuseResource,
-      concurrency: row.concurrency,
-      clientNums: row.clientNums,
-      defaultLanguage: row.defaultLanguage,
-      exitMuteThreshold: row.exitMuteThreshold,
-      createTime: row.createTime?.toISOString() ?? null,
-      updateTime: row.updateTime?.toISOString() ?? null,
-    }).toEqual({
-      roomName: orNull(item.room_name),
-      roomDescription: orNull(item.room_description),
-      robotId: orNull(item.robot_id),
-      coverUrl: orNull(item.cover_url),
-      modelAssetId: orNull(model?.model_asset_id),
-      modelInfos: orNull(item.model_infos),
-      voiceConfig: orNull(item.voice_config),
-      billingMode: orNull(item.billing_mode),
-      reuseResource: orNull(item.reuse_resource),
-      concurrency: orNull(item.concurrency),
-      clientNums: orNull(item.client_nums),
-      defaultLanguage: orNull(item.default_language),
-      exitMuteThreshold: orNull(item.exit_mute_threshold),
-      createTime: timeOrNull(item.create_time),
-      updateTime: timeOrNull(item.update_time),
-    });
-    const expectedVoices = (item.voice_config_list as Array<Record<string, unknown>> | undefined) ?? [];
-    const stored = voicesByRoom.get(row.roomId) ?? [];
-    expect(
-      stored.map((v) => [
-        v.position,
-        v.voiceAssetId,
-        v.speed,
-        v.pitch,
-        v.volume,
-        v.provider,
-        v.language,
-        v.languageDesc,
-      ]),
-    ).toEqual(
-      expectedVoices.map((v, i) => [
-        i,
-        orNull(v.voice_asset_id),
-        orNull(v.speed),
-        orNull(v.pitch),
-        orNull(v.volume),
-        orNull(v.provider),
-        orNull(v.language),
-        orNull(v.language_desc),
-      ]),
-    );
-  }
+  expect(await compareMirror(database.db, projectId, sim.rooms(projectId))).toEqual([]);
 }
