@@ -11,6 +11,7 @@ import {
 import type { ChangeKind } from "./schema.js";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms, syncSeenRooms } from "./schema.js";
 import type { Db } from "./database.js";
+import { insertJsonRows } from "./insert-json-rows.js";
 
 export interface ObservedRoom {
   room: SmartChatRoom;
@@ -62,8 +63,11 @@ const REWRITTEN = [
   "lastRequestId",
 ] as const satisfies ReadonlyArray<keyof RoomRow>;
 
-const onConflictSet = Object.fromEntries(
-  REWRITTEN.map((key) => [key, sql.raw(`excluded."${smartChatRooms[key].name}"`)]),
+const ON_CONFLICT_REWRITE = sql.raw(
+  `on conflict ("project_id", "room_id") do update set ${REWRITTEN.map((key) => {
+    const name = smartChatRooms[key].name;
+    return `"${name}" = excluded."${name}"`;
+  }).join(", ")}`,
 );
 
 /**
@@ -163,13 +167,7 @@ export async function applyRoomBatch(
     if (input.dryRun) return;
 
     if (rows.length > 0) {
-      await tx
-        .insert(smartChatRooms)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [smartChatRooms.projectId, smartChatRooms.roomId],
-          set: onConflictSet,
-        });
+      await insertJsonRows(tx, smartChatRooms, rows, { suffix: ON_CONFLICT_REWRITE });
       result.roomRowsWritten = rows.length;
       if (rewrittenIds.length > 0) {
         await tx
@@ -182,9 +180,11 @@ export async function applyRoomBatch(
           );
       }
       const voices = pending.flatMap(({ observed }) => voiceConfigRows(projectId, observed.room));
-      if (voices.length > 0) await tx.insert(smartChatRoomVoiceConfigs).values(voices);
+      await insertJsonRows(tx, smartChatRoomVoiceConfigs, voices);
       result.voiceRowsWritten = voices.length;
-      await tx.insert(smartChatRoomChanges).values(
+      await insertJsonRows(
+        tx,
+        smartChatRoomChanges,
         result.changes.map((change) => ({
           projectId,
           roomId: change.roomId,
@@ -196,12 +196,12 @@ export async function applyRoomBatch(
         })),
       );
     }
-    await tx
-      .insert(syncSeenRooms)
-      .values(
-        [...latest.values()].map((o) => ({ runId, roomId: o.room.room_id, requestId: o.requestId ?? null })),
-      )
-      .onConflictDoNothing();
+    await insertJsonRows(
+      tx,
+      syncSeenRooms,
+      [...latest.values()].map((o) => ({ runId, roomId: o.room.room_id, requestId: o.requestId ?? null })),
+      { suffix: sql`on conflict do nothing` },
+    );
   };
 
   if (input.dryRun) await work(db);
