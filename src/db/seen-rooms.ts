@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { syncSeenRooms } from "./schema.js";
 
 import type { Db } from "./database.js";
+import { insertJsonRows } from "./insert-json-rows.js";
 import { queryCount } from "./query-rows.js";
 
 export async function countSeenRooms(db: Db, runId: string): Promise<number> {
@@ -39,6 +40,5 @@ export async function refreshLastSeen(
 /** Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored. */
 export async function insertSeenIds(db: Db, runId: string, roomIds: Iterable<string>): Promise<void> {
   const rows = [...roomIds].map((roomId) => ({ runId, roomId, requestId: null }));
-  if (rows.length === 0) return;
-  await db.insert(syncSeenRooms).values(rows).onConflictDoNothing();
+  await insertJsonRows(db, syncSeenRooms, rows, { suffix: sql`on conflict do nothing` });
 }
