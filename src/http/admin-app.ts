@@ -1,0 +1,90 @@
+import type { Queue } from "bullmq";
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import type { Redis } from "ioredis";
+
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
+import type { enqueueSync } from "../queue/enqueue-sync.js";
+import type { SyncJobData } from "../queue/sync-queue.js";
+import { createReadinessCheck } from "./check-readiness.js";
+import { QUEUE_BOARD_PATH, queueBoard } from "./queue-board.js";
+import { requireToken } from "./require-token.js";
+import { resyncRoute } from "./resync-route.js";
+import type { SyncMetrics } from "./sync-metrics.js";
+
+export interface AdminAppOptions {
+  /** `ADMIN_TOKEN`: required by `POST /resync` and the board; without it they answer 403. */
+  token: string | undefined;
+  metrics: SyncMetrics;
+  queue: Queue<SyncJobData>;
+  database: Database;
+  redis: Redis;
+  /** The configured projects, the only ones `POST /resync` accepts. */
+  projectIds: readonly string[];
+  logger: Logger;
+  /** @default enqueueSync */
+  enqueue?: typeof enqueueSync;
+  /** Deadline of each readiness check. @default 2000 */
+  readinessTimeoutMs?: number;
+}
+
+/**
+ * The admin routes. Probes and metrics are open, as orchestrators and Prometheus expect; what acts
+ * on the queue needs the token. Headers are never logged, so the token cannot reach a log line.
+ */
+export function createAdminApp(options: AdminAppOptions): Hono {
+  const { logger, metrics, token } = options;
+  const readiness = createReadinessCheck({
+    database: options.database,
+    redis: options.redis,
+    timeoutMs: options.readinessTimeoutMs,
+  });
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.debug(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Math.round(performance.now() - started),
+      },
+      "admin request",
+    );
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    const result = await readiness();
+    if (!result.ready) logger.warn({ checks: result.checks }, "not ready");
+    c.header("Cache-Control", "no-store");
+    return c.json(
+      { status: result.ready ? "ready" : "not ready", checks: result.checks },
+      result.ready ? 200 : 503,
+    );
+  });
+  app.get("/metrics", async (c) => {
+    const text = await metrics.registry.metrics();
+    return c.body(text, 200, { "Content-Type": metrics.registry.contentType });
+  });
+
+  // Bearer only: a browser replays Basic credentials by itself, so a page on another site could
+  // otherwise make a logged-in browser trigger resyncs.
+  app.use("/resync", requireToken({ token }));
+  app.route("/resync", resyncRoute(options));
+
+  // The board is for browsers, hence Basic auth; its own API changes jobs (retry, clean, pause),
+  // so requests another site's page sends are refused.
+  app.use(`${QUEUE_BOARD_PATH}/*`, requireToken({ token, basic: true }), csrf());
+  app.route(QUEUE_BOARD_PATH, queueBoard(options.queue));
+
+  app.notFound((c) => c.json({ error: "Not found" }, 404));
+  app.onError((error, c) => {
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, "admin request failed");
+    return c.json({ error: "Internal error" }, 500);
+  });
+  return app;
+}

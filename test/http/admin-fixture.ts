@@ -1,0 +1,82 @@
+import { Writable } from "node:stream";
+
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { inject } from "vitest";
+
+import { createLogger, type Logger } from "../../src/logger.js";
+import { startAdminServer, type AdminServer, type AdminServerOptions } from "../../src/http/admin-server.js";
+import { createSyncMetrics, type SyncMetrics } from "../../src/http/sync-metrics.js";
+import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js";
+import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+
+export const TOKEN = "admin-test-token-0123456789";
+export const PROJECTS = ["alpha", "beta", "gamma"];
+
+/** Shared services for one test file: its own database, Redis clients and queue prefix. */
+export interface AdminServices {
+  database: TestDatabase;
+  redis: Redis;
+  queue: Queue<SyncJobData>;
+  metrics: SyncMetrics;
+  logger: Logger;
+  /** Everything the logger wrote, at debug level. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+export async function startServices(): Promise<AdminServices> {
+  const database = await createTestDatabase();
+  const redis = new Redis(inject("redisUrl"));
+  const queueConnection = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  const queue = createSyncQueue({ connection: queueConnection, prefix: randomPrefix() });
+  const chunks: string[] = [];
+  const logger = createLogger(
+    "debug",
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString("utf8"));
+        done();
+      },
+    }),
+  );
+  await redis.ping();
+  return {
+    database,
+    redis,
+    queue,
+    metrics: createSyncMetrics({ queue }),
+    logger,
+    logText: () => chunks.join(""),
+    close: async () => {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      queueConnection.disconnect();
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
+
+/** An admin server on a random loopback port over `services`, with `overrides` applied. */
+export function startAdmin(
+  services: AdminServices,
+  overrides: Partial<AdminServerOptions> & { token?: string | undefined } = {},
+): Promise<AdminServer> {
+  const { token, ...rest } = overrides;
+  return startAdminServer({
+    // An explicit `token: undefined` means a server without ADMIN_TOKEN.
+    config: { host: "127.0.0.1", port: 0, token: "token" in overrides ? token : TOKEN },
+    metrics: services.metrics,
+    queue: services.queue,
+    database: services.database,
+    redis: services.redis,
+    projectIds: PROJECTS,
+    logger: services.logger,
+    ...rest,
+  });
+}
+
+export function basic(password: string, user = "admin"): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}

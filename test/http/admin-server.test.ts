@@ -1,0 +1,227 @@
+import { createServer, type Server } from "node:net";
+
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+
+import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { isLoopbackHost } from "../../src/http/is-loopback-host.js";
+import type { AdminServer } from "../../src/http/admin-server.js";
+import { startAdmin, startServices, TOKEN, type AdminServices } from "./admin-fixture.js";
+
+let services: AdminServices;
+let admin: AdminServer;
+
+beforeAll(async () => {
+  services = await startServices();
+  admin = await startAdmin(services);
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await services?.close();
+});
+
+interface ReadyBody {
+  status: string;
+  checks: Record<"redis" | "postgres" | "migrations", { ok: boolean; error?: string }>;
+}
+
+describe("probes", () => {
+  it("answers /healthz with 200", async () => {
+    const response = await fetch(`${admin.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("reports its real port in url", () => {
+    expect(admin.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(admin.url).not.toMatch(/:0$/);
+  });
+
+  it("answers /readyz with 200 when Redis, Postgres and the migrations are fine", async () => {
+    const response = await fetch(`${admin.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "ready",
+      checks: { redis: { ok: true }, postgres: { ok: true }, migrations: { ok: true } },
+    });
+  });
+
+  it("answers /readyz with 503 naming Redis when Redis is unreachable", async () => {
+    const port = await closedPort();
+    const down = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    down.on("error", () => {});
+    const server = await startAdmin(services, { redis: down });
+    try {
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ReadyBody;
+      expect(body.status).toBe("not ready");
+      expect(body.checks.redis).toMatchObject({ ok: false, error: expect.stringMatching(/not connected/) });
+      expect(body.checks.postgres).toEqual({ ok: true });
+    } finally {
+      await server.close();
+      down.disconnect();
+    }
+  });
+
+  it("answers /readyz with 503 instead of hanging when Redis accepts but never answers PING", async () => {
+    const silent = await pingSwallowingServer();
+    const port = (silent.address() as { port: number }).port;
+    const mute = new Redis({ host: "127.0.0.1", port, enableReadyCheck: false });
+    mute.on("error", () => {});
+    await new Promise<void>((resolve) => mute.once("ready", () => resolve()));
+    const server = await startAdmin(services, { redis: mute, readinessTimeoutMs: 200 });
+    try {
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ReadyBody;
+      expect(body.checks.redis).toEqual({ ok: false, error: "PING timed out after 200 ms" });
+      expect(body.checks.postgres).toEqual({ ok: true });
+    } finally {
+      await server.close();
+      mute.disconnect();
+      silent.close();
+    }
+  });
+
+  it("answers /readyz with 503 naming the migrations on a database never migrated", async () => {
+    const empty = await emptyDatabase();
+    const server = await startAdmin(services, { database: empty.database });
+    try {
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ReadyBody;
+      expect(body.checks.postgres).toEqual({ ok: true });
+      expect(body.checks.redis).toEqual({ ok: true });
+      expect(body.checks.migrations).toEqual({
+        ok: false,
+        error: "1 of 1 migrations not applied; run `metastudio-sync migrate`",
+      });
+    } finally {
+      await server.close();
+      await empty.drop();
+    }
+  });
+
+  it("answers /readyz with 503 when the newest migration is missing from drizzle's table", async () => {
+    const { pool } = services.database;
+    await pool.query("update drizzle.__drizzle_migrations set created_at = created_at - 1");
+    try {
+      const response = await fetch(`${admin.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as ReadyBody).checks.migrations.ok).toBe(false);
+    } finally {
+      await pool.query("update drizzle.__drizzle_migrations set created_at = created_at + 1");
+    }
+    expect((await fetch(`${admin.url}/readyz`)).status).toBe(200);
+  });
+
+  it("answers unknown paths with 404", async () => {
+    expect((await fetch(`${admin.url}/nope`)).status).toBe(404);
+  });
+});
+
+describe("binding", () => {
+  it("refuses to listen beyond loopback without ADMIN_TOKEN, naming both variables", async () => {
+    for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
+      await expect(startAdmin(services, { config: { host, port: 0, token: undefined } })).rejects.toThrow(
+        /ADMIN_HOST.*ADMIN_TOKEN/s,
+      );
+    }
+  });
+
+  it("listens on 0.0.0.0 when ADMIN_TOKEN is set", async () => {
+    const server = await startAdmin(services, { config: { host: "0.0.0.0", port: 0, token: TOKEN } });
+    try {
+      expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      const port = new URL(server.url).port;
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("names the port when it is taken", async () => {
+    const port = new URL(admin.url).port;
+    await expect(
+      startAdmin(services, { config: { host: "127.0.0.1", port: Number(port), token: TOKEN } }),
+    ).rejects.toThrow(/ADMIN_PORT/);
+  });
+
+  it("tells loopback addresses from the rest", () => {
+    for (const host of [
+      "127.0.0.1",
+      "127.1.2.3",
+      "localhost",
+      "LOCALHOST",
+      "::1",
+      "[::1]",
+      "::ffff:127.0.0.1",
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of [
+      "0.0.0.0",
+      "::",
+      "10.0.0.1",
+      "128.0.0.1",
+      "::ffff:10.0.0.1",
+      "my-host",
+      "localhost.evil.example",
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = await listen(createServer());
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** Speaks just enough RESP for ioredis to connect (+OK to everything), then never answers PING. */
+function pingSwallowingServer(): Promise<Server> {
+  return listen(
+    createServer((socket) => {
+      socket.on("data", (data) => {
+        for (const command of data.toString("latin1").split(/(?=\*\d+\r\n\$)/)) {
+          if (command && !/\r\nping\r\n/i.test(command)) socket.write("+OK\r\n");
+        }
+      });
+    }),
+  );
+}
+
+async function emptyDatabase(): Promise<{ database: PostgresDatabase; drop(): Promise<void> }> {
+  const adminUrl = inject("databaseUrl");
+  const name = `msync_test_empty_${Math.random().toString(16).slice(2, 10)}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = (await openDatabase({
+    databaseUrl: url.toString(),
+    embeddedDataDir: "",
+  })) as PostgresDatabase;
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
