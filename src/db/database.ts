@@ -52,6 +52,10 @@ export async function openDatabase(options: {
     // An idle client's error (Postgres restarted) must not crash the process; the next query fails
     // and the run that issued it fails and retries.
     pool.on("error", () => {});
+    // A checked-out client (the project lock's, a transaction's) has no pool listener, and
+    // node-postgres emits 'error' on it when the server goes away: unhandled, that crashed the
+    // process. The query in flight, or the client's next one, fails anyway and carries the error.
+    pool.on("connect", (client) => client.on("error", () => {}));
     const url = new URL(options.databaseUrl);
     return {
       db: drizzle(pool, { schema }) as unknown as Db,
