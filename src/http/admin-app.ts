@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
 import type { Redis } from "ioredis";
 
 import type { Database } from "../db/database.js";
@@ -27,6 +28,8 @@ export interface AdminAppOptions {
   enqueue?: typeof enqueueSync;
   /** Deadline of each readiness check. @default 2000 */
   readinessTimeoutMs?: number;
+  /** How long `POST /resync` waits for Redis to take a job before answering 503. @default 10000 */
+  enqueueTimeoutMs?: number;
 }
 
 /**
@@ -83,6 +86,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     logger.error({ err: error, method: c.req.method, path: c.req.path }, "admin request failed");
     return c.json({ error: "Internal error" }, 500);
   });

@@ -29,6 +29,8 @@ export interface AdminServerOptions {
   enqueue?: typeof enqueueSync;
   /** Deadline of each readiness check. @default 2000 */
   readinessTimeoutMs?: number;
+  /** How long `POST /resync` waits for Redis to take a job before answering 503. @default 10000 */
+  enqueueTimeoutMs?: number;
   /** How long `close()` lets requests in flight finish before it cuts their connections. @default 5000 */
   closeGraceMs?: number;
 }
@@ -89,13 +91,16 @@ async function closeServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve, reject) =>
     server.close((error) => (error ? reject(error) : resolve())),
   );
-  // Keep-alive connections (the board polls) would hold close() open; in-flight requests get the
-  // grace period, then their connections are cut too.
+  // Keep-alive connections (the board polls, clients reuse sockets) would hold close() open. A
+  // connection only counts as idle once its response is finished, which may be after close() was
+  // called, so idle ones are swept until all are gone; in-flight ones are cut after the grace period.
   server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   const cut = setTimeout(() => server.closeAllConnections(), graceMs);
   try {
     await closed;
   } finally {
+    clearInterval(sweep);
     clearTimeout(cut);
   }
 }

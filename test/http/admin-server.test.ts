@@ -124,6 +124,16 @@ describe("probes", () => {
   });
 });
 
+describe("close", () => {
+  it("stops listening even with a kept-alive connection, and can be called twice", async () => {
+    const server = await startAdmin(services);
+    const response = await fetch(`${server.url}/metrics`);
+    await response.text();
+    await Promise.all([server.close(), server.close()]);
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
 describe("binding", () => {
   it("refuses to listen beyond loopback without ADMIN_TOKEN, naming both variables", async () => {
     for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
