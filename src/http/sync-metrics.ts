@@ -139,26 +139,37 @@ function registerQueueGauge(queue: Queue<SyncJobData>, registry: Registry, timeo
     name: `${PREFIX}queue_scrape_errors_total`,
     help: "Scrapes that could not read the queue's job counts from Redis in time.",
     registers: [registry],
+    async collect() {
+      await readCounts();
+    },
   });
+  // prom-client collects all metrics of a scrape at once: the gauge and the error counter share
+  // one read, so the counter already shows the failure of the scrape it is part of.
+  let inFlight: Promise<Record<string, number> | undefined> | undefined;
+  const readCounts = () =>
+    (inFlight ??= withTimeout(
+      queue.getJobCounts(...Object.values(QUEUE_STATES).flat()),
+      timeoutMs,
+      "reading the queue's job counts",
+    )
+      .catch(() => {
+        errors.inc();
+        return undefined;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      }));
+
   new Gauge({
     name: `${PREFIX}queue_jobs`,
     help: "Jobs in the sync queue by state (waiting, active, delayed, failed).",
     labelNames: ["state"] as const,
     registers: [registry],
     async collect() {
+      const counts = await readCounts();
       // No stale depth: a scrape that cannot read Redis reports no series rather than old ones.
       this.reset();
-      let counts: Record<string, number>;
-      try {
-        counts = await withTimeout(
-          queue.getJobCounts(...Object.values(QUEUE_STATES).flat()),
-          timeoutMs,
-          "reading the queue's job counts",
-        );
-      } catch {
-        errors.inc();
-        return;
-      }
+      if (counts === undefined) return;
       for (const [state, names] of Object.entries(QUEUE_STATES)) {
         this.set(
           { state },
