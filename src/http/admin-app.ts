@@ -76,7 +76,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 
   // Bearer only: a browser replays Basic credentials by itself, so a page on another site could
   // otherwise make a logged-in browser trigger resyncs.
-  app.use("/resync", requireToken({ token }));
+  app.use("/resync/*", requireToken({ token }));
   app.route("/resync", resyncRoute(options));
 
   // The board is for browsers, hence Basic auth; its own API changes jobs (retry, clean, pause),

@@ -61,6 +61,14 @@ describe("POST /resync authentication", () => {
     expect(await queuedJobs()).toEqual([]);
   });
 
+  it("guards the path's variants too", async () => {
+    for (const path of ["/resync/", "/resync/x"]) {
+      const response = await fetch(`${admin.url}${path}`, { method: "POST", body: '{"all":true}' });
+      expect(response.status, path).toBe(401);
+    }
+    expect(await queuedJobs()).toEqual([]);
+  });
+
   it("refuses the token as Basic credentials, which a browser would replay for any site", async () => {
     expect((await resync({ projects: ["alpha"] }, basic(TOKEN))).status).toBe(401);
     expect(await queuedJobs()).toEqual([]);
