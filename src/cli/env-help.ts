@@ -8,7 +8,7 @@ const upstream = `
                                  obtain and renew project-scoped IAM tokens from a password
   METASTUDIO_APP_USER_ID         optional X-App-UserId header
   METASTUDIO_RATE_LIMIT          upstream requests per second for the whole account (default 8)
-  METASTUDIO_PAGE_CONCURRENCY    pages in flight per project run (default 4)
+  METASTUDIO_PAGE_CONCURRENCY    pages in flight per project run (default 8)
   METASTUDIO_REQUEST_TIMEOUT_MS  deadline per request (default 30000)
   METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)`;
 
@@ -22,6 +22,7 @@ const sync = `
 
 const worker = `
   REDIS_URL                      Redis for the job queue (required)
+  QUEUE_PREFIX                   BullMQ key prefix; the same for every worker, resync and status (default bull)
   SYNC_INCREMENTAL_EVERY         incremental schedule: interval (30s, 5m, 1h) or cron (default 5m)
   SYNC_FULL_EVERY                full reconcile schedule: interval or cron (default 1d)
   WORKER_CONCURRENCY             projects synced at once by one worker process (default 4)
@@ -39,11 +40,11 @@ export const ENV_HELP = {
   sync: section(upstream + database + sync),
   worker: section(upstream + database + sync + worker),
   resync: section(
-    `\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues${database}\n  REDIS_URL                      Redis for the job queue (required)`,
+    `\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues, and those --project may name\n  REDIS_URL                      Redis for the job queue (required)\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
   ),
   migrate: section(database),
   status: section(
-    `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too`,
+    `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
   ),
   simulator: section(`
   METASTUDIO_PROJECT_IDS         projects the simulator serves (required)

@@ -24,7 +24,7 @@ export interface MetaStudioConfig {
   requestTimeoutMs: number;
   /** Tries per request, the first included, for retryable failures. @default 6 */
   maxAttempts: number;
-  /** Pages fetched at once within one project's run. @default 4 */
+  /** Pages fetched at once within one project's run. @default 8 */
   pageConcurrency: number;
 }
 
@@ -141,7 +141,7 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
     rateLimitPerSecond: readNumber(env, "METASTUDIO_RATE_LIMIT", 8, { min: 0.1, max: 10_000 }),
     requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, { min: 100, integer: true }),
     maxAttempts: readNumber(env, "METASTUDIO_MAX_ATTEMPTS", 6, { min: 1, max: 50, integer: true }),
-    pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 4, { min: 1, max: 64, integer: true }),
+    pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 8, { min: 1, max: 64, integer: true }),
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 import type { ListPage } from "../metastudio/metastudio-client.js";
 import type { Semaphore } from "./semaphore.js";
+import { settleAll } from "./settle-all.js";
 import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
 import { WindowTally } from "./window-tally.js";
 
@@ -10,8 +11,10 @@ export interface CollectOptions {
   /** Every page, as it arrives: the rooms go to the writer, the evidence to the filter check. */
   onPage: (page: ListPage, window: TimeWindow) => Promise<void>;
   /** A window read completely (a full run records it so a retry can skip it). */
-  onWindowComplete: (window: TimeWindow, count: number) => Promise<void>;
+  onWindowComplete: (window: TimeWindow, count: number) => void;
   semaphore: Semaphore;
+  /** Aborted when the run gives up: no further page is requested, in this window or any other. */
+  signal?: AbortSignal;
   /** @default 100, the API's maximum */
   pageSize?: number;
   /**
@@ -35,12 +38,16 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const maxPasses = options.maxPasses ?? 25;
   const tally = new WindowTally();
 
-  const read = async (offset: number): Promise<ListPage> => {
-    const page = await options.semaphore.run(() => options.fetchPage(window, offset, pageSize));
-    tally.observe(page.count, itemKeys(page));
-    await options.onPage(page, window);
-    return page;
-  };
+  // The page is handed on inside the slot: when the writer pushes back, fetching slows with it,
+  // so memory holds at most one page per slot however slow the database is.
+  const read = (offset: number): Promise<ListPage> =>
+    options.semaphore.run(async () => {
+      options.signal?.throwIfAborted();
+      const page = await options.fetchPage(window, offset, pageSize);
+      tally.observe(page.count, itemKeys(page));
+      await options.onPage(page, window);
+      return page;
+    });
 
   const first = await read(0);
   const halves = splitWindow(window);
@@ -49,7 +56,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   let offsets = pageOffsets(first.count, pageSize).slice(1);
   for (let pass = 1; !tally.complete; pass += 1) {
     tally.startPass();
-    await Promise.all(offsets.map((offset) => read(offset)));
+    await settleAll(offsets.map((offset) => read(offset)));
     if (tally.complete) break;
     // The window changed under us, or ties keep reshuffling: smaller windows take fewer requests
     // to read, so they are likelier to hold still.
@@ -62,13 +69,14 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
     }
     offsets = pageOffsets(tally.count ?? first.count, pageSize);
   }
-  await options.onWindowComplete(window, tally.count ?? 0);
+  options.onWindowComplete(window, tally.count ?? 0);
 }
 
 async function collectHalves(halves: [TimeWindow, TimeWindow], options: CollectOptions): Promise<void> {
-  // One after the other: the newer half first, since that is where a shifting upstream moves rooms to.
-  await collectWindow(halves[1], options);
-  await collectWindow(halves[0], options);
+  // Both at once, sharing the run's semaphore, so a large window's split tree is read with the
+  // full page concurrency instead of one small window at a time. The newer half queues first:
+  // it is where a shifting upstream moves rooms to, so it is best read early.
+  await settleAll([collectWindow(halves[1], options), collectWindow(halves[0], options)]);
 }
 
 /** Offsets of every page of a window of `count` items; always at least the first page. */

@@ -52,18 +52,46 @@ export class RoomWriter {
     },
   ) {}
 
+  /**
+   * Buffers rooms; a full buffer becomes a batch written behind the one in flight. Resolves once
+   * at most one batch is waiting, so fetching overlaps writing but never runs ahead by more than
+   * a batch. Rejects once a write has failed.
+   */
   async add(rooms: ObservedRoom[]): Promise<void> {
     if (this.options.dryRun) for (const { room } of rooms) this.seenInDryRun.add(room.room_id);
     this.buffer.push(...rooms);
-    if (this.buffer.length >= (this.options.batchSize ?? 500)) await this.flush();
+    if (this.buffer.length < (this.options.batchSize ?? 500)) return;
+    const previous = this.chain;
+    this.enqueueBuffer();
+    await previous;
   }
 
   /** Writes what is buffered; resolves once everything added so far is committed. */
   async flush(): Promise<void> {
+    this.enqueueBuffer();
+    await this.chain;
+  }
+
+  /**
+   * Runs `task` once everything added so far is committed, without waiting for it: how a window
+   * is recorded as complete only after its rooms are, while the next window is already fetched.
+   * A failure surfaces from the next `add` or `flush`.
+   */
+  afterWrites(task: () => Promise<void>): void {
+    this.enqueueBuffer();
+    this.then(task);
+  }
+
+  private enqueueBuffer(): void {
     const batch = this.buffer;
     this.buffer = [];
-    if (batch.length > 0) this.chain = this.chain.then(() => this.write(batch));
-    await this.chain;
+    if (batch.length > 0) this.then(() => this.write(batch));
+  }
+
+  private then(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task);
+    // Marked handled here; whoever awaits the chain next still sees the rejection.
+    this.chain.catch(() => {});
   }
 
   private async write(rooms: ObservedRoom[]): Promise<void> {

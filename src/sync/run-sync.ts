@@ -187,10 +187,25 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     deps.onProgress?.({ ...progress });
   };
 
+  // Windows are read concurrently: the first failure (a re-plan included) stops every other
+  // branch, or they would go on splitting and writing for a plan that no longer holds.
+  let stop = new AbortController();
+  const stopOnFailure = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    }
+  };
   const fetchPage = (w: TimeWindow, offset: number, limit: number) =>
     deps.client.listSmartChatRooms(
       { projectId: job.projectId, offset, limit, ...windowParams(w) },
-      { signal: deps.signal, log: { run_id: runId }, onRequest },
+      {
+        signal: deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal,
+        log: { run_id: runId },
+        onRequest,
+      },
     );
   // A narrow incremental window is only safe once the filter is known to apply to update_time.
   if (filterField === null && narrow()) {
@@ -207,24 +222,22 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
   }
   const semaphore = new Semaphore(settings.pageConcurrency);
   const collect = async (): Promise<void> => {
+    stop = new AbortController();
     // A resumed run reads only what its predecessor did not finish.
     for (const window of plan.windows.flatMap((w) => uncoveredWindows(w, covered))) {
       await collectWindow(window, {
         semaphore,
+        signal: stop.signal,
         maxWindowRooms: settings.maxWindowRooms,
-        fetchPage,
-        onPage,
-        onWindowComplete: async (w, count) => {
+        fetchPage: (w, offset, limit) => stopOnFailure(() => fetchPage(w, offset, limit)),
+        onPage: (page, w) => stopOnFailure(() => onPage(page, w)),
+        onWindowComplete: (w, count) => {
           progress.windowsDone += 1;
           // Recorded only once its rooms are committed, so a resumed run can trust it.
-          if (job.mode !== "full" || dryRun || w.start === null || w.end === null) return;
-          await writer.flush();
-          await insertRunWindow(db, {
-            runId,
-            windowStart: toDate(w.start)!,
-            windowEnd: toDate(w.end)!,
-            rooms: count,
-          });
+          if (job.mode === "full" && !dryRun && w.start !== null && w.end !== null) {
+            const done = { runId, windowStart: toDate(w.start)!, windowEnd: toDate(w.end)!, rooms: count };
+            writer.afterWrites(() => insertRunWindow(db, done));
+          }
         },
       });
     }

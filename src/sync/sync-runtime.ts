@@ -2,7 +2,7 @@ import type { Config } from "../config/config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import type { Logger } from "../logger.js";
-import { MetaStudioClient } from "../metastudio/metastudio-client.js";
+import { MetaStudioClient, type RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RateLimiter } from "../metastudio/rate-limiter.js";
 import type { SyncDeps, SyncSettings } from "./run-sync.js";
 
@@ -22,7 +22,12 @@ export interface SyncRuntime {
 export async function openSyncRuntime(
   config: Config,
   logger: Logger,
-  options: { rateLimiter?: RateLimiter; poolSize?: number } = {},
+  options: {
+    rateLimiter?: RateLimiter;
+    poolSize?: number;
+    /** Every attempt of every request, for metrics. */
+    onRequest?: (record: RequestRecord) => void;
+  } = {},
 ): Promise<SyncRuntime> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -39,6 +44,7 @@ export async function openSyncRuntime(
     config: config.metastudio,
     logger,
     rateLimiter: options.rateLimiter,
+    onRequest: options.onRequest,
   });
   const settings: SyncSettings = {
     lookbackSeconds: config.sync.lookbackSeconds,
