@@ -56,9 +56,12 @@ export async function openDatabase(options: {
     // node-postgres emits 'error' on it when the server goes away: unhandled, that crashed the
     // process. The query in flight, or the client's next one, fails anyway and carries the error.
     pool.on("connect", (client) => client.on("error", () => {}));
+    const { poolTransaction } = await import("./pool-transaction.js");
+    const db = drizzle(pool, { schema }) as unknown as Db;
+    db.transaction = poolTransaction(pool, schema);
     const url = new URL(options.databaseUrl);
     return {
-      db: drizzle(pool, { schema }) as unknown as Db,
+      db,
       kind: "postgres",
       pool,
       location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
