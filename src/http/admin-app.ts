@@ -44,6 +44,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     timeoutMs: options.readinessTimeoutMs,
   });
   const app = new Hono();
+  let wasReady = true;
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -62,7 +63,12 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const result = await readiness();
-    if (!result.ready) logger.warn({ checks: result.checks }, "not ready");
+    // Probes come every few seconds: log the changes, not every answer.
+    if (result.ready !== wasReady) {
+      if (result.ready) logger.info("ready");
+      else logger.warn({ checks: result.checks }, "not ready");
+      wasReady = result.ready;
+    }
     c.header("Cache-Control", "no-store");
     return c.json(
       { status: result.ready ? "ready" : "not ready", checks: result.checks },

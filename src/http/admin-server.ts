@@ -6,13 +6,12 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 
 import type { AdminConfig } from "../config/config.js";
-import { ConfigError } from "../config/config-error.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { enqueueSync } from "../queue/enqueue-sync.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 import { createAdminApp } from "./admin-app.js";
-import { isLoopbackHost } from "./is-loopback-host.js";
+import { assertAdminBinding } from "./assert-admin-binding.js";
 import type { SyncMetrics } from "./sync-metrics.js";
 
 export interface AdminServerOptions {
@@ -48,12 +47,7 @@ export interface AdminServer {
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { config, logger } = options;
-  if (!isLoopbackHost(config.host) && config.token === undefined) {
-    throw new ConfigError(
-      `ADMIN_HOST is ${JSON.stringify(config.host)}, which is reachable beyond this machine, and ADMIN_TOKEN is not set. ` +
-        "Set ADMIN_TOKEN (or ADMIN_TOKEN_FILE), or bind ADMIN_HOST to 127.0.0.1.",
-    );
-  }
+  assertAdminBinding(config);
   const app = createAdminApp({ ...options, token: config.token });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve, reject) => {

@@ -40,7 +40,9 @@ export function requireToken(options: RequireTokenOptions): MiddlewareHandler {
 
 function presentedToken(header: string | undefined, basic: boolean): string | undefined {
   if (header === undefined) return undefined;
-  const [scheme = "", value = ""] = header.trim().split(/\s+/, 2);
+  const match = /^(\S+)\s+(.*)$/s.exec(header.trim());
+  if (!match) return undefined;
+  const [, scheme = "", value = ""] = match;
   if (scheme.toLowerCase() === "bearer") return value;
   if (basic && scheme.toLowerCase() === "basic") {
     const decoded = Buffer.from(value, "base64").toString("utf8");

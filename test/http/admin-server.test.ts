@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { ConfigError } from "../../src/config/config-error.js";
+import { assertAdminBinding } from "../../src/http/assert-admin-binding.js";
 import { isLoopbackHost } from "../../src/http/is-loopback-host.js";
 import type { AdminServer } from "../../src/http/admin-server.js";
 import { startAdmin, startServices, TOKEN, type AdminServices } from "./admin-fixture.js";
@@ -141,6 +143,8 @@ describe("binding", () => {
         /ADMIN_HOST.*ADMIN_TOKEN/s,
       );
     }
+    expect(() => assertAdminBinding({ host: "0.0.0.0", port: 9464, token: undefined })).toThrow(ConfigError);
+    expect(() => assertAdminBinding({ host: "localhost", port: 9464, token: undefined })).not.toThrow();
   });
 
   it("listens on 0.0.0.0 when ADMIN_TOKEN is set", async () => {

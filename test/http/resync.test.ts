@@ -74,6 +74,16 @@ describe("POST /resync authentication", () => {
     expect(await queuedJobs()).toEqual([]);
   });
 
+  it("accepts a token with inner spaces, whole", async () => {
+    const spaced = await startAdmin(services, { token: "two words token" });
+    try {
+      expect((await resync({ projects: ["alpha"] }, "Bearer two words", spaced.url)).status).toBe(401);
+      expect((await resync({ projects: ["alpha"] }, "Bearer two words token", spaced.url)).status).toBe(202);
+    } finally {
+      await spaced.close();
+    }
+  });
+
   it("answers 403 naming ADMIN_TOKEN when the server has no token", async () => {
     const open = await startAdmin(services, { token: undefined });
     try {
