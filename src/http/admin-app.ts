@@ -8,7 +8,7 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { enqueueSync } from "../queue/enqueue-sync.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
-import { createReadinessCheck } from "./check-readiness.js";
+import { createReadinessCheck } from "./readiness-check.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./queue-board.js";
 import { requireToken } from "./require-token.js";
 import { resyncRoute } from "./resync-route.js";
