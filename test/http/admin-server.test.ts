@@ -89,6 +89,24 @@ describe("probes", () => {
     }
   });
 
+  it("answers /readyz with 503 naming Postgres when it is unreachable", async () => {
+    const url = new URL(inject("databaseUrl"));
+    url.port = String(await closedPort());
+    const down = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
+    const server = await startAdmin(services, { database: down });
+    try {
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as ReadyBody;
+      expect(body.checks.redis).toEqual({ ok: true });
+      expect(body.checks.postgres).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+      expect(body.checks.migrations).toEqual({ ok: false, error: "not checked: Postgres is down" });
+    } finally {
+      await server.close();
+      await down.close();
+    }
+  });
+
   it("answers /readyz with 503 naming the migrations on a database never migrated", async () => {
     const empty = await emptyDatabase();
     const server = await startAdmin(services, { database: empty.database });
