@@ -1,7 +1,7 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 
 import type { Db } from "./database.js";
-import { syncRunWindows, syncSeenRooms } from "./schema.js";
+import { syncRunWindows, syncRuns, syncSeenRooms } from "./schema.js";
 
 export async function insertRunWindow(
   db: Db,
@@ -30,4 +30,18 @@ export async function clearRunProgress(db: Db, runIds: string[]): Promise<void> 
   if (runIds.length === 0) return;
   await db.delete(syncRunWindows).where(inArray(syncRunWindows.runId, runIds));
   await db.delete(syncSeenRooms).where(inArray(syncSeenRooms.runId, runIds));
+}
+
+/**
+ * Drops the scratch rows of every finished run of a project, for when a full run has succeeded:
+ * no earlier run can be resumed any more, and a run cut off after recording its own success (or a
+ * failed incremental run) would otherwise keep its rows for good.
+ */
+export async function clearProjectProgress(db: Db, projectId: string): Promise<void> {
+  const finished = db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(and(eq(syncRuns.projectId, projectId), ne(syncRuns.status, "running")));
+  await db.delete(syncRunWindows).where(inArray(syncRunWindows.runId, finished));
+  await db.delete(syncSeenRooms).where(inArray(syncSeenRooms.runId, finished));
 }

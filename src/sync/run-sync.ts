@@ -3,7 +3,13 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../db/database.js";
 import { countUnseenLive, listUnseenLive, markUnseenDeleted } from "../db/mark-deleted.js";
 import { tryLockProject } from "../db/project-lock.js";
-import { adoptRunProgress, clearRunProgress, insertRunWindow, loadRunWindows } from "../db/run-windows.js";
+import {
+  adoptRunProgress,
+  clearProjectProgress,
+  clearRunProgress,
+  insertRunWindow,
+  loadRunWindows,
+} from "../db/run-windows.js";
 import type { FilterField, RunMode, RunTrigger } from "../db/schema.js";
 import { countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
 import { insertRequests, type RequestRow } from "../db/sync-requests.js";
@@ -311,7 +317,8 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
         finishedAt,
       );
       await finishRun(db, runId, { ...summary.counts, status: "succeeded", finishedAt, error: null });
-      await clearRunProgress(db, [runId]);
+      if (job.mode === "full") await clearProjectProgress(db, job.projectId);
+      else await clearRunProgress(db, [runId]);
     }
     runLog.info({ ...summary.counts, duration_ms: Math.round(summary.durationMs) }, "sync run succeeded");
     return summary;
