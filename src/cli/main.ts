@@ -3,9 +3,11 @@ import { Command } from "commander";
 
 import { reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
+import { registerResyncCommand } from "./resync-command.js";
 import { registerSimulatorCommand } from "./simulator-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerSyncCommand } from "./sync-command.js";
+import { registerWorkerCommand } from "./worker-command.js";
 
 const program = new Command("metastudio-sync")
   .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
@@ -14,6 +16,8 @@ const program = new Command("metastudio-sync")
   .exitOverride();
 
 registerSyncCommand(program);
+registerWorkerCommand(program);
+registerResyncCommand(program);
 registerMigrateCommand(program);
 registerStatusCommand(program);
 registerSimulatorCommand(program);

@@ -4,13 +4,17 @@ import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { loadProjectStatus, type ProjectStatus } from "../db/project-status.js";
+import { readQueuePrefix } from "../queue/queue-prefix.js";
+import { fetchQueueStatus, type QueueStatus } from "../queue/queue-status.js";
 import { ENV_HELP } from "./env-help.js";
 import { formatDuration, table } from "./format-summary.js";
 
 export function registerStatusCommand(program: Command): void {
   program
     .command("status")
-    .description("per project: the last runs, their outcome and counts, the watermark")
+    .description(
+      "per project: the last runs, their outcome and counts, the watermark; queue state when REDIS_URL is set",
+    )
     .option("--json", "print as JSON", false)
     .option("--runs <n>", "runs to show per project", "5")
     .addHelpText("after", ENV_HELP.status)
@@ -31,15 +35,41 @@ export function registerStatusCommand(program: Command): void {
       } finally {
         await database.close();
       }
+      const queue =
+        config.redisUrl === undefined
+          ? undefined
+          : await fetchQueueStatus(
+              config.redisUrl,
+              readQueuePrefix(process.env),
+              statuses.map((s) => s.projectId),
+            );
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        // Still an array of projects, so scripts written before the queue existed keep working.
+        const withQueue = statuses.map((status) => ({
+          ...status,
+          ...(queue === undefined
+            ? {}
+            : "error" in queue
+              ? { queue: { error: queue.error } }
+              : { queue: queue.projects.find((p) => p.projectId === status.projectId) }),
+        }));
+        process.stdout.write(`${JSON.stringify(withQueue, null, 2)}\n`);
         return;
       }
       if (statuses.length === 0) {
         process.stdout.write("No projects configured and no runs recorded yet.\n");
         return;
       }
-      for (const status of statuses) process.stdout.write(`${formatStatus(status)}\n\n`);
+      if (queue !== undefined) process.stdout.write(`${formatQueue(queue)}\n\n`);
+      for (const status of statuses) {
+        const projectQueue =
+          queue === undefined || "error" in queue
+            ? undefined
+            : queue.projects.find((p) => p.projectId === status.projectId);
+        process.stdout.write(
+          `${formatStatus(status)}${projectQueue ? `\n${formatProjectQueue(projectQueue)}` : ""}\n\n`,
+        );
+      }
     });
 }
 
@@ -82,4 +112,19 @@ function formatStatus(status: ProjectStatus): string {
     rows,
   );
   return [...header, runs.replace(/^/gm, "  ")].join("\n");
+}
+
+function formatQueue(queue: QueueStatus | { error: string }): string {
+  if ("error" in queue) return `queue: unavailable (${queue.error})`;
+  const c = queue.counts;
+  return `queue: ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.failed} failed`;
+}
+
+function formatProjectQueue(project: QueueStatus["projects"][number]): string {
+  const c = project.counts;
+  return (
+    `  queue: ${c.active} active, ${c.waiting} waiting, ${c.delayed} delayed; next incremental ` +
+    `${project.nextIncrementalAt?.toISOString() ?? "not scheduled"}, next full ` +
+    `${project.nextFullAt?.toISOString() ?? "not scheduled"}`
+  );
 }

@@ -1,0 +1,65 @@
+import { InvalidArgumentError, type Command } from "commander";
+
+import { loadConfig } from "../config/config.js";
+import { createLogger } from "../logger.js";
+import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
+import { startWorker } from "../queue/start-worker.js";
+import { ENV_HELP } from "./env-help.js";
+import { workerObservability } from "./worker-observability.js";
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "the long-running service: schedules every configured project, processes sync jobs from Redis, " +
+        "serves the admin HTTP API; stops cleanly on SIGTERM or SIGINT",
+    )
+    .option(
+      "--shutdown-timeout <seconds>",
+      "on SIGTERM, how long running syncs may finish before they are aborted and handed back",
+      seconds("--shutdown-timeout"),
+      25,
+    )
+    .addHelpText("after", ENV_HELP.worker)
+    .action((options: { shutdownTimeout: number }) => workerCommand(options));
+}
+
+async function workerCommand(options: { shutdownTimeout: number }): Promise<void> {
+  const config = loadConfig(process.env);
+  requireRedisUrl(config.redisUrl, "worker");
+  const prefix = readQueuePrefix(process.env);
+  const logger = createLogger(config.logLevel);
+  const running = await startWorker({
+    config,
+    logger,
+    prefix,
+    shutdownTimeoutMs: options.shutdownTimeout * 1000,
+    observability: workerObservability(config.admin),
+  });
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      // A second signal means "now": running syncs are aborted; they checkpoint and go back.
+      logger.info({ signal }, signals === 1 ? "shutting down" : "shutting down now");
+      void running.close(signals > 1).then(resolve, (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  logger.flush();
+}
+
+function seconds(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > 3600) {
+      throw new InvalidArgumentError(`${flag} must be a number of seconds from 0 to 3600.`);
+    }
+    return n;
+  };
+}

@@ -1,0 +1,51 @@
+import { ConfigError } from "../config/config-error.js";
+import { MetaStudioError } from "../metastudio/metastudio-error.js";
+import { MassDeleteRefusedError, RunInProgressError } from "../sync/sync-errors.js";
+
+/**
+ * What the worker does with a failed run:
+ * - `busy`: another process holds the project; nothing ran, try again later;
+ * - `throttled`: the upstream kept answering 429 past the client's retries; hold the whole queue;
+ * - `unrecoverable`: retrying cannot help (refused credentials, a bad request, configuration,
+ *   a refused mass deletion); fail the job now instead of after every backoff;
+ * - `retry`: anything else; the job's attempts and exponential backoff apply.
+ */
+export type SyncFailure =
+  | { kind: "busy" }
+  | { kind: "throttled"; retryAfterMs: number }
+  | { kind: "unrecoverable"; reason: string }
+  | { kind: "retry" };
+
+/** Statuses that are answers about the request or the credentials, the same on every try. */
+const UNRECOVERABLE_STATUSES = new Set([400, 401, 403, 404]);
+
+/**
+ * @param defaultThrottleMs hold when a 429 named no `Retry-After`
+ */
+export function classifySyncFailure(error: unknown, defaultThrottleMs: number): SyncFailure {
+  if (findCause(error, RunInProgressError)) return { kind: "busy" };
+  if (findCause(error, ConfigError)) return { kind: "unrecoverable", reason: "configuration" };
+  if (findCause(error, MassDeleteRefusedError))
+    return { kind: "unrecoverable", reason: "mass delete refused" };
+  const upstream = findCause(error, MetaStudioError);
+  if (upstream?.throttled) {
+    const asked = upstream.retryAfterSeconds === undefined ? 0 : upstream.retryAfterSeconds * 1000;
+    return { kind: "throttled", retryAfterMs: Math.max(asked, defaultThrottleMs) };
+  }
+  if (upstream?.status !== undefined && UNRECOVERABLE_STATUSES.has(upstream.status)) {
+    return { kind: "unrecoverable", reason: `upstream answered ${upstream.status}` };
+  }
+  return { kind: "retry" };
+}
+
+/** The error or the first of its causes of that class; the engine may wrap what it rethrows. */
+function findCause<T extends Error>(
+  error: unknown,
+  type: abstract new (...args: never[]) => T,
+): T | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    if (current instanceof type) return current;
+    current = current.cause;
+  }
+  return undefined;
+}

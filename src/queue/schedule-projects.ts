@@ -1,0 +1,84 @@
+import type { Queue } from "bullmq";
+
+import { ConfigError } from "../config/config-error.js";
+import type { RunMode } from "../db/schema.js";
+import { parseSchedule, type Schedule } from "./parse-schedule.js";
+import { SYNC_JOB_OPTIONS } from "./sync-job-options.js";
+import type { SyncJobData } from "./sync-queue.js";
+
+export interface ScheduleProjectsOptions {
+  projectIds: string[];
+  /** `SYNC_INCREMENTAL_EVERY`: an interval or a cron pattern. */
+  incrementalEvery: string;
+  /** `SYNC_FULL_EVERY`: an interval or a cron pattern. */
+  fullEvery: string;
+}
+
+export interface ScheduledProjects {
+  /** Scheduler IDs stored or refreshed. */
+  upserted: string[];
+  /** Scheduler IDs of projects no longer configured, removed. */
+  removed: string[];
+}
+
+const SCHEDULER_ID = /^sync-(incremental|full)-(.+)$/;
+
+/** The ID of a project's scheduler for a mode; `:` is avoided because BullMQ builds job IDs from it. */
+export function schedulerId(projectId: string, mode: RunMode): string {
+  return `sync-${mode}-${projectId}`;
+}
+
+/**
+ * Makes the queue's schedulers match the configuration: an incremental and a full scheduler per
+ * configured project, none for any other. Safe to run on every worker start, by several workers
+ * at once: an upsert with an unchanged schedule keeps the next run where it was (BullMQ replaces
+ * the pending iteration with the same timestamp), so restarts neither skip nor add runs. When
+ * workers disagree (a rolling deploy changing the projects), the last one to start wins.
+ */
+export async function scheduleProjects(
+  queue: Queue<SyncJobData>,
+  options: ScheduleProjectsOptions,
+): Promise<ScheduledProjects> {
+  // Both parsed before anything is written, so a typo changes nothing in Redis.
+  const schedules: Record<RunMode, { schedule: Schedule; variable: string }> = {
+    incremental: {
+      schedule: parseSchedule(options.incrementalEvery, "SYNC_INCREMENTAL_EVERY"),
+      variable: "SYNC_INCREMENTAL_EVERY",
+    },
+    full: { schedule: parseSchedule(options.fullEvery, "SYNC_FULL_EVERY"), variable: "SYNC_FULL_EVERY" },
+  };
+  const upserted: string[] = [];
+  for (const projectId of options.projectIds) {
+    for (const mode of ["incremental", "full"] as const) {
+      const id = schedulerId(projectId, mode);
+      const { schedule, variable } = schedules[mode];
+      try {
+        await queue.upsertJobScheduler(id, schedule, {
+          name: `${mode} ${projectId}`,
+          data: { projectId, mode, trigger: "schedule" },
+          opts: SYNC_JOB_OPTIONS,
+        });
+      } catch (cause) {
+        // BullMQ's cron parser is the judge of field ranges; name the variable, not our stack.
+        if ("pattern" in schedule && cause instanceof Error && !isConnectionError(cause)) {
+          throw new ConfigError(`${variable} is not a valid cron pattern: ${cause.message}`, { cause });
+        }
+        throw new Error(`Could not store the ${mode} schedule of project ${projectId}.`, { cause });
+      }
+      upserted.push(id);
+    }
+  }
+  const configured = new Set(options.projectIds);
+  const removed: string[] = [];
+  for (const scheduler of await queue.getJobSchedulers()) {
+    const match = SCHEDULER_ID.exec(scheduler.key);
+    if (!match || configured.has(match[2]!)) continue;
+    await queue.removeJobScheduler(scheduler.key);
+    removed.push(scheduler.key);
+  }
+  return { upserted, removed };
+}
+
+function isConnectionError(error: Error): boolean {
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed/i.test(error.message);
+}

@@ -1,0 +1,209 @@
+import { Worker, type Queue } from "bullmq";
+import { Redis } from "ioredis";
+
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
+import type { RequestRecord } from "../metastudio/metastudio-client.js";
+import { createRedisRateLimiter } from "../metastudio/rate-limiter.js";
+import { openSyncRuntime } from "../sync/sync-runtime.js";
+import { checkRedis } from "./check-redis.js";
+import { requireRedisUrl } from "./queue-prefix.js";
+import { scheduleProjects } from "./schedule-projects.js";
+import { createSyncProcessor, type RunRecorder, type SyncJobResult } from "./sync-processor.js";
+import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "./sync-queue.js";
+
+/** What the worker hands the admin HTTP server (src/http) when it starts one. */
+export interface AdminContext {
+  queue: Queue<SyncJobData>;
+  database: Database;
+  redis: Redis;
+  projectIds: string[];
+  logger: Logger;
+}
+
+/**
+ * The seam to the admin server and its metrics, which live in src/http: the worker runs (and is
+ * tested) without them, and the CLI wires them in.
+ */
+export interface WorkerObservability {
+  /** Run outcomes and every upstream request. */
+  recorder?: RunRecorder & { recordRequest?(record: RequestRecord): void };
+  /** Starts the admin server once the queue and the database are open. */
+  startAdmin?(context: AdminContext): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+export interface StartWorkerOptions {
+  config: Config;
+  logger: Logger;
+  /** BullMQ key prefix, shared by every worker and `resync` of a deployment. @default "bull" */
+  prefix?: string;
+  /** Time running jobs get to finish after a shutdown begins before they are aborted. @default 25000 */
+  shutdownTimeoutMs?: number;
+  /**
+   * How long a job's lock lasts without renewal (renewed every half of it). A worker that dies
+   * holds its jobs this long before another worker's stalled check takes them over.
+   * @default 30000
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died. @default 30000 */
+  stalledIntervalMs?: number;
+  /** Store the schedulers of the configured projects. @default true */
+  schedule?: boolean;
+  /** @see SyncProcessorOptions.busyRetryMs @default 15000 */
+  busyRetryMs?: number;
+  /** @see SyncProcessorOptions.throttleHoldMs @default 30000 */
+  throttleHoldMs?: number;
+  /** Metrics and the admin server, built around the queue once it is open. @default none */
+  observability?: (queue: Queue<SyncJobData>) => WorkerObservability;
+}
+
+export interface RunningWorker {
+  worker: Worker<SyncJobData, SyncJobResult>;
+  queue: Queue<SyncJobData>;
+  adminUrl: string | undefined;
+  /**
+   * Stops taking jobs, lets running ones finish (aborting them after `shutdownTimeoutMs`, so
+   * they checkpoint and go back to the queue), then closes Redis and Postgres. Idempotent.
+   * @param now abort running jobs at once instead of after the grace period
+   */
+  close(now?: boolean): Promise<void>;
+}
+
+/**
+ * Opens everything the long-running worker needs, cheapest failure first (Redis, then the
+ * database and its migrations), stores the schedulers and starts processing.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { config, logger } = options;
+  const redisUrl = requireRedisUrl(config.redisUrl, "worker");
+  const prefix = options.prefix ?? "bull";
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((error: unknown) => logger.warn({ err: error }, "error while shutting down"));
+    }
+  };
+  try {
+    // Commands fail fast on this one (the rate limiter, the queue); BullMQ's worker needs its
+    // own connection that retries forever, or a Redis blip would end its blocking fetch loop.
+    const redis = new Redis(redisUrl, { lazyConnect: true });
+    redis.on("error", (error) => logger.debug({ err: error }, "redis connection error"));
+    closers.push(() => redis.quit());
+    await checkRedis(redis, logger);
+
+    const queue = createSyncQueue({ connection: redis, prefix });
+    queue.on("error", (error) => logger.warn({ err: error }, "queue error"));
+    closers.push(() => queue.close());
+    const observability = options.observability?.(queue) ?? {};
+    const recorder = observability.recorder;
+
+    const runtime = await openSyncRuntime(config, logger, {
+      rateLimiter: createRedisRateLimiter(
+        redis,
+        config.metastudio.rateLimitPerSecond,
+        `${prefix}:${SYNC_QUEUE_NAME}:upstream-rate`,
+      ),
+      // Each run holds one connection for its project lock and borrows others to write.
+      poolSize: config.sync.workerConcurrency * 2 + 2,
+      onRequest: recorder?.recordRequest?.bind(recorder),
+    });
+    closers.push(() => runtime.close());
+
+    if (options.schedule ?? true) {
+      const result = await scheduleProjects(queue, {
+        projectIds: config.metastudio.projectIds,
+        incrementalEvery: config.sync.incrementalEvery,
+        fullEvery: config.sync.fullEvery,
+      });
+      logger.info(
+        { schedulers: result.upserted.length, removed: result.removed },
+        "schedules stored for the configured projects",
+      );
+    }
+
+    const workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    workerRedis.on("error", (error) => logger.debug({ err: error }, "redis connection error"));
+    closers.push(() => workerRedis.quit());
+    // The processor needs the worker (to hold the queue on a 429) and the worker the processor.
+    const holder: { worker?: Worker<SyncJobData, SyncJobResult> } = {};
+    const processor = createSyncProcessor({
+      syncDeps: (extra) => runtime.deps(extra),
+      logger,
+      projectIds: config.metastudio.projectIds,
+      pauseQueue: async (ms) => holder.worker?.rateLimit(ms),
+      recorder,
+      busyRetryMs: options.busyRetryMs,
+      throttleHoldMs: options.throttleHoldMs,
+    });
+    const running = new Worker<SyncJobData, SyncJobResult>(SYNC_QUEUE_NAME, processor, {
+      connection: workerRedis,
+      prefix,
+      concurrency: config.sync.workerConcurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // A deploy can kill a worker mid-run once more than usual; a job that kills every
+      // worker that takes it (out of memory) should fail rather than go round forever.
+      maxStalledCount: 2,
+    });
+    holder.worker = running;
+    running.on("error", (error) => logger.error({ err: error }, "worker error"));
+    running.on("stalled", (jobId) =>
+      logger.warn({ job_id: jobId }, "job stalled: its worker died; retaking it"),
+    );
+    running.on("failed", (job, error) => {
+      if (job) logger.warn({ job_id: job.id, attempts: job.attemptsMade, err: error }, "sync job failed");
+    });
+
+    let adminUrl: string | undefined;
+    if (observability.startAdmin) {
+      const admin = await observability.startAdmin({
+        queue,
+        database: runtime.database,
+        redis,
+        projectIds: config.metastudio.projectIds,
+        logger,
+      });
+      adminUrl = admin.url;
+      closers.push(() => admin.close());
+    }
+    await running.waitUntilReady();
+    logger.info(
+      {
+        concurrency: config.sync.workerConcurrency,
+        projects: config.metastudio.projectIds.length,
+        admin: adminUrl,
+      },
+      "worker started",
+    );
+
+    const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
+    let closing: Promise<void> | undefined;
+    return {
+      worker: running,
+      queue,
+      adminUrl,
+      close: (now = false) => {
+        if (now) running.cancelAllJobs("shutdown");
+        closing ??= (async () => {
+          logger.info({ grace_ms: shutdownTimeoutMs }, "worker stopping: finishing running jobs");
+          const timer = setTimeout(() => {
+            logger.warn("running jobs did not finish in time; aborting them (they resume elsewhere)");
+            running.cancelAllJobs("shutdown");
+          }, shutdownTimeoutMs);
+          try {
+            await running.close();
+          } finally {
+            clearTimeout(timer);
+          }
+          await closeAll();
+          logger.info("worker stopped");
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
