@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { loadConfig } from "../config/config.js";
 import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
+import { serveUntilSignal } from "../queue/serve-until-signal.js";
 import { startWorker } from "../queue/start-worker.js";
 import { ENV_HELP } from "./env-help.js";
 import { workerObservability } from "./worker-observability.js";
@@ -36,21 +37,7 @@ async function workerCommand(options: { shutdownTimeout: number }): Promise<void
     shutdownTimeoutMs: options.shutdownTimeout * 1000,
     observability: workerObservability(config.admin),
   });
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      // A second signal means "now": running syncs are aborted; they checkpoint and go back.
-      logger.info({ signal }, signals === 1 ? "shutting down" : "shutting down now");
-      void running.close(signals > 1).then(resolve, (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+  await serveUntilSignal(running, logger);
   logger.flush();
 }
 

@@ -76,7 +76,21 @@ export async function scheduleProjects(
     await queue.removeJobScheduler(scheduler.key);
     removed.push(scheduler.key);
   }
+  if (removed.length > 0) await removeUnstartedJobs(queue, new Set(removed));
   return { upserted, removed };
+}
+
+/**
+ * BullMQ drops a removed scheduler's next delayed iteration but not one already due; workers
+ * would then refuse it (its project is no longer configured) and it would sit among the failed.
+ */
+async function removeUnstartedJobs(queue: Queue<SyncJobData>, schedulers: Set<string>): Promise<void> {
+  const pending = await queue.getJobs(["wait", "prioritized", "paused", "delayed"]);
+  for (const job of pending) {
+    if (job?.repeatJobKey === undefined || !schedulers.has(job.repeatJobKey)) continue;
+    // A worker may take it meanwhile; removing a locked job fails, and the worker refuses it.
+    await job.remove().catch(() => {});
+  }
 }
 
 function isConnectionError(error: Error): boolean {

@@ -1,0 +1,219 @@
+import { QueueEvents, type Queue } from "bullmq";
+import { asc, eq } from "drizzle-orm";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+
+import { syncRuns } from "../../src/db/schema.js";
+import { enqueueSync } from "../../src/queue/enqueue-sync.js";
+import { schedulerId } from "../../src/queue/schedule-projects.js";
+import type { RunningWorker } from "../../src/queue/start-worker.js";
+import { SYNC_JOB_OPTIONS } from "../../src/queue/sync-job-options.js";
+import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
+import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
+import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { expectExactMirror } from "../support/sync-harness.js";
+import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
+
+const PROJECTS = ["dedup-manual", "dedup-scheduled", "storm", "refused"];
+const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";
+
+let database: TestDatabase;
+let sim: Simulator;
+let redis: Redis;
+let queue: Queue<SyncJobData>;
+let events: QueueEvents;
+let worker: RunningWorker;
+const prefix = randomPrefix();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sim = await startSimulator({
+    projectIds: PROJECTS,
+    roomsPerProject: 600,
+    credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
+  });
+  // Two tries per request: a 429 storm outlasts the client's retries quickly.
+  const env = workerEnv({
+    sim,
+    databaseUrl: database.url,
+    prefix,
+    projectIds: PROJECTS,
+    extra: { METASTUDIO_MAX_ATTEMPTS: "2" },
+  });
+  worker = await startTestWorker(env);
+  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  queue = createSyncQueue({ connection: redis, prefix });
+  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
+  await events.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await events?.close();
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  await redis?.quit();
+  await sim?.close();
+  await database?.drop();
+});
+
+async function runsOf(projectId: string) {
+  return database.db
+    .select()
+    .from(syncRuns)
+    .where(eq(syncRuns.projectId, projectId))
+    .orderBy(asc(syncRuns.startedAt));
+}
+
+async function waitForRunning(projectId: string): Promise<void> {
+  await vi.waitFor(
+    async () => expect((await runsOf(projectId)).some((run) => run.status === "running")).toBe(true),
+    { timeout: 30_000, interval: 50 },
+  );
+}
+
+describe("the worker", () => {
+  it("deduplicates a manual resync against the same manual job while it runs: one run", async () => {
+    // Slow answers keep the run active while we ask again; fast ones let it finish afterwards.
+    sim.setBehaviour({ latencyMs: 2000 });
+    const first = await enqueueSync(queue, { projectId: "dedup-manual", mode: "full", trigger: "manual" });
+    expect(first.deduplicated).toBe(false);
+    await waitForRunning("dedup-manual");
+    const again = await Promise.all(
+      [1, 2, 3].map(() => enqueueSync(queue, { projectId: "dedup-manual", mode: "full", trigger: "manual" })),
+    );
+    sim.setBehaviour({ latencyMs: 0 });
+    expect(again).toEqual([1, 2, 3].map(() => ({ ...first, deduplicated: true })));
+
+    const [outcome] = await waitForSyncs(queue, events, [first]);
+    expect(outcome?.outcome).toBe("completed");
+    const runs = await runsOf("dedup-manual");
+    expect(runs.map((r) => [r.mode, r.trigger, r.status])).toEqual([["full", "manual", "succeeded"]]);
+    await expectExactMirror(database, sim, "dedup-manual");
+
+    // Once it has finished, asking again is a new run.
+    const later = await enqueueSync(queue, { projectId: "dedup-manual", mode: "full", trigger: "manual" });
+    expect(later.deduplicated).toBe(false);
+    expect(later.jobId).not.toBe(first.jobId);
+    await waitForSyncs(queue, events, [later]);
+    expect(await runsOf("dedup-manual")).toHaveLength(2);
+  });
+
+  it("deduplicates a manual resync against a scheduled run of the project that is active: one run", async () => {
+    sim.setBehaviour({ latencyMs: 2000 });
+    await queue.upsertJobScheduler(
+      schedulerId("dedup-scheduled", "full"),
+      { every: 86_400_000 },
+      {
+        name: "full dedup-scheduled",
+        data: { projectId: "dedup-scheduled", mode: "full", trigger: "schedule" },
+        opts: SYNC_JOB_OPTIONS,
+      },
+    );
+    await waitForRunning("dedup-scheduled");
+    const manual = await enqueueSync(queue, {
+      projectId: "dedup-scheduled",
+      mode: "full",
+      trigger: "manual",
+    });
+    sim.setBehaviour({ latencyMs: 0 });
+    expect(manual.deduplicated).toBe(true);
+    expect(manual.jobId).toMatch(/^repeat:/);
+
+    const [outcome] = await waitForSyncs(queue, events, [manual]);
+    expect(outcome?.outcome).toBe("completed");
+    const runs = await runsOf("dedup-scheduled");
+    expect(runs.map((r) => [r.trigger, r.status])).toEqual([["schedule", "succeeded"]]);
+    // Nothing else of the project is left to run (the next iteration is a day away).
+    const pending = await queue.getJobs(["wait", "active", "prioritized"]);
+    expect(pending.filter((job) => job?.data.projectId === "dedup-scheduled")).toEqual([]);
+    await queue.removeJobScheduler(schedulerId("dedup-scheduled", "full"));
+  });
+
+  it("holds the queue through a 429 storm, then completes without spending an attempt", async () => {
+    const hold = vi.spyOn(worker.worker, "rateLimit");
+    sim.setBehaviour({ throttleRate: 1 });
+    const enqueued = await enqueueSync(queue, { projectId: "storm", mode: "full", trigger: "manual" });
+    await vi.waitFor(
+      async () => {
+        const failed = (await runsOf("storm")).filter((r) => r.status === "failed");
+        expect(failed.length).toBeGreaterThan(0);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    sim.setBehaviour({ throttleRate: 0 });
+
+    const [outcome] = await waitForSyncs(queue, events, [enqueued]);
+    // At least the Retry-After (1 s), for every worker of the queue.
+    expect(hold).toHaveBeenCalled();
+    expect(Math.min(...hold.mock.calls.map(([ms]) => ms))).toBeGreaterThanOrEqual(1000);
+    expect(outcome?.outcome).toBe("completed");
+    const job = await queue.getJob(enqueued.jobId);
+    // Throttled runs went back to the queue: only the attempt that completed counts.
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.attemptsStarted).toBeGreaterThan(1);
+    const runs = await runsOf("storm");
+    expect(runs.at(-1)?.status).toBe("succeeded");
+    expect(
+      runs.slice(0, -1).every((r) => r.status === "failed" && /429|throttl|APIGW/i.test(r.error ?? "")),
+    ).toBe(true);
+    await expectExactMirror(database, sim, "storm");
+  });
+
+  it("fails a job at once when the upstream refuses the credentials", async () => {
+    const otherPrefix = randomPrefix();
+    const refusing = await startTestWorker(
+      workerEnv({
+        sim,
+        databaseUrl: database.url,
+        prefix: otherPrefix,
+        projectIds: PROJECTS,
+        extra: { METASTUDIO_AUTH_TOKEN: WRONG_TOKEN },
+      }),
+    );
+    const otherQueue = createSyncQueue({ connection: redis, prefix: otherPrefix });
+    const otherEvents = new QueueEvents(SYNC_QUEUE_NAME, {
+      connection: { url: inject("redisUrl") },
+      prefix: otherPrefix,
+    });
+    try {
+      await otherEvents.waitUntilReady();
+      const enqueued = await enqueueSync(otherQueue, {
+        projectId: "refused",
+        mode: "incremental",
+        trigger: "manual",
+      });
+      const [outcome] = await waitForSyncs(otherQueue, otherEvents, [enqueued]);
+      expect(outcome?.outcome).toBe("failed");
+      expect(outcome?.outcome === "failed" && outcome.reason).toMatch(/not retried/);
+      expect((await otherQueue.getJob(enqueued.jobId))?.attemptsMade).toBe(1);
+
+      // A job naming a project the worker is not configured for never reaches the upstream.
+      const stranger = await enqueueSync(otherQueue, {
+        projectId: "stranger",
+        mode: "full",
+        trigger: "manual",
+      });
+      const [refused] = await waitForSyncs(otherQueue, otherEvents, [stranger]);
+      expect(refused?.outcome === "failed" && refused.reason).toMatch(
+        /not in this worker's METASTUDIO_PROJECT_IDS/,
+      );
+      expect(await runsOf("stranger")).toEqual([]);
+      expect(await dumpRedis(otherPrefix)).not.toContain(WRONG_TOKEN);
+    } finally {
+      await refusing.close();
+      await otherEvents.close();
+      await otherQueue.obliterate({ force: true });
+      await otherQueue.close();
+    }
+  });
+
+  it("keeps credentials out of Redis: job data, results, events and schedules", async () => {
+    const dump = await dumpRedis(prefix);
+    expect(dump).toContain("dedup-manual");
+    expect(dump).toContain("roomsSeen");
+    expect(dump).not.toContain(SECRET_TOKEN);
+    expect(dump.toLowerCase()).not.toContain("x-auth-token");
+  });
+});
