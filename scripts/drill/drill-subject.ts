@@ -13,7 +13,8 @@ import { runSync, type SyncDeps, type SyncJob, type SyncSettings } from "../../s
 import type { RunSummary } from "../../src/sync/run-summary.js";
 import type { DrillContext, DrillResult } from "./drill.js";
 
-const TOKEN = "drill-token";
+/** Not a secret: the simulator's made-up credential, also handed to worker processes. */
+export const DRILL_TOKEN = "drill-token";
 
 export interface SubjectOptions {
   /** Names the project and the database: lower case, digits and underscores. */
@@ -59,6 +60,8 @@ export class DrillSubject {
     readonly client: MetaStudioClient,
     private readonly settings: SyncSettings,
     name: string,
+    /** The database's URL, for processes of its own (the worker drills). */
+    readonly databaseUrl: string,
   ) {
     this.projectId = `drill-${name.replace(/_/g, "-")}`;
   }
@@ -82,14 +85,14 @@ export class DrillSubject {
       projectIds: [projectId],
       roomsPerProject: options.rooms,
       seed: options.seed,
-      credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
+      credentials: { accessKeys: {}, tokens: [DRILL_TOKEN], iamUsers: [] },
       behaviour: options.behaviour,
     });
     const client = new MetaStudioClient({
       config: {
         endpoint: sim.url,
         projectIds: [projectId],
-        auth: { kind: "token", token: TOKEN },
+        auth: { kind: "token", token: DRILL_TOKEN },
         appUserId: undefined,
         rateLimitPerSecond: 10_000,
         requestTimeoutMs: 10_000,
@@ -107,7 +110,7 @@ export class DrillSubject {
       pageConcurrency: 4,
       ...options.settings,
     };
-    return new DrillSubject(context, sim, database, client, settings, options.name);
+    return new DrillSubject(context, sim, database, client, settings, options.name, url.toString());
   }
 
   /** One run, counted; rejects if it fails or takes longer than `timeoutMs`. */

@@ -14,8 +14,15 @@ import { finishOutageDrill } from "./finish-outage-drill.js";
 import { hostileUpstreamDrill } from "./hostile-upstream-drill.js";
 import { postgresRestartDrill } from "./postgres-restart-drill.js";
 import { startThrowawayPostgres } from "./throwaway-postgres.js";
+import { workerDrill } from "./worker-drill.js";
 
-const DRILLS: Drill[] = [compareSelfCheck, postgresRestartDrill, hostileUpstreamDrill, finishOutageDrill];
+const DRILLS: Drill[] = [
+  compareSelfCheck,
+  postgresRestartDrill,
+  hostileUpstreamDrill,
+  finishOutageDrill,
+  workerDrill,
+];
 
 const { values } = parseArgs({
   options: {
