@@ -1,3 +1,5 @@
+import { hostname } from "node:os";
+
 import { Worker, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 
@@ -139,6 +141,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const running = new Worker<SyncJobData, SyncJobResult>(SYNC_QUEUE_NAME, processor, {
       connection: workerRedis,
       prefix,
+      // Stored on each job as `processedBy`: which replica ran it, on the board and in Redis.
+      name: `${hostname()}:${process.pid}`,
       concurrency: config.sync.workerConcurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,

@@ -25,6 +25,8 @@ export async function waitForSyncs(
     if (ids.has(jobId) && isRunProgress(data)) onProgress?.(data);
   };
   events.on("progress", progressListener);
+  // Each waiting job listens for the queue closing; many projects are not a leak.
+  queue.setMaxListeners(Math.max(queue.getMaxListeners(), jobs.length + 10));
   try {
     return await Promise.all(
       jobs.map(async ({ jobId, projectId }): Promise<SyncOutcome> => {
