@@ -1,0 +1,148 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import type { RunningWorker } from "../../src/queue/start-worker.js";
+import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js";
+import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
+
+const run = promisify(execFile);
+
+let database: TestDatabase;
+let sim: Simulator;
+let worker: RunningWorker;
+const prefix = randomPrefix();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sim = await startSimulator({
+    projectIds: ["alpha", "beta"],
+    roomsPerProject: 200,
+    credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
+  });
+  worker = await startTestWorker(
+    workerEnv({ sim, databaseUrl: database.url, prefix, projectIds: ["alpha", "beta"] }),
+  );
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await worker?.queue.obliterate({ force: true }).catch(() => {});
+  await sim?.close();
+  await database?.drop();
+});
+
+/** The real command; only the variables given, so nothing leaks in from the test's environment. */
+async function cli(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("metastudio-sync resync and worker", () => {
+  it("refuse bad usage with exit 2 and a message naming the variable or flag", async () => {
+    const base = { METASTUDIO_PROJECT_IDS: "alpha,beta" };
+    const redis = { ...base, REDIS_URL: inject("redisUrl") };
+    const [noRedis, noTarget, unknown, workerNoRedis] = await Promise.all([
+      cli(["resync", "--all"], base),
+      cli(["resync"], redis),
+      cli(["resync", "--project", "gamma"], redis),
+      cli(
+        ["worker"],
+        workerEnv({
+          sim,
+          databaseUrl: database.url,
+          prefix,
+          projectIds: ["alpha"],
+          extra: { REDIS_URL: "" },
+        }),
+      ),
+    ]);
+    expect(noRedis).toMatchObject({ code: 2, stderr: expect.stringContaining("REDIS_URL") });
+    expect(noTarget).toMatchObject({ code: 2, stderr: expect.stringMatching(/--project.*--all/) });
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("--project gamma") });
+    expect(workerNoRedis).toMatchObject({ code: 2, stderr: expect.stringContaining("REDIS_URL") });
+    for (const result of [noRedis, noTarget, unknown, workerNoRedis])
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("--help lists the flags and the environment", async () => {
+    const [resync, worker] = await Promise.all([
+      cli(["resync", "--help"], {}),
+      cli(["worker", "--help"], {}),
+    ]);
+    for (const flag of [
+      "--project",
+      "--all",
+      "--full",
+      "--wait",
+      "REDIS_URL",
+      "QUEUE_PREFIX",
+      "METASTUDIO_PROJECT_IDS",
+    ]) {
+      expect(resync.stdout).toContain(flag);
+    }
+    for (const name of [
+      "REDIS_URL",
+      "SYNC_INCREMENTAL_EVERY",
+      "SYNC_FULL_EVERY",
+      "WORKER_CONCURRENCY",
+      "ADMIN_TOKEN",
+      "QUEUE_PREFIX",
+    ]) {
+      expect(worker.stdout).toContain(name);
+    }
+  });
+
+  it("--wait follows each job to its end, prints the summaries and exits 0", async () => {
+    const result = await cli(["resync", "--project", "alpha", "--project", "beta", "--full", "--wait"], {
+      METASTUDIO_PROJECT_IDS: "alpha,beta",
+      REDIS_URL: inject("redisUrl"),
+      QUEUE_PREFIX: prefix,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("enqueued: full sync of alpha");
+    expect(result.stdout).toContain("enqueued: full sync of beta");
+    expect(result.stdout).toMatch(/alpha\s+full\s+succeeded\s+\d+\s+200\s+200/);
+    expect(result.stdout).toMatch(/beta\s+full\s+succeeded\s+\d+\s+200\s+200/);
+  });
+
+  it("--wait exits 1 when a job fails, saying why", async () => {
+    // The worker is configured for alpha and beta only; it refuses the job.
+    const result = await cli(["resync", "--project", "delta", "--wait"], {
+      METASTUDIO_PROJECT_IDS: "alpha,beta,delta",
+      REDIS_URL: inject("redisUrl"),
+      QUEUE_PREFIX: prefix,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("delta: Project delta is not in this worker's METASTUDIO_PROJECT_IDS");
+  });
+
+  it("says which projects were already queued", async () => {
+    // No worker on this prefix: the first jobs stay waiting.
+    const idle = randomPrefix();
+    const env = { METASTUDIO_PROJECT_IDS: "alpha,beta", REDIS_URL: inject("redisUrl"), QUEUE_PREFIX: idle };
+    const first = await cli(["resync", "--project", "alpha"], env);
+    const second = await cli(["resync", "--all"], env);
+    expect(first.stdout).toMatch(/^enqueued: incremental sync of alpha/m);
+    expect(second.stdout).toMatch(/^already queued: incremental sync of alpha/m);
+    expect(second.stdout).toMatch(/^enqueued: incremental sync of beta/m);
+    const redis = new Redis(inject("redisUrl"));
+    const queue: Queue<SyncJobData> = createSyncQueue({ connection: redis, prefix: idle });
+    expect(await queue.getJobCounts("wait")).toEqual({ wait: 2 });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  });
+});
