@@ -86,6 +86,8 @@ export async function fetchQueueStatus(
   const queue = createSyncQueue({ connection: redis, prefix });
   queue.on("error", () => {});
   try {
+    // Connected first: BullMQ's lazily built helpers leave unhandled rejections when Redis is down.
+    await withDeadline(queue.waitUntilReady(), 10_000);
     return await withDeadline(loadQueueStatus(queue, projectIds), 10_000);
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
