@@ -1,6 +1,11 @@
 import type { Database } from "./database.js";
 
 export interface ProjectLock {
+  /**
+   * False once the connection holding the lock has closed (Postgres restarted, the connection was
+   * killed): Postgres released the lock with it, and another run may hold it now.
+   */
+  readonly held: boolean;
   release(): Promise<void>;
 }
 
@@ -19,6 +24,7 @@ export async function tryLockProject(database: Database, projectId: string): Pro
     if (embeddedLocks.has(key)) return null;
     embeddedLocks.add(key);
     return {
+      held: true,
       release: () => {
         embeddedLocks.delete(key);
         return Promise.resolve();
@@ -39,8 +45,20 @@ export async function tryLockProject(database: Database, projectId: string): Pro
     client.release();
     throw error;
   }
+  let held = true;
+  const lost = () => {
+    held = false;
+  };
+  client.on("error", lost);
+  client.once("end", lost);
   return {
+    get held() {
+      return held;
+    },
     release: async () => {
+      // The client goes back to the pool: these listeners are about this lock only.
+      client.off("error", lost);
+      client.off("end", lost);
       try {
         await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [key]);
         client.release();

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import type { Database } from "../db/database.js";
 import { countUnseenLive, listUnseenLive, markUnseenDeleted } from "../db/mark-deleted.js";
-import { tryLockProject } from "../db/project-lock.js";
+import { tryLockProject, type ProjectLock } from "../db/project-lock.js";
 import {
   adoptRunProgress,
   clearProjectProgress,
@@ -24,7 +24,12 @@ import { planRun } from "./plan-run.js";
 import { probeFilterField } from "./probe-filter.js";
 import { RoomWriter } from "./room-writer.js";
 import { Semaphore } from "./semaphore.js";
-import { FilterSemanticsChanged, MassDeleteRefusedError, RunInProgressError } from "./sync-errors.js";
+import {
+  FilterSemanticsChanged,
+  LockLostError,
+  MassDeleteRefusedError,
+  RunInProgressError,
+} from "./sync-errors.js";
 import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
 import { summarizeRun, type RunSummary } from "./run-summary.js";
 
@@ -83,19 +88,24 @@ export async function runSync(deps: SyncDeps, job: SyncJob): Promise<RunSummary>
   const lock = await tryLockProject(deps.database, job.projectId);
   if (!lock) throw new RunInProgressError(job.projectId);
   try {
-    return await lockedRun(deps, job);
+    return await lockedRun(deps, job, lock);
   } finally {
     await lock.release();
   }
 }
 
-async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
+async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promise<RunSummary> {
   const { db } = deps.database;
   const now = deps.now ?? (() => new Date());
   const settings = deps.settings;
   const dryRun = job.dryRun ?? false;
   const startedAt = now();
   const log = deps.logger.child({ project_id: job.projectId, mode: job.mode, trigger: job.trigger });
+  // Without the lock, a run started meanwhile may adopt this one's seen rooms: judged against
+  // what is left, live rooms would look gone. Checked per page, before deletions, before the state.
+  const assertLocked = () => {
+    if (!lock.held) throw new LockLostError(job.projectId);
+  };
 
   if (!dryRun) await failInterruptedRuns(db, job.projectId, startedAt);
   const state = await loadSyncState(db, job.projectId);
@@ -170,6 +180,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
   };
   const narrow = (): boolean => job.mode === "incremental" && (plan.windows[0]?.start ?? 0) > 0;
   const onPage = async (page: ListPage, window: TimeWindow): Promise<void> => {
+    assertLocked();
     progress.pages += 1;
     progress.rooms += page.rooms.length;
     invalidItems += page.invalid.length;
@@ -262,6 +273,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
     }
     await writer.flush();
     await flushRequests();
+    assertLocked();
 
     let deleted = 0;
     let deletionPreview: PlannedChange[] = [];
@@ -298,6 +310,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
       error: null,
     });
     if (!dryRun) {
+      assertLocked();
       await refreshLastSeen(db, {
         projectId: job.projectId,
         runId,

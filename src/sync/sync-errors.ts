@@ -23,3 +23,18 @@ export class FilterSemanticsChanged extends Error {
     super(`start_time/end_time turned out to filter on ${field}`);
   }
 }
+
+/**
+ * The connection holding the project lock closed mid-run, so Postgres released the lock and
+ * another run may have started. This one stops before anything that needs the project to itself
+ * (judging deletions, moving the watermark); what it wrote is kept, and the next full run resumes.
+ */
+export class LockLostError extends Error {
+  override readonly name = "LockLostError";
+  constructor(readonly projectId: string) {
+    super(
+      `Lost the lock of project ${projectId}: the database connection holding it closed (did Postgres ` +
+        `restart?). Another run may hold the project now, so this one stopped before judging deletions.`,
+    );
+  }
+}

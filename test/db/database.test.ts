@@ -18,7 +18,7 @@ describe("openDatabase (Postgres)", () => {
   // a checked-out client has no listener: without one of ours, the whole process crashed.
   it("survives the server closing a connection a run has checked out", async () => {
     const lock = await tryLockProject(database, "p-killed");
-    expect(lock).not.toBeNull();
+    expect(lock?.held).toBe(true);
     const admin = new pg.Client({ connectionString: inject("databaseUrl") });
     await admin.connect();
     try {
@@ -32,6 +32,7 @@ describe("openDatabase (Postgres)", () => {
       await admin.end();
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(lock!.held).toBe(false);
     await expect(lock!.release()).resolves.toBeUndefined();
     // The lock went with the connection, and the pool hands out fresh ones.
     const again = await tryLockProject(database, "p-killed");
