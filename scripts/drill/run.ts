@@ -12,6 +12,7 @@ import { compareSelfCheck } from "./compare-self-check.js";
 import type { Drill, DrillResult } from "./drill.js";
 import { finishOutageDrill } from "./finish-outage-drill.js";
 import { hostileUpstreamDrill } from "./hostile-upstream-drill.js";
+import { lockLossDrill } from "./lock-loss-drill.js";
 import { postgresRestartDrill } from "./postgres-restart-drill.js";
 import { startThrowawayPostgres } from "./throwaway-postgres.js";
 import { workerDrill } from "./worker-drill.js";
@@ -21,6 +22,7 @@ const DRILLS: Drill[] = [
   postgresRestartDrill,
   hostileUpstreamDrill,
   finishOutageDrill,
+  lockLossDrill,
   workerDrill,
 ];
 
