@@ -60,7 +60,7 @@ export const compareSelfCheck: Drill = {
       return [
         {
           drill: "0 self-check",
-          did: "corrupted a column, a voice order and a live room's deletion in a rolled-back transaction",
+          did: "corrupted a column, a voice order and a live room's deletion (then rolled back)",
           runsFailed: subject.runsFailed,
           runsSucceeded: subject.runsSucceeded,
           requests: subject.requests,

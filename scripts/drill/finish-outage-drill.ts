@@ -93,7 +93,7 @@ async function runCut(context: DrillContext, cut: Cut): Promise<DrillResult> {
           },
         },
       };
-      where = `as page ${pages} of ${pages} arrives, before its rooms are written`;
+      where = `as the last page (${pages}/${pages}) arrives, before its rooms are written`;
     }
     let faultedRunFailed = false;
     try {

@@ -79,9 +79,8 @@ export const hostileUpstreamDrill: Drill = {
         {
           drill: "2 hostile upstream",
           did:
-            `full sync through ${faults.map(([s, l]) => `${statuses.get(s) ?? 0} ${l}`).join("/")} ` +
-            `of ${hostileRequests} requests while ${created} rooms were created, ${updated} updated, ` +
-            `${deleted} deleted; then a quiet full run`,
+            `${faults.map(([s, l]) => `${statuses.get(s) ?? 0} ${l}`).join("/")} in ${hostileRequests} ` +
+            `requests, ${created} created/${updated} updated/${deleted} deleted meanwhile; then a quiet full run`,
           runsFailed: subject.runsFailed,
           runsSucceeded: subject.runsSucceeded,
           requests: subject.requests,

@@ -51,23 +51,24 @@ export const lockLossDrill: Drill = {
       const firstOutcome = await first;
       context.say(`first run ${describe(firstOutcome)}; second run ${describe(second)}`);
       // What the two runs left is the finding; a following full run must then tidy up.
-      const problems =
-        (await subject.compare()).length > 0
-          ? [`after both runs: ${describeDifferences(await subject.compare())}`]
-          : [];
+      const afterBoth = await subject.compare();
+      const problems = afterBoth.length > 0 ? [`after both runs: ${describeDifferences(afterBoth)}`] : [];
       const next = await subject.sync();
       context.say(
         `the next full run: ${next.counts.roomsUpdated} restored or updated, ${next.counts.roomsDeleted} deleted`,
       );
       problems.push(...(await subject.verify()));
-      const overlapped =
-        "summary" in second && !("error" in firstOutcome && /lock/i.test(firstOutcome.error));
+      const firstVerdict =
+        "summary" in firstOutcome
+          ? "1st succeeded"
+          : /Lost the lock/.test(firstOutcome.error)
+            ? "1st stopped: lock lost"
+            : "1st failed at the crash itself (scenario not reached)";
       return [
         subject.result(
           "5 lock lost",
-          `Postgres restarted under a full run after ${at} of ${pages} pages (its lock connection died), ` +
-            `a second full run started meanwhile: first ${"summary" in firstOutcome ? "succeeded" : "failed"}, ` +
-            `second ${"summary" in second ? "succeeded" : "failed"}${overlapped ? ", overlapping" : ""}; then a full run`,
+          `Postgres restarted at page ${at}/${pages} (the lock's connection died), a 2nd full run ` +
+            `started: ${firstVerdict}, 2nd ${"summary" in second ? "succeeded" : "failed"}; then a full run`,
           problems,
         ),
       ];

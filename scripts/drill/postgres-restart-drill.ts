@@ -44,10 +44,10 @@ export const postgresRestartDrill: Drill = {
       return [
         subject.result(
           "1 postgres restart",
-          `Postgres crashed after ${crashAt} of ${pages} pages of a full sync, back ` +
-            `${(outage.downMs() / 1000).toFixed(1)} s later; the resuming run found ` +
+          `Postgres crashed at page ${crashAt}/${pages} of a full sync, back ` +
+            `${(outage.downMs() / 1000).toFixed(1)} s later; resume found ` +
             `${recovered.counts.roomsUnchanged} rooms committed, read ${recovered.counts.requests} ` +
-            `requests (a fresh run: ${fresh.counts.requests})`,
+            `requests (fresh run: ${fresh.counts.requests})`,
           problems,
         ),
       ];

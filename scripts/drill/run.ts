@@ -22,8 +22,8 @@ const DRILLS: Drill[] = [
   postgresRestartDrill,
   hostileUpstreamDrill,
   finishOutageDrill,
-  lockLossDrill,
   workerDrill,
+  lockLossDrill,
 ];
 
 const { values } = parseArgs({

@@ -81,7 +81,7 @@ async function killedWorker(
         `job ${outcome.state} ${tookOver} s after the kill, ${result?.counts.requests ?? 0} requests`,
       );
       return {
-        did: `worker SIGKILLed after ${at} of ~${stage.pages} pages; a second one finished the job ${tookOver} s later`,
+        did: `worker SIGKILLed at page ${at}/~${stage.pages}; a 2nd worker finished the job ${tookOver} s later`,
         problems,
       };
     } finally {
@@ -114,7 +114,7 @@ async function restartedRedis(
       );
       return {
         did:
-          `Redis SIGKILLed after ${at} of ~${stage.pages} pages of a worker's full sync, back 2 s later; ` +
+          `Redis SIGKILLed at page ${at}/~${stage.pages} of a worker's run, back 2 s later; ` +
           `job ${outcome.state} ${after} s after, in ${runs.succeeded + runs.failed} runs`,
         problems: outcome.problems,
       };
