@@ -58,7 +58,15 @@ export class RoomWriter {
    * a batch. Rejects once a write has failed.
    */
   async add(rooms: ObservedRoom[]): Promise<void> {
-    if (this.options.dryRun) for (const { room } of rooms) this.seenInDryRun.add(room.room_id);
+    if (this.options.dryRun) {
+      // Nothing is written, so a later batch cannot tell a room it saw before from a new one:
+      // each room is diffed once, at its first sighting, or its change would be counted again.
+      rooms = rooms.filter(({ room }) => {
+        if (this.seenInDryRun.has(room.room_id)) return false;
+        this.seenInDryRun.add(room.room_id);
+        return true;
+      });
+    }
     this.buffer.push(...rooms);
     if (this.buffer.length < (this.options.batchSize ?? 500)) return;
     const previous = this.chain;
