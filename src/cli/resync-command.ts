@@ -1,10 +1,10 @@
 import { QueueEvents } from "bullmq";
 import type { Command } from "commander";
-import { Redis } from "ioredis";
 
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { readEnv } from "../config/read-env.js";
+import { connectRedis } from "../queue/connect-redis.js";
 import { enqueueSync } from "../queue/enqueue-sync.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import type { CompletedSync } from "../queue/sync-processor.js";
@@ -57,10 +57,9 @@ async function resyncCommand(options: ResyncOptions): Promise<void> {
   }
   const redisUrl = requireRedisUrl(config.redisUrl, "resync");
   const prefix = readQueuePrefix(process.env);
-  // Fail rather than wait forever when Redis is down: this is a command someone is watching.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 10_000 });
-  redis.on("error", () => {});
+  const redis = await connectRedis(redisUrl);
   const queue = createSyncQueue({ connection: redis, prefix });
+  queue.on("error", () => {});
   const events = options.wait
     ? new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: redisUrl }, prefix })
     : undefined;

@@ -1,6 +1,7 @@
 import type { Job, Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
+import { connectRedis } from "./connect-redis.js";
 import { schedulerId } from "./schedule-projects.js";
 import { createSyncQueue, type SyncJobData } from "./sync-queue.js";
 
@@ -75,19 +76,16 @@ export async function fetchQueueStatus(
   prefix: string,
   projectIds: string[],
 ): Promise<QueueStatus | { error: string }> {
-  const redis = new Redis(redisUrl, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    // A status is a glance: after a few refused connections, say so instead of retrying forever.
-    retryStrategy: (times) => (times > 2 ? null : 200),
-  });
-  // Reported once below, through the command that fails; the events would only repeat it.
-  redis.on("error", () => {});
+  let redis: Redis;
+  try {
+    // Connected first: BullMQ's lazily built helpers leave unhandled rejections when Redis is down.
+    redis = await connectRedis(redisUrl, 5000);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
   const queue = createSyncQueue({ connection: redis, prefix });
   queue.on("error", () => {});
   try {
-    // Connected first: BullMQ's lazily built helpers leave unhandled rejections when Redis is down.
-    await withDeadline(queue.waitUntilReady(), 10_000);
     return await withDeadline(loadQueueStatus(queue, projectIds), 10_000);
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };

@@ -10,6 +10,7 @@ import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import { createRedisRateLimiter } from "../metastudio/rate-limiter.js";
 import { openSyncRuntime } from "../sync/sync-runtime.js";
 import { checkRedis } from "./check-redis.js";
+import { connectRedis } from "./connect-redis.js";
 import { requireRedisUrl } from "./queue-prefix.js";
 import { scheduleProjects } from "./schedule-projects.js";
 import { createSyncProcessor, type RunRecorder, type SyncJobResult } from "./sync-processor.js";
@@ -89,10 +90,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   try {
     // Commands fail fast on this one (the rate limiter, the queue); BullMQ's worker needs its
     // own connection that retries forever, or a Redis blip would end its blocking fetch loop.
-    const redis = new Redis(redisUrl, { lazyConnect: true });
-    redis.on("error", (error) => logger.debug({ err: error }, "redis connection error"));
-    closers.push(() => redis.quit());
-    await checkRedis(redis, logger);
+    // A bad REDIS_URL fails the start in seconds; the long-lived connections below retry forever.
+    const probe = await connectRedis(redisUrl);
+    try {
+      await checkRedis(probe, logger);
+    } finally {
+      probe.disconnect();
+    }
+    const redis = new Redis(redisUrl);
+    redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+    closers.push(() => quit(redis));
 
     const queue = createSyncQueue({ connection: redis, prefix });
     queue.on("error", (error) => logger.warn({ err: error }, "queue error"));
@@ -125,8 +132,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }
 
     const workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    workerRedis.on("error", (error) => logger.debug({ err: error }, "redis connection error"));
-    closers.push(() => workerRedis.quit());
+    workerRedis.on("error", (error) => logger.warn({ err: error }, "redis connection error (worker)"));
+    closers.push(() => quit(workerRedis));
     // The processor needs the worker (to hold the queue on a 429) and the worker the processor.
     const holder: { worker?: Worker<SyncJobData, SyncJobResult> } = {};
     const processor = createSyncProcessor({
@@ -210,4 +217,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     await closeAll();
     throw error;
   }
+}
+
+/** QUIT waits for Redis to answer; a connection that is down is simply dropped. */
+async function quit(redis: Redis): Promise<void> {
+  if (redis.status !== "ready") {
+    redis.disconnect();
+    return;
+  }
+  await redis.quit().catch(() => redis.disconnect());
 }

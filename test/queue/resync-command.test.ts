@@ -54,10 +54,11 @@ describe("metastudio-sync resync and worker", () => {
   it("refuse bad usage with exit 2 and a message naming the variable or flag", async () => {
     const base = { METASTUDIO_PROJECT_IDS: "alpha,beta" };
     const redis = { ...base, REDIS_URL: inject("redisUrl") };
-    const [noRedis, noTarget, unknown, workerNoRedis] = await Promise.all([
+    const [noRedis, noTarget, unknown, redisDown, workerNoRedis] = await Promise.all([
       cli(["resync", "--all"], base),
       cli(["resync"], redis),
       cli(["resync", "--project", "gamma"], redis),
+      cli(["resync", "--all"], { ...base, REDIS_URL: "redis://:hunter2@127.0.0.1:1" }),
       cli(
         ["worker"],
         workerEnv({
@@ -73,7 +74,13 @@ describe("metastudio-sync resync and worker", () => {
     expect(noTarget).toMatchObject({ code: 2, stderr: expect.stringMatching(/--project.*--all/) });
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("--project gamma") });
     expect(workerNoRedis).toMatchObject({ code: 2, stderr: expect.stringContaining("REDIS_URL") });
-    for (const result of [noRedis, noTarget, unknown, workerNoRedis])
+    // Redis down is not a usage error; the message names the variable, never its password.
+    expect(redisDown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("REDIS_URL does not answer"),
+    });
+    expect(redisDown.stderr).not.toContain("hunter2");
+    for (const result of [noRedis, noTarget, unknown, workerNoRedis, redisDown])
       expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 

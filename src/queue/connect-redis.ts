@@ -1,0 +1,38 @@
+import { Redis } from "ioredis";
+
+/**
+ * A Redis connection for a command someone is waiting on (`resync`, `status`): a few connection
+ * attempts, then an error naming REDIS_URL, instead of ioredis's default of retrying forever
+ * (BullMQ would wait for it just as long). The URL is not repeated: it may carry a password.
+ * @param timeoutMs how long the first connection may take
+ */
+export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => (times > 3 ? null : 200 * times),
+  });
+  // Reported once, below or through the command that fails; kept for its reason (ECONNREFUSED
+  // says more than the "Connection is closed" the final rejection carries).
+  let lastError: Error | undefined;
+  redis.on("error", (error: Error) => (lastError = error));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return redis;
+  } catch (cause) {
+    redis.disconnect();
+    const reason = (lastError ?? (cause instanceof Error ? cause : new Error(String(cause)))).message;
+    throw new Error(`Redis at REDIS_URL does not answer: ${reason.replace(/\.$/, "")}.`, {
+      cause: lastError ?? cause,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
