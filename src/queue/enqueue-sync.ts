@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Job, Queue } from "bullmq";
 
 import type { RunMode, RunTrigger } from "../db/schema.js";
-import { SYNC_JOB_OPTIONS, syncKey } from "./sync-job-options.js";
+import { schedulerId, SYNC_JOB_OPTIONS, syncKey } from "./sync-job-options.js";
 import type { EnqueuedSync, SyncJobData } from "./sync-queue.js";
 
 export interface EnqueueSyncRequest {
@@ -57,21 +57,25 @@ export async function enqueueSync(
 /**
  * A scheduled job of this project and mode that is running or due. A delayed scheduled job
  * counts only once it has started (it is waiting out a backoff or a busy project): the next
- * iteration of a schedule, hours away, is not a reason to ignore a manual request.
+ * iteration of a schedule, hours away, is not a reason to ignore a manual request. Job IDs are
+ * matched first, so a request reads a handful of jobs, not every job of every project.
  */
 async function findPendingScheduled(
   queue: Queue<SyncJobData>,
   projectId: string,
   mode: RunMode,
 ): Promise<Job<SyncJobData> | undefined> {
-  const matches = (job: Job<SyncJobData> | undefined): job is Job<SyncJobData> =>
-    job !== undefined &&
-    job.repeatJobKey !== undefined &&
-    job.data.projectId === projectId &&
-    job.data.mode === mode;
-  const due = await queue.getJobs(["active", "waiting", "prioritized", "paused"]);
-  const found = due.find(matches);
-  if (found) return found;
-  const delayed = await queue.getJobs(["delayed"]);
-  return delayed.find((job) => matches(job) && job.attemptsStarted > 0);
+  const idPrefix = `repeat:${schedulerId(projectId, mode)}:`;
+  const ours = (ids: string[]) => ids.filter((id) => id.startsWith(idPrefix));
+  const [due] = ours(await queue.getRanges(["active", "wait", "prioritized", "paused"]));
+  if (due !== undefined) {
+    // It may have finished since; then there is nothing to deduplicate against.
+    const job = await queue.getJob(due);
+    if (job && !(await job.isCompleted()) && !(await job.isFailed())) return job;
+  }
+  for (const id of ours(await queue.getRanges(["delayed"]))) {
+    const job = await queue.getJob(id);
+    if (job && job.attemptsStarted > 0) return job;
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import type { Queue } from "bullmq";
 import { ConfigError } from "../config/config-error.js";
 import type { RunMode } from "../db/schema.js";
 import { parseSchedule, type Schedule } from "./parse-schedule.js";
-import { SYNC_JOB_OPTIONS } from "./sync-job-options.js";
+import { schedulerId, SYNC_JOB_OPTIONS } from "./sync-job-options.js";
 import type { SyncJobData } from "./sync-queue.js";
 
 export interface ScheduleProjectsOptions {
@@ -23,10 +23,7 @@ export interface ScheduledProjects {
 
 const SCHEDULER_ID = /^sync-(incremental|full)-(.+)$/;
 
-/** The ID of a project's scheduler for a mode; `:` is avoided because BullMQ builds job IDs from it. */
-export function schedulerId(projectId: string, mode: RunMode): string {
-  return `sync-${mode}-${projectId}`;
-}
+export { schedulerId };
 
 /**
  * Makes the queue's schedulers match the configuration: an incremental and a full scheduler per

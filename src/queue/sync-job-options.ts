@@ -25,3 +25,12 @@ export const SYNC_JOB_OPTIONS = {
 export function syncKey(projectId: string, mode: RunMode): string {
   return `${projectId}:${mode}`;
 }
+
+/**
+ * The ID of a project's job scheduler for a mode. BullMQ names each scheduled job
+ * `repeat:<scheduler ID>:<timestamp>`, which is how `enqueueSync` finds them without loading every
+ * job; `:` is avoided in the ID so that name stays unambiguous.
+ */
+export function schedulerId(projectId: string, mode: RunMode): string {
+  return `sync-${mode}-${projectId}`;
+}
