@@ -161,7 +161,7 @@ export class DrillSubject {
         return summary;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.context.say(`run ${attempt} failed: ${message.split("\n")[0]!.slice(0, 140)}`);
+        this.context.say(`run ${attempt} failed: ${message.replace(/\s+/g, " ").slice(0, 140)}`);
         if (attempt >= maxAttempts || Date.now() >= deadline) {
           throw new Error(`no run succeeded in ${attempt} attempts`, { cause: error });
         }

@@ -102,7 +102,7 @@ async function runCut(context: DrillContext, cut: Cut): Promise<DrillResult> {
     } catch (error) {
       faultedRunFailed = true;
       const message = error instanceof Error ? error.message : String(error);
-      say(`the cut run failed: ${message.split("\n")[0]!.slice(0, 140)}`);
+      say(`the cut run failed: ${message.replace(/\s+/g, " ").slice(0, 140)}`);
     } finally {
       tripwire?.disarm();
     }

@@ -10,7 +10,9 @@ type Outcome = { summary: RunSummary } | { error: string };
 const settle = (run: Promise<RunSummary>): Promise<Outcome> =>
   run.then(
     (summary) => ({ summary }),
-    (error: unknown) => ({ error: error instanceof Error ? error.message.split("\n")[0]! : String(error) }),
+    (error: unknown) => ({
+      error: error instanceof Error ? error.message.replace(/\s+/g, " ") : String(error),
+    }),
   );
 const describe = (outcome: Outcome) =>
   "summary" in outcome
