@@ -226,9 +226,21 @@ export class DrillSubject {
     return this.sim.rooms(this.projectId).length;
   }
 
+  /** Bounded: a pool waiting for a connection nobody gives back would otherwise wait forever. */
   async close(): Promise<void> {
     await this.client.close();
     await this.sim.close();
-    await this.database.close();
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error("the database pool did not close in 10 s: a connection was never given back")),
+        10_000,
+      );
+    });
+    try {
+      await Promise.race([this.database.close(), stuck]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
