@@ -88,9 +88,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }
   };
   try {
-    // Commands fail fast on this one (the rate limiter, the queue); BullMQ's worker needs its
-    // own connection that retries forever, or a Redis blip would end its blocking fetch loop.
-    // A bad REDIS_URL fails the start in seconds; the long-lived connections below retry forever.
+    // A bad REDIS_URL fails the start in seconds; the long-lived connections below reconnect
+    // forever, so a Redis restart is a pause, not the end of the worker.
     const probe = await connectRedis(redisUrl);
     try {
       await checkRedis(probe, logger);
@@ -131,6 +130,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       );
     }
 
+    // BullMQ requires this for the worker: its blocking fetch must wait out a Redis blip rather
+    // than fail after some retries and leave the worker idle.
     const workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     workerRedis.on("error", (error) => logger.warn({ err: error }, "redis connection error (worker)"));
     closers.push(() => quit(workerRedis));
@@ -156,8 +157,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       // A deploy can kill a worker mid-run once more than usual; a job that kills every
       // worker that takes it (out of memory) should fail rather than go round forever.
       maxStalledCount: 2,
+      // Started once everything else is up: a start that fails must not have taken jobs.
+      autorun: false,
     });
     holder.worker = running;
+    closers.push(() => running.close());
     running.on("error", (error) => logger.error({ err: error }, "worker error"));
     running.on("stalled", (jobId) =>
       logger.warn({ job_id: jobId }, "job stalled: its worker died; retaking it"),
@@ -178,6 +182,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       adminUrl = admin.url;
       closers.push(() => admin.close());
     }
+    running.run().catch((error: unknown) => logger.error({ err: error }, "worker stopped processing"));
     await running.waitUntilReady();
     logger.info(
       {
