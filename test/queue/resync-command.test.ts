@@ -32,7 +32,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  await worker?.queue.obliterate({ force: true }).catch(() => {});
+  const redis = new Redis(inject("redisUrl"));
+  const queue = createSyncQueue({ connection: redis, prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await redis.quit();
   await sim?.close();
   await database?.drop();
 });
