@@ -3,6 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 
+import { tryLockProject } from "../../src/db/project-lock.js";
 import { syncRuns } from "../../src/db/schema.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { schedulerId } from "../../src/queue/schedule-projects.js";
@@ -15,7 +16,7 @@ import { expectExactMirror } from "../support/sync-harness.js";
 import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
 import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
 
-const PROJECTS = ["dedup-manual", "dedup-scheduled", "storm", "refused"];
+const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused"];
 const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";
 
 let database: TestDatabase;
@@ -129,6 +130,49 @@ describe("the worker", () => {
     const pending = await queue.getJobs(["wait", "active", "prioritized"]);
     expect(pending.filter((job) => job?.data.projectId === "dedup-scheduled")).toEqual([]);
     await queue.removeJobScheduler(schedulerId("dedup-scheduled", "full"));
+  });
+
+  it("a project busy elsewhere: a scheduled incremental is skipped, a manual run waits its turn", async () => {
+    // Another process (here: this test) is syncing the project.
+    const lock = (await tryLockProject(database, "busy"))!;
+    const manual = await enqueueSync(queue, { projectId: "busy", mode: "full", trigger: "manual" });
+    await queue.upsertJobScheduler(
+      schedulerId("busy", "incremental"),
+      { every: 86_400_000 },
+      {
+        name: "incremental busy",
+        data: { projectId: "busy", mode: "incremental", trigger: "schedule" },
+        opts: SYNC_JOB_OPTIONS,
+      },
+    );
+    await vi.waitFor(
+      async () => {
+        const completed = await queue.getJobs(["completed"]);
+        const scheduled = completed.find((job) => job?.repeatJobKey === schedulerId("busy", "incremental"));
+        expect(scheduled?.returnvalue).toEqual({
+          projectId: "busy",
+          mode: "incremental",
+          skipped: "project busy",
+        });
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    // The manual job keeps trying, and is neither failed nor run meanwhile.
+    await vi.waitFor(
+      async () => expect((await queue.getJob(manual.jobId))?.attemptsStarted).toBeGreaterThanOrEqual(3),
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(await queue.getJobState(manual.jobId)).not.toBe("failed");
+    expect(await runsOf("busy")).toEqual([]);
+
+    await lock.release();
+    const [outcome] = await waitForSyncs(queue, events, [manual]);
+    expect(outcome?.outcome).toBe("completed");
+    expect((await queue.getJob(manual.jobId))?.attemptsMade).toBe(1);
+    expect((await runsOf("busy")).map((r) => [r.mode, r.trigger, r.status])).toEqual([
+      ["full", "manual", "succeeded"],
+    ]);
+    await queue.removeJobScheduler(schedulerId("busy", "incremental"));
   });
 
   it("holds the queue through a 429 storm, then completes without spending an attempt", async () => {
