@@ -11,7 +11,10 @@ const DOWN_MS = 1000;
 interface Cut {
   key: string;
   label: string;
-  /** The first statement of this step; absent for the cut made on the client side. */
+  /**
+   * The first statement of this step; absent for the cut made on the client side. Should the
+   * engine's SQL change so that nothing matches, the drill fails saying so, never passes silently.
+   */
   statement?: RegExp;
 }
 
