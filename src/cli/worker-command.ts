@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 
 import { loadConfig } from "../config/config.js";
+import { assertAdminBinding } from "../http/assert-admin-binding.js";
 import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import { serveUntilSignal } from "../queue/serve-until-signal.js";
@@ -28,6 +29,8 @@ export function registerWorkerCommand(program: Command): void {
 async function workerCommand(options: { shutdownTimeout: number }): Promise<void> {
   const config = loadConfig(process.env);
   requireRedisUrl(config.redisUrl, "worker");
+  // Before anything is opened or scheduled: a refused binding should change nothing in Redis.
+  assertAdminBinding(config.admin);
   const prefix = readQueuePrefix(process.env);
   const logger = createLogger(config.logLevel);
   const running = await startWorker({
