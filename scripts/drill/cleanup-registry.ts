@@ -23,8 +23,9 @@ export function onCleanup(cleanup: () => void): () => void {
   if (!installed) {
     installed = true;
     process.on("exit", runAll);
+    // `on`, not `once`: a second Ctrl-C must not take the default action halfway through.
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
         runAll();
         process.exit(130);
       });
