@@ -7,6 +7,8 @@ export interface WorkerChild {
   pid: number;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Null while it runs. */
+  exitCode(): number | null;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -34,7 +36,12 @@ export function startWorkerChild(env: Record<string, string>, logFile: string): 
     }, 30_000);
     child.once("message", () => {
       clearTimeout(timer);
-      resolve({ pid: child.pid!, exited, kill: (signal) => child.kill(signal) });
+      resolve({
+        pid: child.pid!,
+        exited,
+        exitCode: () => child.exitCode ?? (child.signalCode === null ? null : -1),
+        kill: (signal) => child.kill(signal),
+      });
     });
     void exited.then((code) => {
       clearTimeout(timer);

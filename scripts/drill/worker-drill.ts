@@ -13,6 +13,7 @@ import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js
 import { onCleanup } from "./cleanup-registry.js";
 import type { Drill, DrillContext, DrillResult } from "./drill.js";
 import { DRILL_TOKEN, DrillSubject } from "./drill-subject.js";
+import { crashPostgres } from "./postgres-outage.js";
 import { startThrowawayRedis, type ThrowawayRedis } from "./throwaway-redis.js";
 import { startWorkerChild, type WorkerChild } from "./worker-child.js";
 
@@ -35,7 +36,8 @@ interface Stage {
  * Drill 4: worker processes (scripts/drill/worker-process.ts, i.e. `startWorker`) over a Redis
  * of their own. 4a: the worker running a full sync is SIGKILLed halfway, a second worker must
  * take the job over and finish it. 4b: Redis is killed halfway through a worker's full sync and
- * restarted 2 s later; the job must still complete. Both end with an exact mirror.
+ * restarted 2 s later; the job must still complete. 4c: Postgres crashes under a worker's full
+ * sync; the worker process must survive and its job's retry finish the run. All end exact.
  */
 export const workerDrill: Drill = {
   name: "worker",
@@ -48,7 +50,11 @@ export const workerDrill: Drill = {
       : onCleanup(() => rmSync(logDir, { recursive: true, force: true }));
     context.say(`throwaway Redis on 127.0.0.1:${redis.port} (AOF, fsync always); worker logs in ${logDir}`);
     try {
-      return [await killedWorker(context, redis, logDir), await restartedRedis(context, redis, logDir)];
+      return [
+        await killedWorker(context, redis, logDir),
+        await restartedRedis(context, redis, logDir),
+        await restartedPostgres(context, redis, logDir),
+      ];
     } finally {
       redis.destroy();
       removeLogs();
@@ -116,6 +122,34 @@ async function restartedRedis(
         did:
           `Redis SIGKILLed at page ${at}/~${stage.pages} of a worker's run, back 2 s later; ` +
           `job ${outcome.state} ${after} s after, in ${runs.succeeded + runs.failed} runs`,
+        problems: outcome.problems,
+      };
+    } finally {
+      await stop(worker);
+    }
+  });
+}
+
+async function restartedPostgres(
+  context: DrillContext,
+  redis: ThrowawayRedis,
+  logDir: string,
+): Promise<DrillResult> {
+  return withStage(context, redis, logDir, "4c", "worker_pg", "20", async (stage) => {
+    const worker = await stage.startWorker();
+    try {
+      const { jobId } = await enqueueSync(stage.queue, { projectId: stage.subject.projectId, mode: "full" });
+      const at = await waitForPages(stage, Math.ceil(stage.pages / 2));
+      await crashPostgres(context.postgres, 2000).restarted;
+      stage.say(
+        `Postgres crashed at page ${at}/~${stage.pages}, back 2 s later; the job retries after its backoff`,
+      );
+      // The first retry of a failed job waits its 30 s backoff (SYNC_JOB_OPTIONS).
+      const outcome = await waitForJob(stage.queue, jobId, 90_000);
+      if (worker.exitCode() !== null) outcome.problems.push("the worker process died with Postgres");
+      stage.say(`job ${outcome.state} after ${outcome.attempts} attempts; the worker process stayed up`);
+      return {
+        did: `Postgres crashed at page ${at}/~${stage.pages} of a worker's run, back 2 s later; job ${outcome.state} on attempt ${outcome.attempts}`,
         problems: outcome.problems,
       };
     } finally {
