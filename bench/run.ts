@@ -4,6 +4,7 @@
  *   npm run bench                    # 1k, 10k and 100k rooms
  *   npm run bench -- --sizes 2000    # what CI runs
  *   npm run bench -- --huge          # adds 1M rooms
+ *   npm run bench -- --tenants 0     # skips the many-tenants scenario (needs REDIS_URL)
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +18,7 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { startSimulator } from "../src/simulator/simulator.js";
 import type { ScenarioResult } from "./scenario.js";
+import { measureTenants } from "./tenants.js";
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     latency: { type: "string", default: "20" },
     baseline: { type: "boolean", default: true },
     "no-baseline": { type: "boolean", default: false },
+    tenants: { type: "string", default: "200" },
+    "tenant-rooms": { type: "string", default: "500" },
   },
 });
 const adminUrl = process.env.DATABASE_URL;
@@ -176,4 +180,55 @@ if (impls.includes("naive")) {
   process.stdout.write(
     `${table(["rooms", "scenario", "speed-up", "room rows written (baseline vs ours)"], ratios)}\n`,
   );
+}
+
+const tenants = Number(values.tenants);
+if (tenants > 0) {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    process.stderr.write("The many-tenants scenario needs REDIS_URL (or pass --tenants 0).\n");
+    process.exit(2);
+  }
+  process.stderr.write(`bench: ${tenants} projects through two worker processes...\n`);
+  const result = await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, (url) =>
+    measureTenants({
+      databaseUrl: url,
+      redisUrl,
+      projects: tenants,
+      rooms: Number(values["tenant-rooms"]),
+      latencyMs: Number(values.latency),
+    }),
+  );
+  const rooms = result.projects * result.roomsPerProject;
+  process.stdout.write(
+    `\nMany tenants: ${result.projects} projects of ${result.roomsPerProject} rooms, full syncs enqueued at once, ` +
+      `${result.workers} \`worker\` processes (WORKER_CONCURRENCY ${process.env.WORKER_CONCURRENCY ?? 4} each)\n`,
+  );
+  process.stdout.write(
+    `${table(
+      [
+        "projects",
+        "rooms",
+        "until all mirrored",
+        "rooms/s",
+        "runs",
+        "requests",
+        "mirrors exact",
+        "peak RSS MB per worker",
+      ],
+      [
+        [
+          result.projects,
+          rooms,
+          `${(result.wallMs / 1000).toFixed(1)} s`,
+          Math.round(rooms / (result.wallMs / 1000)),
+          result.runs,
+          result.requests,
+          `${result.exact} of ${result.projects}`,
+          result.peakRssMb.join(", "),
+        ],
+      ],
+    )}\n`,
+  );
+  if (result.exact !== result.projects) process.exitCode = 1;
 }
