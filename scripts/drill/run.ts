@@ -49,7 +49,11 @@ if (!Number.isInteger(rooms) || rooms < 500 || rooms > 50_000) {
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)}s`;
 process.stdout.write("Starting a throwaway Postgres for the drills (the shared one is never touched)...\n");
-const postgres = await startThrowawayPostgres();
+const postgres = await startThrowawayPostgres().catch((error: unknown) => {
+  // The drills need the server binaries (Debian's postgresql package, as .ci/run installs).
+  process.stderr.write(`Could not start a throwaway Postgres: ${String(error)}\n`);
+  process.exit(2);
+});
 process.stdout.write(`  127.0.0.1:${postgres.port}, ready at ${elapsed()}\n`);
 
 const results: DrillResult[] = [];
