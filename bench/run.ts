@@ -6,7 +6,6 @@
  *   npm run bench -- --huge          # adds 1M rooms
  *   npm run bench -- --tenants 0     # skips the many-tenants scenario (needs REDIS_URL)
  */
-import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -16,8 +15,10 @@ import pg from "pg";
 import { table } from "../src/cli/format-summary.js";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
-import { startSimulator } from "../src/simulator/simulator.js";
-import type { ScenarioResult } from "./scenario.js";
+import { startSimulator, type Simulator } from "../src/simulator/simulator.js";
+import type { RunSummary } from "../src/sync/run-summary.js";
+import { naiveSync } from "./naive-sync.js";
+import { runCli } from "./run-cli.js";
 import { measureTenants } from "./tenants.js";
 
 const { values } = parseArgs({
@@ -61,6 +62,31 @@ async function withDatabase<T>(name: string, work: (url: string) => Promise<T>):
   }
 }
 
+export interface ScenarioResult {
+  impl: "metastudio-sync" | "naive";
+  scenario: "full" | "quiet" | "incremental 1%";
+  /** The run itself: metastudio-sync's summary duration (process start excluded), the baseline's loop. */
+  wallMs: number;
+  requests: number;
+  roomRows: number;
+  voiceRows: number;
+  peakRssMb: number | undefined;
+  fetchMs?: number;
+  validateMs?: number;
+  writeMs?: number;
+}
+
+const SCENARIOS = ["full", "quiet", "incremental 1%"] as const;
+
+/** Changes 1% of the rooms upstream, spread over the whole list. */
+function mutateOnePercent(sim: Simulator, projectId: string): void {
+  const all = sim.rooms(projectId);
+  const step = Math.max(1, Math.floor(all.length / Math.max(1, Math.round(all.length / 100))));
+  for (let i = 0; i < all.length; i += step) {
+    sim.updateRoom(projectId, String(all[i]!.room_id), { room_name: `changed ${i}` });
+  }
+}
+
 async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<ScenarioResult[]> {
   const projectId = `bench-${rooms}`;
   // A fresh simulator per implementation: the same seed gives both the same rooms.
@@ -72,36 +98,79 @@ async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<Sce
     behaviour: { latencyMs: Number(values.latency) },
   });
   try {
-    return await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, (url) => {
+    return await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, async (url) => {
       const results: ScenarioResult[] = [];
-      return new Promise((resolve, reject) => {
-        const child = fork(
-          new URL("./scenario.ts", import.meta.url),
-          [impl, sim.url, projectId, TOKEN, url],
-          {
-            execArgv: ["--import", "tsx"],
-          },
-        );
-        child.on("message", (message: { type: string; result?: ScenarioResult }) => {
-          if (message.type === "result") results.push(message.result!);
-          if (message.type === "mutate") {
-            const all = sim.rooms(projectId);
-            const step = Math.max(1, Math.floor(all.length / Math.max(1, Math.round(rooms / 100))));
-            for (let i = 0; i < all.length; i += step) {
-              sim.updateRoom(projectId, String(all[i]!.room_id), { room_name: `changed ${i}` });
-            }
-            child.send("mutated");
-          }
-        });
-        child.on("error", reject);
-        child.on("exit", (code) =>
-          code === 0 ? resolve(results) : reject(new Error(`${impl} at ${rooms} rooms exited ${code}`)),
-        );
-      });
+      const pool = impl === "naive" ? new pg.Pool({ connectionString: url, max: 2 }) : undefined;
+      try {
+        for (const scenario of SCENARIOS) {
+          if (scenario === "incremental 1%") mutateOnePercent(sim, projectId);
+          results.push(
+            pool
+              ? await naiveScenario(scenario, sim.url, projectId, pool)
+              : await ourScenario(scenario, sim.url, projectId, url),
+          );
+        }
+      } finally {
+        await pool?.end();
+      }
+      return results;
     });
   } finally {
     await sim.close();
   }
+}
+
+/** metastudio-sync as users run it: the compiled CLI in a process of its own, with defaults. */
+async function ourScenario(
+  scenario: ScenarioResult["scenario"],
+  endpoint: string,
+  projectId: string,
+  databaseUrl: string,
+): Promise<ScenarioResult> {
+  const { stdout, peakRssMb } = await runCli(["sync", ...(scenario === "full" ? ["--full"] : []), "--json"], {
+    PATH: process.env.PATH,
+    METASTUDIO_ENDPOINT: endpoint,
+    METASTUDIO_PROJECT_IDS: projectId,
+    METASTUDIO_AUTH_TOKEN: TOKEN,
+    // The one setting changed from the defaults: the simulator has no throttle to respect.
+    METASTUDIO_RATE_LIMIT: "10000",
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: "warn",
+  });
+  const [summary] = JSON.parse(stdout) as RunSummary[];
+  if (!summary) throw new Error(`sync printed no summary: ${stdout}`);
+  return {
+    impl: "metastudio-sync",
+    scenario,
+    wallMs: summary.durationMs,
+    requests: summary.counts.requests,
+    roomRows: summary.roomRowsWritten,
+    voiceRows: summary.voiceRowsWritten,
+    peakRssMb,
+    fetchMs: summary.fetchMs,
+    validateMs: summary.validateMs,
+    writeMs: summary.writeMs,
+  };
+}
+
+/** The hand-written script has no incremental mode: every run reads and writes everything. */
+async function naiveScenario(
+  scenario: ScenarioResult["scenario"],
+  endpoint: string,
+  projectId: string,
+  pool: pg.Pool,
+): Promise<ScenarioResult> {
+  const started = performance.now();
+  const result = await naiveSync({ endpoint, projectId, token: TOKEN, pool });
+  return {
+    impl: "naive",
+    scenario,
+    wallMs: performance.now() - started,
+    requests: result.requests,
+    roomRows: result.roomRowsWritten,
+    voiceRows: result.voiceRowsWritten,
+    peakRssMb: undefined,
+  };
 }
 
 const rows: Array<Array<string | number>> = [];
@@ -118,7 +187,7 @@ for (const rooms of sizes) {
           : (() => {
               const total = result.fetchMs + (result.writeMs ?? 0);
               const pct = (ms: number) => `${Math.round((ms / total) * 100)}%`;
-              return `${pct(result.fetchMs - (result.parseMs ?? 0))}/${pct(result.parseMs ?? 0)}/${pct(result.writeMs ?? 0)}`;
+              return `${pct(result.fetchMs - (result.validateMs ?? 0))}/${pct(result.validateMs ?? 0)}/${pct(result.writeMs ?? 0)}`;
             })();
       rows.push([
         rooms,
@@ -130,7 +199,7 @@ for (const rooms of sizes) {
         result.scenario === "full" ? (result.requests / minimum).toFixed(2) : "-",
         result.roomRows,
         result.voiceRows,
-        result.peakRssMb,
+        result.peakRssMb ?? "-",
         split,
       ]);
     }

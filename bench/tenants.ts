@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -14,6 +13,7 @@ import pg from "pg";
 import { enqueueSync } from "../src/queue/enqueue-sync.js";
 import { createSyncQueue } from "../src/queue/sync-queue.js";
 import { startSimulator } from "../src/simulator/simulator.js";
+import { CLI, vmHwmKb } from "./run-cli.js";
 
 export interface TenantsResult {
   projects: number;
@@ -74,7 +74,7 @@ export async function measureTenants(options: {
   try {
     for (let i = 0; i < (options.workers ?? 2); i += 1) {
       workers.push(
-        spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker"], {
+        spawn(process.execPath, [CLI, "worker"], {
           env,
           stdio: ["ignore", "ignore", "inherit"],
         }),
@@ -91,7 +91,7 @@ export async function measureTenants(options: {
     };
     await until(done, 30 * 60_000, "every project to be mirrored");
     const wallMs = performance.now() - started;
-    const peakRssMb = workers.map((w) => peakRss(w.pid));
+    const peakRssMb = workers.map((w) => Math.round(vmHwmKb(w.pid) / 1024));
     const { rows: counts } = await db.query<{ project_id: string; n: number }>(
       "select project_id, count(*)::int as n from smart_chat_rooms where deleted_at is null group by 1",
     );
@@ -125,17 +125,6 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** VmHWM: the process's peak resident set, read before it exits. */
-function peakRss(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Math.round(Number(match[1]) / 1024) : 0;
-  } catch {
-    return 0;
   }
 }
 

@@ -20,6 +20,8 @@ export interface RunSummary {
   durationMs: number;
   /** Summed request durations (overlapping when pages run in parallel). */
   fetchMs: number;
+  /** Decoding and validating response bodies, part of `fetchMs`. */
+  validateMs: number;
   writeMs: number;
   /** A dry run's would-be changes (the first 50 of each kind), or a real run's first changes. */
   preview: PlannedChange[];
@@ -40,6 +42,7 @@ export function summarizeRun(input: {
   preview: PlannedChange[];
   durationMs: number;
   fetchMs: number;
+  validateMs: number;
   error: string | null;
 }): RunSummary {
   const t = input.totals;
@@ -67,6 +70,7 @@ export function summarizeRun(input: {
     voiceRowsWritten: t.voiceRowsWritten,
     durationMs: input.durationMs,
     fetchMs: input.fetchMs,
+    validateMs: input.validateMs,
     writeMs: t.writeMs,
     preview: input.preview,
     error: input.error,

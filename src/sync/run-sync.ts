@@ -153,6 +153,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
   const invalidIds = new Set<string>();
   let invalidItems = 0;
   let fetchMs = 0;
+  let validateMs = 0;
   let pendingRequests: RequestRow[] = [];
   const flushRequests = async (): Promise<void> => {
     const rows = pendingRequests;
@@ -182,6 +183,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
   const onPage = async (page: ListPage, window: TimeWindow): Promise<void> => {
     assertLocked();
     progress.pages += 1;
+    validateMs += page.parseMs;
     progress.rooms += page.rooms.length;
     invalidItems += page.invalid.length;
     for (const invalid of page.invalid) {
@@ -307,6 +309,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
       preview: [...writer.preview, ...deletionPreview.slice(0, 50)],
       durationMs: performance.now() - started,
       fetchMs,
+      validateMs,
       error: null,
     });
     if (!dryRun) {
@@ -357,6 +360,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
         preview: [],
         durationMs: performance.now() - started,
         fetchMs,
+        validateMs,
         error: message,
       }).counts;
       await finishRun(db, runId, { ...counts, status: "failed", finishedAt: now(), error: message }).catch(

@@ -71,6 +71,7 @@ function summary(
     voiceRowsWritten: 0,
     durationMs: 1000,
     fetchMs: 500,
+    validateMs: 20,
     writeMs: 100,
     preview: [],
     error: null,
