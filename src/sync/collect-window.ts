@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 import type { ListPage } from "../metastudio/metastudio-client.js";
-import type { Semaphore } from "./semaphore.js";
+import { Semaphore } from "./semaphore.js";
 import { settleAll } from "./settle-all.js";
 import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
 import { WindowTally } from "./window-tally.js";
@@ -40,14 +40,23 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
 
   // The page is handed on inside the slot: when the writer pushes back, fetching slows with it,
   // so memory holds at most one page per slot however slow the database is.
-  const read = (offset: number): Promise<ListPage> =>
-    options.semaphore.run(async () => {
+  const read = (offset: number, slots: Semaphore = options.semaphore): Promise<ListPage> =>
+    slots.run(async () => {
       options.signal?.throwIfAborted();
       const page = await options.fetchPage(window, offset, pageSize);
       tally.observe(page.count, itemKeys(page));
       await options.onPage(page, window);
       return page;
     });
+  // A window that cannot be split and keeps changing under its passes is read alone: other
+  // windows' requests (and their retries) no longer stretch the time between its pages.
+  const readPass = (offsets: number[], alone: boolean): Promise<ListPage[]> =>
+    alone
+      ? options.semaphore.exclusive(() => {
+          const slots = new Semaphore(options.semaphore.limit);
+          return settleAll(offsets.map((offset) => read(offset, slots)));
+        })
+      : settleAll(offsets.map((offset) => read(offset)));
 
   const first = await read(0);
   const halves = splitWindow(window);
@@ -56,7 +65,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   let offsets = pageOffsets(first.count, pageSize).slice(1);
   for (let pass = 1; !tally.complete; pass += 1) {
     tally.startPass();
-    await settleAll(offsets.map((offset) => read(offset)));
+    await readPass(offsets, !halves && pass > 2);
     if (tally.complete) break;
     // The window changed under us, or ties keep reshuffling: smaller windows take fewer requests
     // to read, so they are likelier to hold still.
