@@ -1,15 +1,12 @@
-import { QueueEvents } from "bullmq";
 import type { Command } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { readEnv } from "../config/read-env.js";
-import { connectRedis } from "../queue/connect-redis.js";
-import { enqueueSync } from "../queue/enqueue-sync.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import type { CompletedSync } from "../queue/sync-processor.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type EnqueuedSync } from "../queue/sync-queue.js";
-import { waitForSyncs, type SyncOutcome } from "../queue/wait-for-syncs.js";
+import type { EnqueuedSync } from "../queue/sync-queue.js";
+import type { SyncOutcome } from "../queue/wait-for-syncs.js";
 import { ENV_HELP } from "./env-help.js";
 import { ExitError, EXIT_FAILED } from "./exit-codes.js";
 import { formatSummaries } from "./format-summary.js";
@@ -57,6 +54,20 @@ async function resyncCommand(options: ResyncOptions): Promise<void> {
   }
   const redisUrl = requireRedisUrl(config.redisUrl, "resync");
   const prefix = readQueuePrefix(process.env);
+  // Loaded here, not at the top: every command shares main.js, and `sync` has no use for BullMQ.
+  const [
+    { QueueEvents },
+    { connectRedis },
+    { enqueueSync },
+    { createSyncQueue, SYNC_QUEUE_NAME },
+    { waitForSyncs },
+  ] = await Promise.all([
+    import("bullmq"),
+    import("../queue/connect-redis.js"),
+    import("../queue/enqueue-sync.js"),
+    import("../queue/sync-queue.js"),
+    import("../queue/wait-for-syncs.js"),
+  ]);
   const redis = await connectRedis(redisUrl);
   const queue = createSyncQueue({ connection: redis, prefix });
   queue.on("error", () => {});

@@ -5,7 +5,7 @@ import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { loadProjectStatus, type ProjectStatus } from "../db/project-status.js";
 import { readQueuePrefix } from "../queue/queue-prefix.js";
-import { fetchQueueStatus, type QueueStatus } from "../queue/queue-status.js";
+import type { QueueStatus } from "../queue/queue-status.js";
 import { ENV_HELP } from "./env-help.js";
 import { formatDuration, table } from "./format-summary.js";
 
@@ -38,7 +38,9 @@ export function registerStatusCommand(program: Command): void {
       const queue =
         config.redisUrl === undefined
           ? undefined
-          : await fetchQueueStatus(
+          : await (
+              await import("../queue/queue-status.js")
+            ).fetchQueueStatus(
               config.redisUrl,
               readQueuePrefix(process.env),
               statuses.map((s) => s.projectId),

@@ -4,10 +4,7 @@ import { loadConfig } from "../config/config.js";
 import { assertAdminBinding } from "../http/assert-admin-binding.js";
 import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
-import { serveUntilSignal } from "../queue/serve-until-signal.js";
-import { startWorker } from "../queue/start-worker.js";
 import { ENV_HELP } from "./env-help.js";
-import { workerObservability } from "./worker-observability.js";
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -33,6 +30,12 @@ async function workerCommand(options: { shutdownTimeout: number }): Promise<void
   assertAdminBinding(config.admin);
   const prefix = readQueuePrefix(process.env);
   const logger = createLogger(config.logLevel);
+  // Loaded here, not at the top: every command shares main.js, and `sync` has no use for these.
+  const [{ serveUntilSignal }, { startWorker }, { workerObservability }] = await Promise.all([
+    import("../queue/serve-until-signal.js"),
+    import("../queue/start-worker.js"),
+    import("./worker-observability.js"),
+  ]);
   const running = await startWorker({
     config,
     logger,

@@ -1,10 +1,5 @@
 import { fileURLToPath } from "node:url";
 
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-
 import type { Database } from "./database.js";
 
 /** Both `src/db` (tests, tsx) and `dist/db` (the built CLI) sit two levels below the package root. */
@@ -19,10 +14,19 @@ const MIGRATION_LOCK = 7_342_019_881;
  * work already done by the one before it.
  */
 export async function migrate(database: Database): Promise<void> {
+  // Each driver's migrator is loaded only when used: the embedded one pulls in PGlite.
   if (database.kind === "embedded") {
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import("drizzle-orm/pglite"),
+      import("drizzle-orm/pglite/migrator"),
+    ]);
     await migratePglite(drizzlePglite(database.client), { migrationsFolder: MIGRATIONS_FOLDER });
     return;
   }
+  const [{ drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+    import("drizzle-orm/node-postgres"),
+    import("drizzle-orm/node-postgres/migrator"),
+  ]);
   const client = await database.pool.connect();
   try {
     // Session-level, on the connection that also runs the migrations: if this process dies the
