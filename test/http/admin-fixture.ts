@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 
 import { createLogger, type Logger } from "../../src/logger.js";
 import { startAdminServer, type AdminServer, type AdminServerOptions } from "../../src/http/admin-server.js";
@@ -56,6 +56,24 @@ export async function startServices(): Promise<AdminServices> {
       await database.drop();
     },
   };
+}
+
+/**
+ * Services and an admin server shared by a whole test file, closed after it. Read the fields in
+ * tests and hooks, not at the top level: they are set by `beforeAll`.
+ */
+export function useAdminServer(): { services: AdminServices; admin: AdminServer } {
+  const state = {} as { services: AdminServices; admin: AdminServer };
+  beforeAll(async () => {
+    state.services = await startServices();
+    state.admin = await startAdmin(state.services);
+  });
+  afterAll(async () => {
+    // Optional: a beforeAll that failed leaves them unset, and its error is the one to see.
+    await (state.admin as AdminServer | undefined)?.close();
+    await (state.services as AdminServices | undefined)?.close();
+  });
+  return state;
 }
 
 /** An admin server on a random loopback port over `services`, with `overrides` applied. */

@@ -1,29 +1,17 @@
 import { createServer, type Server } from "node:net";
 
 import { Redis } from "ioredis";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/database.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { assertAdminBinding } from "../../src/http/assert-admin-binding.js";
 import { isLoopbackHost } from "../../src/http/is-loopback-host.js";
-import type { AdminServer } from "../../src/http/admin-server.js";
-import { startAdmin, startServices, TOKEN, type AdminServices } from "./admin-fixture.js";
+import { createTestDatabase } from "../support/test-database.js";
+import { startAdmin, useAdminServer, TOKEN } from "./admin-fixture.js";
 
-let services: AdminServices;
-let admin: AdminServer;
-
-beforeAll(async () => {
-  services = await startServices();
-  admin = await startAdmin(services);
-});
-
-afterAll(async () => {
-  await admin?.close();
-  await services?.close();
-});
+const shared = useAdminServer();
 
 interface ReadyBody {
   status: string;
@@ -32,18 +20,18 @@ interface ReadyBody {
 
 describe("probes", () => {
   it("answers /healthz with 200", async () => {
-    const response = await fetch(`${admin.url}/healthz`);
+    const response = await fetch(`${shared.admin.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
   it("reports its real port in url", () => {
-    expect(admin.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(admin.url).not.toMatch(/:0$/);
+    expect(shared.admin.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(shared.admin.url).not.toMatch(/:0$/);
   });
 
   it("answers /readyz with 200 when Redis, Postgres and the migrations are fine", async () => {
-    const response = await fetch(`${admin.url}/readyz`);
+    const response = await fetch(`${shared.admin.url}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: "ready",
@@ -55,7 +43,7 @@ describe("probes", () => {
     const port = await closedPort();
     const down = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     down.on("error", () => {});
-    const server = await startAdmin(services, { redis: down });
+    const server = await startAdmin(shared.services, { redis: down });
     try {
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
@@ -75,7 +63,7 @@ describe("probes", () => {
     const mute = new Redis({ host: "127.0.0.1", port, enableReadyCheck: false });
     mute.on("error", () => {});
     await new Promise<void>((resolve) => mute.once("ready", () => resolve()));
-    const server = await startAdmin(services, { redis: mute, readinessTimeoutMs: 200 });
+    const server = await startAdmin(shared.services, { redis: mute, readinessTimeoutMs: 200 });
     try {
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
@@ -93,7 +81,7 @@ describe("probes", () => {
     const url = new URL(inject("databaseUrl"));
     url.port = String(await closedPort());
     const down = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
-    const server = await startAdmin(services, { database: down });
+    const server = await startAdmin(shared.services, { database: down });
     try {
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
@@ -108,8 +96,8 @@ describe("probes", () => {
   });
 
   it("answers /readyz with 503 naming the migrations on a database never migrated", async () => {
-    const empty = await emptyDatabase();
-    const server = await startAdmin(services, { database: empty.database });
+    const empty = await createTestDatabase({ migrate: false });
+    const server = await startAdmin(shared.services, { database: empty });
     try {
       const response = await fetch(`${server.url}/readyz`);
       expect(response.status).toBe(503);
@@ -127,26 +115,26 @@ describe("probes", () => {
   });
 
   it("answers /readyz with 503 when the newest migration is missing from drizzle's table", async () => {
-    const { pool } = services.database;
+    const { pool } = shared.services.database;
     await pool.query("update drizzle.__drizzle_migrations set created_at = created_at - 1");
     try {
-      const response = await fetch(`${admin.url}/readyz`);
+      const response = await fetch(`${shared.admin.url}/readyz`);
       expect(response.status).toBe(503);
       expect(((await response.json()) as ReadyBody).checks.migrations.ok).toBe(false);
     } finally {
       await pool.query("update drizzle.__drizzle_migrations set created_at = created_at + 1");
     }
-    expect((await fetch(`${admin.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${shared.admin.url}/readyz`)).status).toBe(200);
   });
 
   it("answers unknown paths with 404", async () => {
-    expect((await fetch(`${admin.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${shared.admin.url}/nope`)).status).toBe(404);
   });
 });
 
 describe("close", () => {
   it("stops listening even with a kept-alive connection, and can be called twice", async () => {
-    const server = await startAdmin(services);
+    const server = await startAdmin(shared.services);
     const response = await fetch(`${server.url}/metrics`);
     await response.text();
     await Promise.all([server.close(), server.close()]);
@@ -157,16 +145,16 @@ describe("close", () => {
 describe("binding", () => {
   it("refuses to listen beyond loopback without ADMIN_TOKEN, naming both variables", async () => {
     for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
-      await expect(startAdmin(services, { config: { host, port: 0, token: undefined } })).rejects.toThrow(
-        /ADMIN_HOST.*ADMIN_TOKEN/s,
-      );
+      await expect(
+        startAdmin(shared.services, { config: { host, port: 0, token: undefined } }),
+      ).rejects.toThrow(/ADMIN_HOST.*ADMIN_TOKEN/s);
     }
     expect(() => assertAdminBinding({ host: "0.0.0.0", port: 9464, token: undefined })).toThrow(ConfigError);
     expect(() => assertAdminBinding({ host: "localhost", port: 9464, token: undefined })).not.toThrow();
   });
 
   it("listens on 0.0.0.0 when ADMIN_TOKEN is set", async () => {
-    const server = await startAdmin(services, { config: { host: "0.0.0.0", port: 0, token: TOKEN } });
+    const server = await startAdmin(shared.services, { config: { host: "0.0.0.0", port: 0, token: TOKEN } });
     try {
       expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
       const port = new URL(server.url).port;
@@ -177,9 +165,9 @@ describe("binding", () => {
   });
 
   it("names the port when it is taken", async () => {
-    const port = new URL(admin.url).port;
+    const port = new URL(shared.admin.url).port;
     await expect(
-      startAdmin(services, { config: { host: "127.0.0.1", port: Number(port), token: TOKEN } }),
+      startAdmin(shared.services, { config: { host: "127.0.0.1", port: Number(port), token: TOKEN } }),
     ).rejects.toThrow(/ADMIN_PORT/);
   });
 
@@ -231,29 +219,4 @@ function pingSwallowingServer(): Promise<Server> {
       });
     }),
   );
-}
-
-async function emptyDatabase(): Promise<{ database: PostgresDatabase; drop(): Promise<void> }> {
-  const adminUrl = inject("databaseUrl");
-  const name = `msync_test_empty_${Math.random().toString(16).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = (await openDatabase({
-    databaseUrl: url.toString(),
-    embeddedDataDir: "",
-  })) as PostgresDatabase;
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
 }

@@ -1,25 +1,13 @@
 import { tmpdir } from "node:os";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import type { AdminServer } from "../../src/http/admin-server.js";
 import { SYNC_QUEUE_NAME } from "../../src/queue/sync-queue.js";
-import { basic, startAdmin, startServices, TOKEN, type AdminServices } from "./admin-fixture.js";
+import { basic, startAdmin, useAdminServer, TOKEN } from "./admin-fixture.js";
 
-let services: AdminServices;
-let admin: AdminServer;
+const shared = useAdminServer();
 
-beforeAll(async () => {
-  services = await startServices();
-  admin = await startAdmin(services);
-});
-
-afterAll(async () => {
-  await admin?.close();
-  await services?.close();
-});
-
-const board = (path = "", init: RequestInit = {}) => fetch(`${admin.url}/admin/queues${path}`, init);
+const board = (path = "", init: RequestInit = {}) => fetch(`${shared.admin.url}/admin/queues${path}`, init);
 
 describe("/admin/queues", () => {
   it("answers 401 with a Basic challenge without credentials, so a browser prompts", async () => {
@@ -48,7 +36,7 @@ describe("/admin/queues", () => {
   it("serves the static assets the page references", async () => {
     const html = await (await board("", { headers: { Authorization: basic(TOKEN) } })).text();
     // The page names its assets relative to <base href>, as a browser resolves them.
-    const base = new URL(/<base href="([^"]+)"/.exec(html)![1]!, admin.url);
+    const base = new URL(/<base href="([^"]+)"/.exec(html)![1]!, shared.admin.url);
     expect(base.pathname).toBe("/admin/queues/");
     const assets = [...html.matchAll(/(?:src|href)="(static\/[^"]+)"/g)].map(
       (m) => new URL(m[1]!, base).pathname,
@@ -56,18 +44,20 @@ describe("/admin/queues", () => {
     const script = assets.find((asset) => asset.endsWith(".js"));
     expect(script).toBeDefined();
     for (const asset of assets) {
-      const response = await fetch(`${admin.url}${asset}`, { headers: { Authorization: basic(TOKEN) } });
+      const response = await fetch(`${shared.admin.url}${asset}`, {
+        headers: { Authorization: basic(TOKEN) },
+      });
       expect(response.status, asset).toBe(200);
       expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
     }
-    const js = await fetch(`${admin.url}${script}`, { headers: { Authorization: basic(TOKEN) } });
+    const js = await fetch(`${shared.admin.url}${script}`, { headers: { Authorization: basic(TOKEN) } });
     expect(js.headers.get("content-type")).toMatch(/javascript/);
   });
 
   it("serves its assets whatever the working directory the worker was started in", async () => {
     const cwd = process.cwd();
     process.chdir(tmpdir());
-    const elsewhere = await startAdmin(services);
+    const elsewhere = await startAdmin(shared.services);
     try {
       const response = await fetch(`${elsewhere.url}/admin/queues/static/favicon-32x32.png`, {
         headers: { Authorization: basic(TOKEN) },
@@ -82,7 +72,7 @@ describe("/admin/queues", () => {
   });
 
   it("lists the sync queue in the board's API, with a bearer token too", async () => {
-    await services.queue.add("x", { projectId: "alpha", mode: "full", trigger: "manual" });
+    await shared.services.queue.add("x", { projectId: "alpha", mode: "full", trigger: "manual" });
     const response = await board("/api/queues", { headers: { Authorization: `Bearer ${TOKEN}` } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
@@ -102,7 +92,7 @@ describe("/admin/queues", () => {
       },
     });
     expect(response.status).toBe(403);
-    expect(await services.queue.isPaused()).toBe(false);
+    expect(await shared.services.queue.isPaused()).toBe(false);
   });
 
   it("accepts the same change from its own page", async () => {
@@ -111,12 +101,12 @@ describe("/admin/queues", () => {
       headers: { Authorization: basic(TOKEN), "Sec-Fetch-Site": "same-origin" },
     });
     expect(response.status).toBeLessThan(300);
-    expect(await services.queue.isPaused()).toBe(true);
-    await services.queue.resume();
+    expect(await shared.services.queue.isPaused()).toBe(true);
+    await shared.services.queue.resume();
   });
 
   it("answers 403 naming ADMIN_TOKEN when the server has no token", async () => {
-    const open = await startAdmin(services, { token: undefined });
+    const open = await startAdmin(shared.services, { token: undefined });
     try {
       const response = await fetch(`${open.url}/admin/queues`, { headers: { Authorization: basic("") } });
       expect(response.status).toBe(403);

@@ -1,30 +1,18 @@
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 
-import type { AdminServer } from "../../src/http/admin-server.js";
 import { createSyncMetrics } from "../../src/http/sync-metrics.js";
 import type { RequestRecord } from "../../src/metastudio/metastudio-client.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js";
 import type { RunSummary } from "../../src/sync/run-summary.js";
 import { randomPrefix } from "../support/test-database.js";
-import { startAdmin, startServices, type AdminServices } from "./admin-fixture.js";
+import { useAdminServer } from "./admin-fixture.js";
 import { parseMetrics, sampleValue, type Sample } from "./parse-metrics.js";
 
-let services: AdminServices;
-let admin: AdminServer;
-
-beforeAll(async () => {
-  services = await startServices();
-  admin = await startAdmin(services);
-});
-
-afterAll(async () => {
-  await admin?.close();
-  await services?.close();
-});
+const shared = useAdminServer();
 
 function request(overrides: Partial<RequestRecord>): RequestRecord {
   return {
@@ -80,7 +68,7 @@ function summary(
 }
 
 async function scrape(): Promise<{ samples: Sample[]; contentType: string | null }> {
-  const response = await fetch(`${admin.url}/metrics`);
+  const response = await fetch(`${shared.admin.url}/metrics`);
   expect(response.status).toBe(200);
   return { samples: parseMetrics(await response.text()), contentType: response.headers.get("content-type") };
 }
@@ -94,7 +82,7 @@ describe("GET /metrics", () => {
   });
 
   it("counts upstream requests by status, retries, 429s and their latency", async () => {
-    const { metrics } = services;
+    const { metrics } = shared.services;
     metrics.recordRequest(request({ projectId: "alpha", status: 200, durationMs: 100 }));
     metrics.recordRequest(request({ projectId: "alpha", status: 429, attempt: 1, durationMs: 20 }));
     metrics.recordRequest(request({ projectId: "alpha", status: 200, attempt: 2, durationMs: 300 }));
@@ -119,7 +107,7 @@ describe("GET /metrics", () => {
   });
 
   it("counts runs by outcome, their duration, rooms changed and the last success per project", async () => {
-    const { metrics } = services;
+    const { metrics } = shared.services;
     const before = Date.now() / 1000;
     metrics.recordRun(
       summary({
@@ -164,9 +152,9 @@ describe("GET /metrics", () => {
   });
 
   it("reports the queue's depth by state at scrape time", async () => {
-    await enqueueSync(services.queue, { projectId: "alpha", mode: "incremental" });
-    await enqueueSync(services.queue, { projectId: "beta", mode: "full" });
-    await services.queue.add(
+    await enqueueSync(shared.services.queue, { projectId: "alpha", mode: "incremental" });
+    await enqueueSync(shared.services.queue, { projectId: "beta", mode: "full" });
+    await shared.services.queue.add(
       "later",
       { projectId: "gamma", mode: "full", trigger: "manual" },
       { delay: 3_600_000 },
@@ -177,7 +165,7 @@ describe("GET /metrics", () => {
     expect(sampleValue(samples, "metastudio_sync_queue_jobs", { state: "active" })).toBe(0);
     expect(sampleValue(samples, "metastudio_sync_queue_jobs", { state: "failed" })).toBe(0);
 
-    await services.queue.obliterate({ force: true });
+    await shared.services.queue.obliterate({ force: true });
     const after = await scrape();
     expect(sampleValue(after.samples, "metastudio_sync_queue_jobs", { state: "waiting" })).toBe(0);
   });

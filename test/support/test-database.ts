@@ -12,8 +12,11 @@ export interface TestDatabase extends PostgresDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own, so test files never see each other's rows. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database of its own, so test files never see each other's rows; migrated unless
+ * `migrate: false` (for what must cope with a database that never was).
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject("databaseUrl");
   const name = `msync_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -26,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     databaseUrl: url.toString(),
     embeddedDataDir: "",
   })) as PostgresDatabase;
-  await migrate(database);
+  if (options.migrate ?? true) await migrate(database);
   return {
     ...database,
     url: url.toString(),
