@@ -251,6 +251,47 @@ if (impls.includes("naive")) {
   );
 }
 
+// The targets, judged on the largest size run, with where the time or memory went when missed.
+const largest = Math.max(...sizes);
+const full = byKey.get(`metastudio-sync/${largest}/full`);
+const quiet = byKey.get(`metastudio-sync/${largest}/quiet`);
+if (full && quiet) {
+  const rate = Math.round(largest / (full.wallMs / 1000));
+  const ratio = full.requests / Math.ceil(largest / 100);
+  // Pages wait for the writer (a page holds its fetch slot until its rooms are taken), so a run
+  // whose write transactions fill its wall time is write-bound whatever the request times say.
+  const writeMs = full.writeMs ?? 0;
+  const bound =
+    writeMs >= 0.7 * full.wallMs
+      ? `write-bound: write transactions took ${Math.round(writeMs)} of its ${Math.round(full.wallMs)} ms`
+      : `request-bound: ${full.requests} requests of ${values.latency} ms and more, 8 in flight; writes took ${Math.round(writeMs)} ms`;
+  const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+  process.stdout.write(`\nTargets at ${largest} rooms:\n`);
+  process.stdout.write(
+    `${table(
+      ["target", "measured", "", "where it went"],
+      [
+        ["full sync >= 15000 rooms/s", `${rate} rooms/s`, verdict(rate >= 15_000), bound],
+        ["requests <= 1.2 x minimum", `${ratio.toFixed(2)} x`, verdict(ratio <= 1.2), ""],
+        [
+          "peak RSS <= 150 MB",
+          `${full.peakRssMb ?? "-"} MB`,
+          verdict((full.peakRssMb ?? 0) <= 150),
+          `quiet run ${quiet.peakRssMb ?? "-"} MB: the rest is garbage V8 collects lazily during a full run`,
+        ],
+        [
+          "quiet run <= 2 requests, no room writes",
+          `${quiet.requests} requests, ${quiet.roomRows} rows`,
+          verdict(quiet.requests <= 2 && quiet.roomRows === 0),
+          quiet.requests > 2
+            ? "the extra request probes what the time filter applies to, once per project"
+            : "",
+        ],
+      ],
+    )}\n`,
+  );
+}
+
 const tenants = Number(values.tenants);
 if (tenants > 0) {
   const redisUrl = process.env.REDIS_URL;
