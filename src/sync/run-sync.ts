@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 
 import type { Database } from "../db/database.js";
-import { countUnseenLive, listUnseenLive, markUnseenDeleted } from "../db/mark-deleted.js";
 import { tryLockProject, type ProjectLock } from "../db/project-lock.js";
 import {
   adoptRunProgress,
@@ -20,16 +19,12 @@ import type { ListPage, MetaStudioClient, RequestRecord } from "../metastudio/me
 import type { PlannedChange } from "../db/apply-room-batch.js";
 import { collectWindow } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
+import { applyDeletions, previewDeletions } from "./judge-deletions.js";
 import { planRun } from "./plan-run.js";
 import { probeFilterField } from "./probe-filter.js";
 import { RoomWriter } from "./room-writer.js";
 import { Semaphore } from "./semaphore.js";
-import {
-  FilterSemanticsChanged,
-  LockLostError,
-  MassDeleteRefusedError,
-  RunInProgressError,
-} from "./sync-errors.js";
+import { FilterSemanticsChanged, LockLostError, RunInProgressError } from "./sync-errors.js";
 import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
 import { summarizeRun, type RunSummary } from "./run-summary.js";
 
@@ -379,46 +374,6 @@ function planInput(job: SyncJob, now: Date, watermark: Date | null, settings: Sy
     lookbackSeconds: settings.lookbackSeconds,
     clockSkewSeconds: settings.clockSkewSeconds ?? 300,
   };
-}
-
-async function applyDeletions(
-  database: Database,
-  job: SyncJob,
-  runId: string,
-  threshold: number,
-  now: Date,
-): Promise<number> {
-  const { live, unseen } = await countUnseenLive(database.db, job.projectId, runId);
-  if (unseen === 0) return 0;
-  if (!job.allowMassDelete && unseen > live * threshold) {
-    const share = ((unseen / live) * 100).toFixed(1);
-    throw new MassDeleteRefusedError(
-      `Refusing to mark ${unseen} of ${live} live rooms of project ${job.projectId} deleted (${share}%, ` +
-        `more than SYNC_MASS_DELETE_THRESHOLD=${threshold * 100}%): the upstream listed far fewer rooms than ` +
-        `the mirror holds, which is more often a fault than a mass deletion. Nothing was marked deleted. ` +
-        `If they really are gone, run a full sync again with --allow-mass-delete.`,
-    );
-  }
-  return markUnseenDeleted(database.db, { projectId: job.projectId, runId, now });
-}
-
-async function previewDeletions(
-  database: Database,
-  projectId: string,
-  seen: Set<string>,
-  invalidIds: Set<string>,
-): Promise<PlannedChange[]> {
-  // A dry run has no seen rows in the database; an ID no run uses finds every live room unseen.
-  const live = await listUnseenLive(database.db, projectId, randomUUID(), Number.MAX_SAFE_INTEGER);
-  return live
-    .filter((row) => !seen.has(row.room_id) && !invalidIds.has(row.room_id))
-    .map((row) => ({
-      roomId: row.room_id,
-      roomName: row.room_name,
-      change: "deleted" as const,
-      changedFields: [],
-      requestId: undefined,
-    }));
 }
 
 function toDate(seconds: number | null): Date | null {
