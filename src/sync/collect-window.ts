@@ -13,6 +13,11 @@ export interface CollectOptions {
   /** A window read completely (a full run records it so a retry can skip it). */
   onWindowComplete: (window: TimeWindow, count: number) => void;
   semaphore: Semaphore;
+  /**
+   * Windows paged at once, across the run; a window waiting for a slot holds only its first page.
+   * @default unbounded
+   */
+  windowSlots?: Semaphore;
   /** Aborted when the run gives up: no further page is requested, in this window or any other. */
   signal?: AbortSignal;
   /** @default 100, the API's maximum */
@@ -62,22 +67,30 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const halves = splitWindow(window);
   if (first.count > maxWindowRooms && halves) return collectHalves(halves, options);
 
-  let offsets = pageOffsets(first.count, pageSize).slice(1);
-  for (let pass = 1; !tally.complete; pass += 1) {
-    tally.startPass();
-    await readPass(offsets, !halves && pass > 2);
-    if (tally.complete) break;
-    // The window changed under us, or ties keep reshuffling: smaller windows take fewer requests
-    // to read, so they are likelier to hold still.
-    if (halves && (tally.shifted || pass >= 2)) return collectHalves(halves, options);
-    if (pass >= maxPasses) {
-      throw new Error(
-        `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
-          `the upstream kept reporting a changing set (${tally.missing} of ${tally.count} rooms unconfirmed).`,
-      );
+  // Paging holds a window slot, so only a few windows have a tally filling at once: split
+  // halves are read concurrently, and without this a large project would open every window of
+  // its split tree together and hold all their room IDs. The slot is given back before a split.
+  const paged = async (): Promise<"complete" | "split"> => {
+    let offsets = pageOffsets(first.count, pageSize).slice(1);
+    for (let pass = 1; !tally.complete; pass += 1) {
+      tally.startPass();
+      await readPass(offsets, !halves && pass > 2);
+      if (tally.complete) break;
+      // The window changed under us, or ties keep reshuffling: smaller windows take fewer
+      // requests to read, so they are likelier to hold still.
+      if (halves && (tally.shifted || pass >= 2)) return "split";
+      if (pass >= maxPasses) {
+        throw new Error(
+          `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
+            `the upstream kept reporting a changing set (${tally.missing} of ${tally.count} rooms unconfirmed).`,
+        );
+      }
+      offsets = pageOffsets(tally.count ?? first.count, pageSize);
     }
-    offsets = pageOffsets(tally.count ?? first.count, pageSize);
-  }
+    return "complete";
+  };
+  const outcome = options.windowSlots ? await options.windowSlots.run(paged) : await paged();
+  if (outcome === "split" && halves) return collectHalves(halves, options);
   options.onWindowComplete(window, tally.count ?? 0);
 }
 

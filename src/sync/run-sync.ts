@@ -235,12 +235,15 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
     }
   }
   const semaphore = new Semaphore(settings.pageConcurrency);
+  // Two windows' worth of pages keep every fetch slot busy while bounding the room IDs held.
+  const windowSlots = new Semaphore(2);
   const collect = async (): Promise<void> => {
     stop = new AbortController();
     // A resumed run reads only what its predecessor did not finish.
     for (const window of plan.windows.flatMap((w) => uncoveredWindows(w, covered))) {
       await collectWindow(window, {
         semaphore,
+        windowSlots,
         signal: stop.signal,
         maxWindowRooms: settings.maxWindowRooms,
         fetchPage: (w, offset, limit) => stopOnFailure(() => fetchPage(w, offset, limit)),
