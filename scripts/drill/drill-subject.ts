@@ -8,6 +8,7 @@ import { queryRows } from "../../src/db/query-rows.js";
 import { createLogger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { startSimulator, type Simulator, type SimulatorBehaviour } from "../../src/simulator/simulator.js";
+import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
 import { compareMirror, describeDifferences, type MirrorDifference } from "../../src/sync/compare-mirror.js";
 import { runSync, type SyncDeps, type SyncJob, type SyncSettings } from "../../src/sync/run-sync.js";
 import type { RunSummary } from "../../src/sync/run-summary.js";
@@ -89,17 +90,7 @@ export class DrillSubject {
       behaviour: options.behaviour,
     });
     const client = new MetaStudioClient({
-      config: {
-        endpoint: sim.url,
-        projectIds: [projectId],
-        auth: { kind: "token", token: DRILL_TOKEN },
-        appUserId: undefined,
-        rateLimitPerSecond: 10_000,
-        requestTimeoutMs: 10_000,
-        maxAttempts: 8,
-        pageConcurrency: 4,
-        ...options.client,
-      },
+      config: simulatorClientConfig(sim.url, [projectId], DRILL_TOKEN, options.client),
       logger: createLogger("silent"),
       baseDelayMs: 10,
       maxDelayMs: 200,

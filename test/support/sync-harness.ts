@@ -9,6 +9,7 @@ import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { compareMirror } from "../../src/sync/compare-mirror.js";
 import { runSync, type SyncJob, type SyncSettings } from "../../src/sync/run-sync.js";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/simulator.js";
+import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
 
 export const TOKEN = "harness-token";
 
@@ -36,17 +37,7 @@ export async function startHarness(
   });
   const logger = createLogger("silent");
   const client = new MetaStudioClient({
-    config: {
-      endpoint: sim.url,
-      projectIds: options.projectIds,
-      auth: { kind: "token", token: TOKEN },
-      appUserId: undefined,
-      rateLimitPerSecond: 10_000,
-      requestTimeoutMs: 10_000,
-      maxAttempts: 8,
-      pageConcurrency: 4,
-      ...options.client,
-    },
+    config: simulatorClientConfig(sim.url, options.projectIds, TOKEN, options.client),
     logger,
     baseDelayMs: 2,
     maxDelayMs: 20,
