@@ -1,10 +1,13 @@
 import {
   applyRoomBatch,
+  prepareRoom,
   type BatchResult,
   type ObservedRoom,
   type PlannedChange,
 } from "../db/apply-room-batch.js";
+import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
+import type { Logger } from "../logger.js";
 
 export interface WriterTotals {
   inserted: number;
@@ -49,8 +52,13 @@ export class RoomWriter {
       /** @default 50 */
       previewLimit?: number;
       now?: () => Date;
+      /** Where a failed statistics refresh is reported; it does not fail the run. */
+      logger?: Logger;
     },
   ) {}
+
+  /** Rooms inserted by this run at which the room tables are next analyzed. */
+  private analyzeAt = 2000;
 
   /**
    * Buffers rooms; a full buffer becomes a batch written behind the one in flight. Resolves once
@@ -93,7 +101,10 @@ export class RoomWriter {
   private enqueueBuffer(): void {
     const batch = this.buffer;
     this.buffer = [];
-    if (batch.length > 0) this.then(() => this.write(batch));
+    if (batch.length === 0) return;
+    // Hashed now, outside the transaction: this runs while the batch before is being written.
+    for (const observed of batch) observed.prepared ??= prepareRoom(this.options.projectId, observed.room);
+    this.then(() => this.write(batch));
   }
 
   private then(task: () => Promise<void>): void {
@@ -111,8 +122,16 @@ export class RoomWriter {
       rooms,
       dryRun: this.options.dryRun,
     });
-    this.totals.writeMs += performance.now() - started;
     this.accumulate(result);
+    // A run filling the tables from (nearly) empty: see analyzeRoomTables for why, and for the
+    // cost of not doing it. Growing steps keep it to a handful of ANALYZEs however large the run.
+    if (!this.options.dryRun && this.totals.inserted >= this.analyzeAt) {
+      this.analyzeAt = this.totals.inserted * 4;
+      await analyzeRoomTables(this.options.db).catch((error: unknown) =>
+        this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
+      );
+    }
+    this.totals.writeMs += performance.now() - started;
   }
 
   private accumulate(result: BatchResult): void {

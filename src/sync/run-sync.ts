@@ -143,6 +143,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
     dryRun,
     batchSize: settings.batchSize,
     now,
+    logger: runLog,
   });
   const progress: RunProgress = { projectId: job.projectId, requests: 0, pages: 0, rooms: 0, windowsDone: 0 };
   const invalidIds = new Set<string>();
