@@ -17,6 +17,11 @@ export interface ObservedRoom {
   room: SmartChatRoom;
   /** `X-Request-Id` of the response that carried it. */
   requestId: string | undefined;
+  /**
+   * `contentHash(room)` and `roomColumns(...)`, when the caller computed them ahead of the
+   * transaction (the writer does, while the previous batch is being written).
+   */
+  prepared?: { hash: string; columns: ReturnType<typeof roomColumns> };
 }
 
 export interface PlannedChange {
@@ -115,9 +120,8 @@ export async function applyRoomBatch(
     const rewrittenIds: string[] = [];
     const pending: Array<{ observed: ObservedRoom; kind: ChangeKind; hash: string }> = [];
     for (const observed of latest.values()) {
-      const hash = contentHash(observed.room);
+      const { hash, columns } = observed.prepared ?? prepareRoom(projectId, observed.room);
       const prior = storedById.get(observed.room.room_id);
-      const columns = roomColumns(projectId, observed.room);
       let kind: ChangeKind;
       if (!prior) kind = "created";
       else if (prior.contentHash === hash || isStale(columns.updateTime, prior.updateTime)) {
@@ -226,4 +230,9 @@ function isOlder(candidate: SmartChatRoom, than: SmartChatRoom): boolean {
  */
 function isStale(incoming: Date | null, stored: Date | null): boolean {
   return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
+}
+
+/** What `applyRoomBatch` derives from a room before comparing it with the stored one. */
+export function prepareRoom(projectId: string, room: SmartChatRoom): NonNullable<ObservedRoom["prepared"]> {
+  return { hash: contentHash(room), columns: roomColumns(projectId, room) };
 }
