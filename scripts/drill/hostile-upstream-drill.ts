@@ -75,20 +75,10 @@ export const hostileUpstreamDrill: Drill = {
       const created = [...after.keys()].filter((id) => !before.has(id)).length;
       const deleted = [...before.keys()].filter((id) => !after.has(id)).length;
       const updated = after.size - created - stable.size;
-      return [
-        {
-          drill: "2 hostile upstream",
-          did:
-            `${faults.map(([s, l]) => `${statuses.get(s) ?? 0} ${l}`).join("/")} in ${hostileRequests} ` +
-            `requests, ${created} created/${updated} updated/${deleted} deleted meanwhile; then a quiet full run`,
-          runsFailed: subject.runsFailed,
-          runsSucceeded: subject.runsSucceeded,
-          requests: subject.requests,
-          rooms: subject.rooms,
-          ok: problems.length === 0,
-          outcome: problems.length === 0 ? "exact" : `WRONG: ${problems.join("; ")}`,
-        },
-      ];
+      const did =
+        `${faults.map(([s, l]) => `${statuses.get(s) ?? 0} ${l}`).join("/")} in ${hostileRequests} ` +
+        `requests, ${created} created/${updated} updated/${deleted} deleted meanwhile; then a quiet full run`;
+      return [subject.result("2 hostile upstream", did, problems)];
     } finally {
       await subject.close();
     }
