@@ -8,6 +8,7 @@ import {
   voiceConfigRows,
   type RoomRow,
 } from "../sync/room-record.js";
+import { changeValues, type ChangeValues } from "../sync/change-values.js";
 import type { ChangeKind } from "./schema.js";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms, syncSeenRooms } from "./schema.js";
 import type { Db } from "./database.js";
@@ -83,7 +84,15 @@ const ON_CONFLICT_REWRITE = sql.raw(
  */
 export async function applyRoomBatch(
   db: Db,
-  input: { projectId: string; runId: string; observedAt: Date; rooms: ObservedRoom[]; dryRun: boolean },
+  input: {
+    projectId: string;
+    runId: string;
+    observedAt: Date;
+    rooms: ObservedRoom[];
+    dryRun: boolean;
+    /** No run of the project has succeeded yet: new rooms are `discovered`, not `created`. @default false */
+    discovering?: boolean;
+  },
 ): Promise<BatchResult> {
   const { projectId, runId, observedAt } = input;
   // A room can come twice in one batch (overlapping windows, repeated passes): keep the newest.
@@ -123,7 +132,7 @@ export async function applyRoomBatch(
       const { hash, columns } = observed.prepared ?? prepareRoom(projectId, observed.room);
       const prior = storedById.get(observed.room.room_id);
       let kind: ChangeKind;
-      if (!prior) kind = "created";
+      if (!prior) kind = input.discovering ? "discovered" : "created";
       else if (prior.contentHash === hash || isStale(columns.updateTime, prior.updateTime)) {
         if (prior.deletedAt === null) {
           result.unchanged += 1;
@@ -132,7 +141,7 @@ export async function applyRoomBatch(
         kind = "restored";
       } else kind = prior.deletedAt === null ? "updated" : "restored";
       pending.push({ observed, kind, hash });
-      if (kind !== "created") rewrittenIds.push(observed.room.room_id);
+      if (prior) rewrittenIds.push(observed.room.room_id);
       rows.push({
         ...columns,
         contentHash: hash,
@@ -153,13 +162,14 @@ export async function applyRoomBatch(
         .where(and(eq(smartChatRooms.projectId, projectId), inArray(smartChatRooms.roomId, rewrittenIds)));
       for (const old of olds) before.set(old.roomId, old.raw as Record<string, unknown>);
     }
+    const values: ChangeValues[] = [];
     for (const { observed, kind } of pending) {
       const after = observed.room as Record<string, unknown>;
-      const fields =
-        kind === "created"
-          ? Object.keys(after).sort()
-          : changedFields(before.get(observed.room.room_id) ?? {}, after);
-      result[kind === "created" ? "inserted" : kind === "updated" ? "updated" : "restored"] += 1;
+      const isNew = kind === "created" || kind === "discovered";
+      const previous = before.get(observed.room.room_id);
+      const fields = isNew ? Object.keys(after).sort() : changedFields(previous ?? {}, after);
+      values.push(changeValues(kind, previous, after, fields));
+      result[isNew ? "inserted" : kind === "updated" ? "updated" : "restored"] += 1;
       result.changes.push({
         roomId: observed.room.room_id,
         roomName: observed.room.room_name ?? null,
@@ -189,13 +199,15 @@ export async function applyRoomBatch(
       await insertJsonRows(
         tx,
         smartChatRoomChanges,
-        result.changes.map((change) => ({
+        result.changes.map((change, i) => ({
           projectId,
           roomId: change.roomId,
           runId,
           requestId: change.requestId ?? null,
           change: change.change,
           changedFields: change.changedFields,
+          before: values[i]!.before,
+          after: values[i]!.after,
           observedAt,
         })),
       );

@@ -49,10 +49,11 @@ export async function markUnseenDeleted(
          set deleted_at = ${input.now}, last_changed_at = ${input.now}
        where r.project_id = ${input.projectId} and r.deleted_at is null
          and not exists (select 1 from sync_seen_rooms s where s.run_id = ${input.runId} and s.room_id = r.room_id)
-      returning r.room_id
+      returning r.room_id, r.raw
     ), logged as (
-      insert into smart_chat_room_changes (project_id, room_id, run_id, request_id, change, changed_fields, observed_at)
-      select ${input.projectId}, room_id, ${input.runId}, null, 'deleted', '{}'::text[], ${input.now} from gone
+      -- before: the last item seen, so the room can be read back as it was (smart_chat_rooms_as_of).
+      insert into smart_chat_room_changes (project_id, room_id, run_id, request_id, change, changed_fields, before, observed_at)
+      select ${input.projectId}, room_id, ${input.runId}, null, 'deleted', '{}'::text[], raw, ${input.now} from gone
       returning 1
     )
     select count(*)::int as n from logged`,

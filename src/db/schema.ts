@@ -3,11 +3,13 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   foreignKey,
   index,
   integer,
   jsonb,
   pgTable,
+  pgView,
   primaryKey,
   text,
   timestamp,
@@ -16,72 +18,90 @@ import {
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
+/** Fresh builders each call: a table and a view cannot share column builders. */
+const roomColumnBuilders = () => ({
+  projectId: text("project_id").notNull(),
+  roomId: text("room_id").notNull(),
+  roomName: text("room_name"),
+  roomDescription: text("room_description"),
+  robotId: text("robot_id"),
+  coverUrl: text("cover_url"),
+  modelAssetId: text("model_asset_id"),
+  modelInfos: jsonb("model_infos"),
+  voiceConfig: jsonb("voice_config"),
+  billingMode: text("billing_mode"),
+  reuseResource: boolean("reuse_resource"),
+  concurrency: integer("concurrency"),
+  clientNums: integer("client_nums"),
+  defaultLanguage: text("default_language"),
+  exitMuteThreshold: integer("exit_mute_threshold"),
+  createTime: tstz("create_time"),
+  updateTime: tstz("update_time"),
+  raw: jsonb("raw").notNull(),
+  /** sha256 of the canonical raw item: an unchanged room is recognised without comparing columns. */
+  contentHash: text("content_hash").notNull(),
+  firstSeenAt: tstz("first_seen_at").notNull(),
+  lastSeenAt: tstz("last_seen_at").notNull(),
+  lastChangedAt: tstz("last_changed_at").notNull(),
+  deletedAt: tstz("deleted_at"),
+  lastRequestId: text("last_request_id"),
+});
+
 /** One row per room ever seen; rows are never removed, deletions are soft (`deleted_at`). */
-export const smartChatRooms = pgTable(
-  "smart_chat_rooms",
-  {
-    projectId: text("project_id").notNull(),
-    roomId: text("room_id").notNull(),
-    roomName: text("room_name"),
-    roomDescription: text("room_description"),
-    robotId: text("robot_id"),
-    coverUrl: text("cover_url"),
-    modelAssetId: text("model_asset_id"),
-    modelInfos: jsonb("model_infos"),
-    voiceConfig: jsonb("voice_config"),
-    billingMode: text("billing_mode"),
-    reuseResource: boolean("reuse_resource"),
-    concurrency: integer("concurrency"),
-    clientNums: integer("client_nums"),
-    defaultLanguage: text("default_language"),
-    exitMuteThreshold: integer("exit_mute_threshold"),
-    createTime: tstz("create_time"),
-    updateTime: tstz("update_time"),
-    raw: jsonb("raw").notNull(),
-    /** sha256 of the canonical raw item: an unchanged room is recognised without comparing columns. */
-    contentHash: text("content_hash").notNull(),
-    firstSeenAt: tstz("first_seen_at").notNull(),
-    lastSeenAt: tstz("last_seen_at").notNull(),
-    lastChangedAt: tstz("last_changed_at").notNull(),
-    deletedAt: tstz("deleted_at"),
-    lastRequestId: text("last_request_id"),
-  },
-  (t) => [
-    primaryKey({ columns: [t.projectId, t.roomId] }),
-    index("smart_chat_rooms_name_idx").on(t.projectId, t.roomName),
-    index("smart_chat_rooms_update_time_idx").on(t.projectId, t.updateTime),
-    index("smart_chat_rooms_live_idx")
-      .on(t.projectId, t.roomId)
-      .where(sql`${t.deletedAt} is null`),
-    index("smart_chat_rooms_model_asset_idx").on(t.modelAssetId),
-  ],
-);
+export const smartChatRooms = pgTable("smart_chat_rooms", roomColumnBuilders(), (t) => [
+  primaryKey({ columns: [t.projectId, t.roomId] }),
+  index("smart_chat_rooms_name_idx").on(t.projectId, t.roomName),
+  index("smart_chat_rooms_update_time_idx").on(t.projectId, t.updateTime),
+  index("smart_chat_rooms_live_idx")
+    .on(t.projectId, t.roomId)
+    .where(sql`${t.deletedAt} is null`),
+  index("smart_chat_rooms_model_asset_idx").on(t.modelAssetId),
+  index("smart_chat_rooms_deleted_idx")
+    .on(t.deletedAt)
+    .where(sql`${t.deletedAt} is not null`),
+]);
+
+const voiceColumnBuilders = () => ({
+  projectId: text("project_id").notNull(),
+  roomId: text("room_id").notNull(),
+  position: integer("position").notNull(),
+  voiceAssetId: text("voice_asset_id"),
+  speed: integer("speed"),
+  pitch: integer("pitch"),
+  volume: integer("volume"),
+  provider: text("provider"),
+  language: text("language"),
+  languageDesc: text("language_desc"),
+});
 
 /** `voice_config_list`, one row per entry in upstream order. Rewritten only when the room changes. */
 export const smartChatRoomVoiceConfigs = pgTable(
   "smart_chat_room_voice_configs",
-  {
-    projectId: text("project_id").notNull(),
-    roomId: text("room_id").notNull(),
-    position: integer("position").notNull(),
-    voiceAssetId: text("voice_asset_id"),
-    speed: integer("speed"),
-    pitch: integer("pitch"),
-    volume: integer("volume"),
-    provider: text("provider"),
-    language: text("language"),
-    languageDesc: text("language_desc"),
-  },
+  voiceColumnBuilders(),
   (t) => [
     primaryKey({ columns: [t.projectId, t.roomId, t.position] }),
     foreignKey({
       columns: [t.projectId, t.roomId],
       foreignColumns: [smartChatRooms.projectId, smartChatRooms.roomId],
     }).onDelete("cascade"),
+    index("smart_chat_room_voice_configs_provider_idx").on(t.provider),
+    index("smart_chat_room_voice_configs_voice_asset_idx").on(t.voiceAssetId),
   ],
 );
 
-export const CHANGE_KINDS = ["created", "updated", "deleted", "restored"] as const;
+/** Rooms that exist upstream now (`deleted_at is null`); created by migration 0001. */
+export const smartChatRoomsLive = pgView("smart_chat_rooms_live", roomColumnBuilders()).existing();
+
+/** Voice configs of live rooms only; created by migration 0001. */
+export const smartChatRoomVoiceConfigsLive = pgView(
+  "smart_chat_room_voice_configs_live",
+  voiceColumnBuilders(),
+).existing();
+
+/** A transaction ID (`xid8`), read as its decimal string: 64 bits do not fit a JS number. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+
+export const CHANGE_KINDS = ["discovered", "created", "updated", "deleted", "restored"] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** One row per observed change: the audit trail of what changed upstream and when we saw it. */
@@ -95,15 +115,25 @@ export const smartChatRoomChanges = pgTable(
     requestId: text("request_id"),
     change: text("change", { enum: CHANGE_KINDS }).notNull(),
     changedFields: text("changed_fields").array().notNull(),
+    /** `updated`: previous values of `changedFields`; `deleted`: the last item seen. */
+    before: jsonb("before").$type<Record<string, unknown>>(),
+    /** `updated`: new values of `changedFields`; `discovered`/`created`/`restored`: the item. */
+    after: jsonb("after").$type<Record<string, unknown>>(),
     observedAt: tstz("observed_at").notNull(),
+    /** The writing transaction (`pg_current_xact_id()`), how the change feed orders commits. */
+    xid: xid8("xid")
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index("smart_chat_room_changes_room_idx").on(t.projectId, t.roomId, t.observedAt),
     index("smart_chat_room_changes_observed_idx").on(t.projectId, t.observedAt),
     index("smart_chat_room_changes_run_idx").on(t.runId),
+    index("smart_chat_room_changes_observed_at_idx").on(t.observedAt),
+    index("smart_chat_room_changes_feed_idx").on(t.xid, t.id),
     check(
       "smart_chat_room_changes_change_check",
-      sql`${t.change} in ('created','updated','deleted','restored')`,
+      sql`${t.change} in ('discovered','created','updated','deleted','restored')`,
     ),
   ],
 );

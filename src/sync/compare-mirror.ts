@@ -177,7 +177,7 @@ export async function compareMirror(
   const duplicated = await queryRows<{ room_id: string; n: number }>(
     db,
     sql`select room_id, count(*)::int as n from smart_chat_room_changes
-         where project_id = ${projectId} and change = 'created'
+         where project_id = ${projectId} and change in ('created', 'discovered')
          group by room_id having count(*) > 1 order by room_id`,
   );
   for (const { room_id, n } of duplicated) {

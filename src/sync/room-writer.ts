@@ -47,6 +47,8 @@ export class RoomWriter {
       projectId: string;
       runId: string;
       dryRun: boolean;
+      /** The project's first complete run is still to come: new rooms are `discovered`. @default false */
+      discovering?: boolean;
       /** @default 500 */
       batchSize?: number;
       /** @default 50 */
@@ -121,6 +123,7 @@ export class RoomWriter {
       observedAt: (this.options.now ?? (() => new Date()))(),
       rooms,
       dryRun: this.options.dryRun,
+      discovering: this.options.discovering ?? false,
     });
     this.accumulate(result);
     // A run filling the tables from (nearly) empty: see analyzeRoomTables for why, and for the

@@ -141,6 +141,8 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
     projectId: job.projectId,
     runId,
     dryRun,
+    // Before the project's first successful run, every room found existed before mirroring began.
+    discovering: !state?.lastSuccessAt,
     batchSize: settings.batchSize,
     now,
     logger: runLog,

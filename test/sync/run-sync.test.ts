@@ -249,7 +249,7 @@ describe("runSync against the simulator", () => {
           eq(smartChatRoomChanges.roomId, String(gone.room_id)),
         ),
       );
-    expect(changes.map((c) => c.change)).toEqual(["created", "deleted", "restored"]);
+    expect(changes.map((c) => c.change)).toEqual(["discovered", "deleted", "restored"]);
     await expectExactMirror(database, sim, "p-delete");
   });
 
