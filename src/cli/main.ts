@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 
+import { registerChangesCommand } from "./changes-command.js";
 import { reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerResyncCommand } from "./resync-command.js";
@@ -21,6 +22,7 @@ registerResyncCommand(program);
 registerMigrateCommand(program);
 registerStatusCommand(program);
 registerSimulatorCommand(program);
+registerChangesCommand(program);
 for (const command of program.commands) command.exitOverride();
 
 try {
