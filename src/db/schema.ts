@@ -245,3 +245,10 @@ export const syncSeenRooms = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.roomId] })],
 );
+
+/** Row types for TypeScript consumers of the mirror (`import type { SmartChatRoomRow } from "metastudio-sync"`). */
+export type SmartChatRoomRow = typeof smartChatRooms.$inferSelect;
+export type SmartChatRoomVoiceConfigRow = typeof smartChatRoomVoiceConfigs.$inferSelect;
+export type SmartChatRoomChangeRow = typeof smartChatRoomChanges.$inferSelect;
+export type SyncRunRow = typeof syncRuns.$inferSelect;
+export type SyncRequestRow = typeof syncRequests.$inferSelect;
