@@ -101,7 +101,7 @@ describe("Retry-After", () => {
     sim.hostile.once("list", throttled(TEN_HOURS));
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e);
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetaStudioError);
     expect((error as MetaStudioError).retryAfterSeconds).toBe(1);
     // The worker's queue hold, which stops every project, is the cap at most.
@@ -113,7 +113,7 @@ describe("Retry-After", () => {
     sim.hostile.once("list", throttled(new Date(Date.now() + 36_000_000).toUTCString()));
     const error = (await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e)) as MetaStudioError;
+      .catch((e: unknown) => e)) as MetaStudioError;
     expect(error.retryAfterSeconds).toBe(1);
   });
 });
@@ -133,7 +133,7 @@ describe("response bodies", () => {
     sim.hostile.once("list", { kind: "oversized", bytes: 200 * MB, declareLength: true });
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e);
+      .catch((e: unknown) => e);
     expectTooLarge(error, "MetaStudio");
     // Not retried: the same page would be as large again.
     expect(listed(sim)).toHaveLength(1);
@@ -144,7 +144,7 @@ describe("response bodies", () => {
     sim.hostile.once("list", { kind: "oversized", bytes: 50 * MB });
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e);
+      .catch((e: unknown) => e);
     expectTooLarge(error, "MetaStudio");
   });
 
@@ -153,7 +153,7 @@ describe("response bodies", () => {
     sim.hostile.always("list", { kind: "endless" });
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e);
+      .catch((e: unknown) => e);
     expectTooLarge(error, "MetaStudio");
     // The simulator stops writing once the client hangs up; some socket buffers' worth at most.
     expect(sim.hostile.bytesSent).toBeLessThan(64 * MB);
@@ -179,7 +179,7 @@ describe("response bodies", () => {
     sim.hostile.always("iam", { kind: "endless" });
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
-      .catch((e) => e);
+      .catch((e: unknown) => e);
     expectTooLarge(error, "IAM");
   });
 });
@@ -205,7 +205,7 @@ describe("upstream text", () => {
           },
         },
       )
-      .catch((e) => e)) as MetaStudioError;
+      .catch((e: unknown) => e)) as MetaStudioError;
     expect(codes[0]!.length).toBeLessThanOrEqual(129);
     expect(codes[0]).not.toContain("\u001b");
     expect(codes[0]).toMatch(/^\\x1b\[2J/);
@@ -216,7 +216,7 @@ describe("upstream text", () => {
 });
 
 describe("IAM over plain http", () => {
-  it("warns that the password travels unencrypted", async () => {
+  it("warns that the password travels unencrypted", () => {
     const logs: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
