@@ -1,5 +1,6 @@
 import { ConfigError } from "./config-error.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
+import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
 
 /** How requests to MetaStudio are authenticated; exactly one, chosen from what is configured. */
 export type AuthConfig =
@@ -7,7 +8,7 @@ export type AuthConfig =
   | { kind: "token"; token: string }
   | { kind: "iam-password"; iamEndpoint: string; domain: string; username: string; password: string };
 
-export interface MetaStudioConfig {
+export interface MetaStudioConfig extends Partial<UpstreamLimits> {
   /** Base URL, without the `/v1/...` path. */
   endpoint: string;
   projectIds: string[];
@@ -139,9 +140,15 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
     auth: loadAuth(env),
     appUserId: readEnv(env, "METASTUDIO_APP_USER_ID"),
     rateLimitPerSecond: readNumber(env, "METASTUDIO_RATE_LIMIT", 8, { min: 0.1, max: 10_000 }),
-    requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, { min: 100, integer: true }),
+    requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, {
+      min: 100,
+      // Node's timers take at most 2^31-1 ms; above it they fire after 1 ms, failing every request.
+      max: 2 ** 31 - 1,
+      integer: true,
+    }),
     maxAttempts: readNumber(env, "METASTUDIO_MAX_ATTEMPTS", 6, { min: 1, max: 50, integer: true }),
     pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 8, { min: 1, max: 64, integer: true }),
+    ...readUpstreamLimits(env),
   };
 }
 

@@ -38,6 +38,8 @@ export interface AuthProviderOptions {
   /** Deadline of one IAM token request. */
   timeoutMs: number;
   logger: Logger;
+  /** Largest IAM response body read. @default 33554432 (32 MB) */
+  maxBodyBytes?: number | undefined;
 }
 
 /** AK/SK: the gateway checks a signed `X-Project-Id` against the path, so it is set before signing. */

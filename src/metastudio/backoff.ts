@@ -3,14 +3,26 @@
  * apart from the I/O so the policy can be tested number by number.
  */
 
-/** The longest `Retry-After` honoured; beyond it the upstream is down, not busy. */
-export const MAX_RETRY_AFTER_MS = 5 * 60_000;
+/**
+ * The longest `Retry-After` honoured unless configured otherwise (METASTUDIO_MAX_RETRY_AFTER_SECONDS).
+ * One 429 asking for ten hours would otherwise hold every project of the account for ten hours;
+ * past the cap we ask again, and a still-busy upstream just answers 429 once more.
+ */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+/** `Retry-After` as honoured: at most `maxMs`, and whether it had to be cut (worth a warning). */
+export function capRetryAfter(askedMs: number, maxMs: number): { ms: number; capped: boolean } {
+  if (!(askedMs > maxMs)) return { ms: Math.max(0, askedMs), capped: false };
+  return { ms: maxMs, capped: true };
+}
 
 export interface BackoffOptions {
   /** Cap of the first retry's delay; doubles with every attempt. @default 200 */
   baseMs: number;
   /** Cap of any retry's delay. @default 20000 */
   maxMs: number;
+  /** Longest `Retry-After` honoured. @default DEFAULT_MAX_RETRY_AFTER_MS */
+  maxRetryAfterMs?: number;
 }
 
 /**
@@ -70,7 +82,10 @@ export function decideRetry(
   if (failure.status === 401 && state.canRenew) return { action: "renew" };
   if (!failure.retryable || state.attempt >= state.maxAttempts) return { action: "give-up" };
   const backoff = backoffDelay(state.attempt, options, random);
-  const told = Math.min(failure.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
+  const told = capRetryAfter(
+    failure.retryAfterMs ?? 0,
+    options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+  ).ms;
   return { action: "retry", delayMs: Math.max(backoff, told) };
 }
 

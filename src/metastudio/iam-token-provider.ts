@@ -1,7 +1,10 @@
 import { request, type Dispatcher } from "undici";
 
+import { clipToken } from "../describe-error.js";
+import { isLoopbackHost } from "../http/is-loopback-host.js";
 import type { Logger } from "../logger.js";
 import { MetaStudioError } from "./metastudio-error.js";
+import { DEFAULT_MAX_BODY_BYTES, readCappedBody } from "./read-capped-body.js";
 import { errorFromResponse, errorFromTransport, readErrorBody } from "./response-error.js";
 
 export interface IamCredentials {
@@ -17,6 +20,8 @@ export interface IamTokenProviderOptions {
   /** Deadline of one token request, connect to last byte. */
   timeoutMs: number;
   logger: Logger;
+  /** Largest response body read; a token answer is a few kB. @default 33554432 (32 MB) */
+  maxBodyBytes?: number | undefined;
   /** @default Date.now */
   now?: () => number;
 }
@@ -47,6 +52,7 @@ export class IamTokenProvider {
     private readonly options: IamTokenProviderOptions,
   ) {
     this.now = options.now ?? Date.now;
+    warnIfPlainHttp(credentials.iamEndpoint, options.logger);
   }
 
   /** A valid token for `projectId`, from the cache or from IAM. Rejects with a MetaStudioError. */
@@ -95,8 +101,16 @@ export class IamTokenProvider {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = response.statusCode;
-      requestId = first(response.headers["x-request-id"]);
-      const body = await response.body.text();
+      // The upstream's text is stored and shown: bounded, and no control characters.
+      requestId = clipToken(first(response.headers["x-request-id"]));
+      const length = Number(first(response.headers["content-length"]));
+      const body = (
+        await readCappedBody(
+          response.body,
+          this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          Number.isInteger(length) ? length : undefined,
+        )
+      ).toString("utf8");
       if (status < 200 || status > 299) {
         errorCode = readErrorBody(body).code;
         throw errorFromResponse({ ...context, status, requestId, body, retryAfterMs: undefined });
@@ -151,6 +165,22 @@ export class IamTokenProvider {
     let lifetime = 3600_000;
     if (!Number.isNaN(expires)) lifetime = expires - (Number.isNaN(issued) ? now : issued);
     return now + lifetime - renewalMargin(lifetime);
+  }
+}
+
+/** The password goes in the request body: over plain HTTP, anyone on the path can read it. */
+function warnIfPlainHttp(iamEndpoint: string, logger: Logger): void {
+  let url: URL;
+  try {
+    url = new URL(iamEndpoint);
+  } catch {
+    return;
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    logger.warn(
+      { iam_endpoint: url.origin },
+      "HUAWEICLOUD_IAM_ENDPOINT is plain http://: the IAM password travels unencrypted; use https://",
+    );
   }
 }
 

@@ -3,12 +3,12 @@ import type { Dispatcher } from "undici";
 import type { MetaStudioConfig } from "../config/config.js";
 import type { Logger } from "../logger.js";
 import { createAuthProvider, type AuthProvider, type Authorization } from "./auth-provider.js";
-import { decideRetry, sleep } from "./backoff.js";
+import { capRetryAfter, decideRetry, DEFAULT_MAX_RETRY_AFTER_MS, sleep } from "./backoff.js";
 import { createHttpAgent } from "./http-agent.js";
 import { MetaStudioError } from "./metastudio-error.js";
 import type { InvalidItem, ParsedPage } from "./parse-page.js";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
-import { finalError } from "./response-error.js";
+import { finalError, withRetryAfter } from "./response-error.js";
 import { listUrl, sendListRequest, type ExchangeOutcome, type ListParams } from "./send-list-request.js";
 
 export type { InvalidItem, ListParams };
@@ -75,8 +75,10 @@ export class MetaStudioClient {
       dispatcher: this.dispatcher,
       timeoutMs: config.requestTimeoutMs,
       logger,
+      maxBodyBytes: config.maxBodyBytes,
     });
-    this.rateLimiter = options.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerSecond);
+    this.rateLimiter =
+      options.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerSecond, config.maxRetryAfterMs);
   }
 
   /**
@@ -102,7 +104,7 @@ export class MetaStudioClient {
           parseMs,
         };
       }
-      const { error } = outcome;
+      const error = this.honoured(outcome.error, params);
       // Only MetaStudio refusing a token is cured by a new one; IAM refusing the password is not.
       const canRenew = !renewed && error.service === "metastudio" && authorization !== undefined;
       const decision = decideRetry(
@@ -112,7 +114,11 @@ export class MetaStudioClient {
           retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
         },
         { attempt, maxAttempts: config.maxAttempts, canRenew },
-        { baseMs: this.options.baseDelayMs ?? 200, maxMs: this.options.maxDelayMs ?? 20_000 },
+        {
+          baseMs: this.options.baseDelayMs ?? 200,
+          maxMs: this.options.maxDelayMs ?? 20_000,
+          maxRetryAfterMs: this.maxRetryAfterMs,
+        },
       );
       if (decision.action === "renew" && this.auth.invalidate(params.projectId, authorization!)) {
         renewed = true;
@@ -124,6 +130,30 @@ export class MetaStudioClient {
       }
       await sleep(decision.delayMs, options.signal);
     }
+  }
+
+  private get maxRetryAfterMs(): number {
+    return this.options.config.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  }
+
+  /**
+   * The error with its `Retry-After` cut to the cap, so the sleep here, the shared limiter's hold
+   * and the worker's queue hold (which all read it from the error) can never exceed it.
+   */
+  private honoured(error: MetaStudioError, params: ListParams): MetaStudioError {
+    if (error.retryAfterSeconds === undefined) return error;
+    const { ms, capped } = capRetryAfter(error.retryAfterSeconds * 1000, this.maxRetryAfterMs);
+    if (!capped) return error;
+    this.options.logger.warn(
+      {
+        project_id: params.projectId,
+        request_id: error.requestId,
+        retry_after_s: error.retryAfterSeconds,
+        honoured_s: ms / 1000,
+      },
+      "the upstream asked to wait longer than METASTUDIO_MAX_RETRY_AFTER_SECONDS; waiting the cap",
+    );
+    return withRetryAfter(error, ms / 1000);
   }
 
   /** Idempotent: closes the connection pool and the limiter once. */
@@ -161,6 +191,7 @@ export class MetaStudioClient {
         signal: options.signal,
         projectId: params.projectId,
         offset: params.offset,
+        maxBodyBytes: config.maxBodyBytes,
       });
     } catch (error) {
       // Obtaining the credential failed (IAM): already a MetaStudioError naming IAM.

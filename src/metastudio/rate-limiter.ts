@@ -6,7 +6,7 @@ import {
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
 
-import { sleep } from "./backoff.js";
+import { DEFAULT_MAX_RETRY_AFTER_MS, sleep } from "./backoff.js";
 
 /** Paces upstream requests; every attempt, retries included, waits for a slot first. */
 export interface RateLimiter {
@@ -42,6 +42,7 @@ class SlicedRateLimiter implements RateLimiter {
     private readonly slots: RateLimiterAbstract,
     private readonly penalty: RateLimiterAbstract,
     sliceMs: number,
+    private readonly maxPenaltyMs: number,
   ) {
     this.sliceMs = sliceMs;
   }
@@ -69,8 +70,11 @@ class SlicedRateLimiter implements RateLimiter {
     }
   }
 
-  async penalize(retryAfterMs: number): Promise<void> {
-    if (!(retryAfterMs > 0)) return;
+  async penalize(askedMs: number): Promise<void> {
+    if (!(askedMs > 0)) return;
+    // The hold is shared by every project and worker of the account: an uncapped one (a 429
+    // asking for ten hours) would stop all of them for that long.
+    const retryAfterMs = Math.min(askedMs, this.maxPenaltyMs);
     const current = await this.penalty.get(PENALTY_KEY);
     // Never shorten a longer hold another 429 asked for.
     if (current !== null && current.consumedPoints > 0 && current.msBeforeNext >= retryAfterMs) return;
@@ -86,13 +90,18 @@ function expirySeconds(sliceMs: number): number {
 /**
  * One process's limiter: right for `sync`, which is one process.
  * @param perSecond requests per second for the whole account
+ * @param maxPenaltyMs longest hold a 429 can impose (METASTUDIO_MAX_RETRY_AFTER_SECONDS)
  */
-export function createMemoryRateLimiter(perSecond: number): RateLimiter {
+export function createMemoryRateLimiter(
+  perSecond: number,
+  maxPenaltyMs: number = DEFAULT_MAX_RETRY_AFTER_MS,
+): RateLimiter {
   const { sliceMs, points } = sliceFor(perSecond);
   return new SlicedRateLimiter(
     new RateLimiterMemory({ points, duration: expirySeconds(sliceMs), keyPrefix: "slot" }),
     new RateLimiterMemory({ points: 0, duration: 1, keyPrefix: "hold" }),
     sliceMs,
+    maxPenaltyMs,
   );
 }
 
@@ -101,7 +110,12 @@ export function createMemoryRateLimiter(perSecond: number): RateLimiter {
  * worker replicas together stay under the account's limit, and how one 429 slows all of them.
  * Slices follow each host's clock, so hosts should run NTP, as servers do.
  */
-export function createRedisRateLimiter(redis: Redis, perSecond: number, keyPrefix: string): RateLimiter {
+export function createRedisRateLimiter(
+  redis: Redis,
+  perSecond: number,
+  keyPrefix: string,
+  maxPenaltyMs: number = DEFAULT_MAX_RETRY_AFTER_MS,
+): RateLimiter {
   const { sliceMs, points } = sliceFor(perSecond);
   return new SlicedRateLimiter(
     new RateLimiterRedis({
@@ -112,5 +126,6 @@ export function createRedisRateLimiter(redis: Redis, perSecond: number, keyPrefi
     }),
     new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:hold`, points: 0, duration: 1 }),
     sliceMs,
+    maxPenaltyMs,
   );
 }

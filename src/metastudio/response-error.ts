@@ -1,4 +1,6 @@
+import { clipToken } from "../describe-error.js";
 import { MetaStudioError, isRetryableStatus } from "./metastudio-error.js";
+import { BodyTooLargeError } from "./read-capped-body.js";
 import { errorBodySchema } from "./room-schema.js";
 
 /**
@@ -35,7 +37,7 @@ export function readErrorBody(text: string): { code: string | undefined; message
   const code = flat.success ? flat.data.error_code : undefined;
   const message = flat.success ? flat.data.error_msg : undefined;
   return {
-    code: code ?? (typeof nested?.code === "string" ? nested.code : undefined),
+    code: clipToken(code ?? (typeof nested?.code === "string" ? nested.code : undefined)),
     message: clip(message ?? (typeof nested?.message === "string" ? nested.message : undefined)),
   };
 }
@@ -76,6 +78,16 @@ export function errorFromTransport(
   const name = error instanceof Error ? error.name : undefined;
   const code = (error as { code?: unknown } | null)?.code;
   const detail = typeof code === "string" ? code : (name ?? "unknown error");
+  if (error instanceof BodyTooLargeError) {
+    return new MetaStudioError({
+      message: `${context.service} answered ${context.status ?? "?"} with ${error.message}; dropped it ${scope(context)}`,
+      status: context.status,
+      requestId: context.requestId,
+      // The same page will be as large next time; six tries would only read it six times.
+      retryable: false,
+      service: serviceField(context.service),
+    });
+  }
   const what =
     name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
       ? `did not answer within ${context.timeoutMs} ms`
@@ -126,6 +138,22 @@ export function finalError(error: MetaStudioError, attempts: number): MetaStudio
     retryAfterSeconds: error.retryAfterSeconds,
     service: error.service,
     attempts,
+    cause: error.cause,
+  });
+}
+
+/** The same error, with the `Retry-After` this client honours instead of the one asked for. */
+export function withRetryAfter(error: MetaStudioError, retryAfterSeconds: number): MetaStudioError {
+  return new MetaStudioError({
+    message: error.message,
+    status: error.status,
+    errorCode: error.errorCode,
+    errorMsg: error.errorMsg,
+    requestId: error.requestId,
+    retryable: error.retryable,
+    retryAfterSeconds,
+    service: error.service,
+    attempts: error.attempts,
     cause: error.cause,
   });
 }

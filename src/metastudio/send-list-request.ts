@@ -1,7 +1,9 @@
 import { request, type Dispatcher } from "undici";
 
+import { clipToken } from "../describe-error.js";
 import { parseRetryAfter } from "./backoff.js";
 import type { MetaStudioError } from "./metastudio-error.js";
+import { DEFAULT_MAX_BODY_BYTES, readCappedBody } from "./read-capped-body.js";
 import { parsePage, type ParsedPage, type RangeWarning } from "./parse-page.js";
 import { errorFromBody, errorFromResponse, errorFromTransport } from "./response-error.js";
 import { sdkEncode } from "./signer.js";
@@ -46,6 +48,8 @@ export interface ExchangeRequest {
   signal?: AbortSignal | undefined;
   projectId: string;
   offset: number;
+  /** Largest body read; a larger one fails the exchange. @default 33554432 (32 MB) */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -90,9 +94,15 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
       signal,
     });
     status = response.statusCode;
-    requestId = first(response.headers["x-request-id"]);
-    const bytes = Buffer.from(await response.body.arrayBuffer());
+    // The upstream's text is stored and shown: bounded, and no control characters.
+    requestId = clipToken(first(response.headers["x-request-id"]));
     const expected = Number(first(response.headers["content-length"]));
+    const declared = Number.isInteger(expected) ? expected : undefined;
+    const bytes = await readCappedBody(
+      response.body,
+      exchange.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      declared,
+    );
     if (Number.isInteger(expected) && bytes.length < expected) {
       throw Object.assign(new Error(`body has ${bytes.length} of ${expected} bytes`), {
         code: "SHORT_BODY",

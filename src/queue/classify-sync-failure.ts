@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/config-error.js";
+import { DEFAULT_MAX_RETRY_AFTER_MS } from "../metastudio/backoff.js";
 import { MetaStudioError } from "../metastudio/metastudio-error.js";
 import { MassDeleteRefusedError, RunInProgressError } from "../sync/sync-errors.js";
 
@@ -21,8 +22,13 @@ const UNRECOVERABLE_STATUSES = new Set([400, 401, 403, 404]);
 
 /**
  * @param defaultThrottleMs hold when a 429 named no `Retry-After`
+ * @param maxThrottleMs longest hold whatever the 429 asked: the hold stops every project
  */
-export function classifySyncFailure(error: unknown, defaultThrottleMs: number): SyncFailure {
+export function classifySyncFailure(
+  error: unknown,
+  defaultThrottleMs: number,
+  maxThrottleMs: number = DEFAULT_MAX_RETRY_AFTER_MS,
+): SyncFailure {
   if (findCause(error, RunInProgressError)) return { kind: "busy" };
   if (findCause(error, ConfigError)) return { kind: "unrecoverable", reason: "configuration" };
   if (findCause(error, MassDeleteRefusedError))
@@ -30,7 +36,7 @@ export function classifySyncFailure(error: unknown, defaultThrottleMs: number): 
   const upstream = findCause(error, MetaStudioError);
   if (upstream?.throttled) {
     const asked = upstream.retryAfterSeconds === undefined ? 0 : upstream.retryAfterSeconds * 1000;
-    return { kind: "throttled", retryAfterMs: Math.max(asked, defaultThrottleMs) };
+    return { kind: "throttled", retryAfterMs: Math.max(Math.min(asked, maxThrottleMs), defaultThrottleMs) };
   }
   if (upstream?.status !== undefined && UNRECOVERABLE_STATUSES.has(upstream.status)) {
     return { kind: "unrecoverable", reason: `upstream answered ${upstream.status}` };

@@ -111,6 +111,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         redis,
         config.metastudio.rateLimitPerSecond,
         `${prefix}:${SYNC_QUEUE_NAME}:upstream-rate`,
+        config.metastudio.maxRetryAfterMs,
       ),
       // Each run holds one connection for its project lock and borrows others to write.
       poolSize: config.sync.workerConcurrency * 2 + 2,
@@ -145,6 +146,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       recorder,
       busyRetryMs: options.busyRetryMs,
       throttleHoldMs: options.throttleHoldMs,
+      maxThrottleHoldMs: config.metastudio.maxRetryAfterMs,
     });
     const running = new Worker<SyncJobData, SyncJobResult>(SYNC_QUEUE_NAME, processor, {
       connection: workerRedis,

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
 
 import type { RunMode } from "../db/schema.js";
+import { clippedError, describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { runSync, type RunProgress, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
 import { classifySyncFailure } from "./classify-sync-failure.js";
@@ -37,6 +38,8 @@ export interface SyncProcessorOptions {
   busyRetryMs?: number;
   /** Least hold of the queue after a 429 outlasted the client's retries. @default 30000 */
   throttleHoldMs?: number;
+  /** Longest hold of the queue, whatever `Retry-After` asked (METASTUDIO_MAX_RETRY_AFTER_SECONDS). @default 60000 */
+  maxThrottleHoldMs?: number;
   /** Least time between two progress updates written to Redis. @default 1000 */
   progressEveryMs?: number;
 }
@@ -95,7 +98,7 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      const failure = classifySyncFailure(error, throttleHoldMs);
+      const failure = classifySyncFailure(error, throttleHoldMs, options.maxThrottleHoldMs);
       switch (failure.kind) {
         case "busy": {
           // Nothing ran, so nothing is recorded. A scheduled incremental is redundant with the
@@ -120,15 +123,12 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
           throw Worker.RateLimitError();
         case "unrecoverable":
           options.recorder?.recordRunFailure(projectId, mode, durationMs);
-          throw new UnrecoverableError(`${errorMessage(error)} (not retried: ${failure.reason})`);
+          throw new UnrecoverableError(`${describeError(error)} (not retried: ${failure.reason})`);
         case "retry":
           options.recorder?.recordRunFailure(projectId, mode, durationMs);
-          throw error;
+          // BullMQ stores message and stack as failedReason: bounded, and never a query's parameters.
+          throw clippedError(error);
       }
     }
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 
 import { generateDataset, generateRoom, type RoomItem } from "./dataset.js";
+import { HostileAnswers } from "./hostile-answers.js";
 import { validateListQuery } from "./list-query.js";
 import { createPrng, rfc3339 } from "./prng.js";
 import { RoomStore, type ListBehaviour } from "./room-store.js";
@@ -74,6 +75,8 @@ export interface Simulator {
   /** A raw, possibly malformed, item served like a room. */
   injectItem(projectId: string, item: unknown): void;
   readonly requests: SimulatorRequestLog[];
+  /** Scripted hostile answers (see HostileAnswers), served before anything else. */
+  readonly hostile: HostileAnswers;
   readonly issuedTokens: number;
   revokeTokens(): void;
 }
@@ -118,6 +121,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const auth = new SimulatorAuth(options.credentials, now);
   const requests: SimulatorRequestLog[] = [];
   const sockets = new Set<Socket>();
+  const hostile = new HostileAnswers();
   let windowStart = 0;
   let windowCount = 0;
   let created = 0;
@@ -201,6 +205,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (behaviour.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.latencyMs));
 
     if (request.method === "GET" && url.pathname === "/healthz") return reply(200, { status: "ok" });
+    const route = request.method === "POST" ? "iam" : projectId === undefined ? undefined : "list";
+    const scripted = route === undefined ? undefined : hostile.serve(route, response);
+    if (scripted !== undefined) {
+      log.status = scripted;
+      return;
+    }
     if (request.method === "POST" && url.pathname === "/v3/auth/tokens") {
       const body = await readJson(request);
       const issued = auth.issue(body, behaviour.tokenTtlSeconds);
@@ -317,6 +327,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     injectItem: (projectId, item) => store(projectId).inject(item),
     requests,
+    hostile,
     get issuedTokens() {
       return auth.issuedCount;
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import type { Database } from "../db/database.js";
+import { clippedError, describeError } from "../describe-error.js";
 import { tryLockProject, type ProjectLock } from "../db/project-lock.js";
 import {
   adoptRunProgress,
@@ -340,8 +341,8 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
     runLog.info({ ...summary.counts, duration_ms: Math.round(summary.durationMs) }, "sync run succeeded");
     return summary;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    runLog.error({ err: error, requests: progress.requests }, "sync run failed");
+    const message = describeError(error); // issue 10: clipped, the database's reason, no query parameters
+    runLog.error({ err: clippedError(error), requests: progress.requests }, "sync run failed");
     if (!dryRun) {
       // Best effort: the database may be what failed. The run row stays 'running' if this fails
       // too, and the next run of the project closes it as interrupted.

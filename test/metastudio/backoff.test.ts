@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import {
-  MAX_RETRY_AFTER_MS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  capRetryAfter,
   backoffDelay,
   decideRetry,
   parseRetryAfter,
@@ -56,8 +57,17 @@ describe("decideRetry", () => {
     expect(decideRetry(throttled(10), state, policy, top)).toEqual({ action: "retry", delayMs: 199 });
     expect(decideRetry(throttled(3_600_000), state, policy, top)).toEqual({
       action: "retry",
-      delayMs: MAX_RETRY_AFTER_MS,
+      delayMs: DEFAULT_MAX_RETRY_AFTER_MS,
     });
+    expect(decideRetry(throttled(36_000_000), state, { ...policy, maxRetryAfterMs: 2000 }, top)).toEqual({
+      action: "retry",
+      delayMs: 2000,
+    });
+  });
+  it("caps Retry-After at 60 s by default and says when it did", () => {
+    expect(DEFAULT_MAX_RETRY_AFTER_MS).toBe(60_000);
+    expect(capRetryAfter(36_000_000, 60_000)).toEqual({ ms: 60_000, capped: true });
+    expect(capRetryAfter(5000, 60_000)).toEqual({ ms: 5000, capped: false });
   });
 });
 

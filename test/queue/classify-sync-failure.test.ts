@@ -16,9 +16,18 @@ describe("classifySyncFailure", () => {
   });
 
   it("holds the queue on a 429 for the longer of Retry-After and the least hold", () => {
-    expect(classifySyncFailure(upstream(429, 90), 30_000)).toEqual({
+    expect(classifySyncFailure(upstream(429, 90), 30_000, 120_000)).toEqual({
       kind: "throttled",
       retryAfterMs: 90_000,
+    });
+    // A ten-hour Retry-After holds the queue for the cap only: the hold stops every project.
+    expect(classifySyncFailure(upstream(429, 36_000), 1000)).toEqual({
+      kind: "throttled",
+      retryAfterMs: 60_000,
+    });
+    expect(classifySyncFailure(upstream(429, 36_000), 1000, 5000)).toEqual({
+      kind: "throttled",
+      retryAfterMs: 5000,
     });
     expect(classifySyncFailure(upstream(429, 1), 30_000)).toEqual({
       kind: "throttled",
