@@ -215,3 +215,21 @@ export const syncSeenRooms = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.roomId] })],
 );
+
+/**
+ * The projects this deployment is configured for, and their account and endpoint (migration
+ * 0002_accounts). Upserted when a worker or `sync` starts; a project dropped from the
+ * configuration keeps its row with `retired_at` set.
+ */
+export const syncProjects = pgTable(
+  "sync_projects",
+  {
+    projectId: text("project_id").primaryKey(),
+    account: text("account").notNull(),
+    endpoint: text("endpoint"),
+    firstConfiguredAt: tstz("first_configured_at").notNull().defaultNow(),
+    lastConfiguredAt: tstz("last_configured_at").notNull().defaultNow(),
+    retiredAt: tstz("retired_at"),
+  },
+  (t) => [index("sync_projects_account_idx").on(t.account)],
+);
