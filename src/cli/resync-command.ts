@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
-import { loadConfig } from "../config/config.js";
+import { allProjectIds, loadConfig } from "../config/config.js";
 import { readEnv } from "../config/read-env.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import type { CompletedSync } from "../queue/sync-processor.js";
@@ -45,7 +45,12 @@ export function registerResyncCommand(program: Command): void {
 async function resyncCommand(options: ResyncOptions): Promise<void> {
   // Enqueuing needs no upstream endpoint or credentials: an operator's shell may lack them.
   const config = loadConfig(
-    { ...process.env, METASTUDIO_ENDPOINT: undefined, METASTUDIO_PROJECT_IDS: undefined },
+    {
+      ...process.env,
+      METASTUDIO_ENDPOINT: undefined,
+      METASTUDIO_PROJECT_IDS: undefined,
+      METASTUDIO_CONFIG: undefined,
+    },
     { metastudio: false },
   );
   const projects = chooseProjects(options);
@@ -124,6 +129,11 @@ function chooseProjects(options: ResyncOptions): string[] {
   }
   if (!options.all && options.project.length === 0) {
     throw new ConfigError("Name the projects to resync with --project ID (repeatable), or give --all.");
+  }
+  if (readEnv(process.env, "METASTUDIO_CONFIG") !== undefined) {
+    // The accounts file names the projects; reading it for --all resolves its ${NAME}s too.
+    if (!options.all) return [...new Set(options.project)];
+    return allProjectIds(loadConfig(process.env).accounts);
   }
   const configured = (readEnv(process.env, "METASTUDIO_PROJECT_IDS") ?? "")
     .split(",")

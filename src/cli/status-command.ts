@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 
-import { loadConfig } from "../config/config.js";
+import { allProjectIds, loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { loadProjectStatus, type ProjectStatus } from "../db/project-status.js";
@@ -31,7 +31,11 @@ export function registerStatusCommand(program: Command): void {
       let statuses: ProjectStatus[];
       try {
         await migrate(database);
-        statuses = await loadProjectStatus(database.db, config.metastudio?.projectIds, runs);
+        statuses = await loadProjectStatus(
+          database.db,
+          config.accounts && allProjectIds(config.accounts),
+          runs,
+        );
       } finally {
         await database.close();
       }
@@ -77,7 +81,8 @@ export function registerStatusCommand(program: Command): void {
 
 function formatStatus(status: ProjectStatus): string {
   const header = [
-    `project ${status.projectId}: ${status.liveRooms} live rooms, ${status.deletedRooms} deleted`,
+    `project ${status.projectId}${status.account ? ` (account ${status.account})` : ""}: ` +
+      `${status.liveRooms} live rooms, ${status.deletedRooms} deleted`,
     `  watermark ${status.watermark?.toISOString() ?? "none (next run reads everything)"}; ` +
       `filter observed on ${status.filterField ?? "(not yet known)"}`,
     `  last success ${status.lastSuccessAt?.toISOString() ?? "never"}; ` +

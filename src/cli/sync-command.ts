@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
-import { loadConfig } from "../config/config.js";
+import { allProjectIds, loadConfig } from "../config/config.js";
+import { upsertSyncProjects } from "../db/sync-projects.js";
 import { createLogger } from "../logger.js";
 import { runSync, type RunSummary } from "../sync/run-sync.js";
 import { openSyncRuntime } from "../sync/sync-runtime.js";
@@ -61,7 +62,7 @@ export function selectProjects(configured: string[], named: string[]): string[] 
 
 async function syncCommand(options: SyncOptions): Promise<void> {
   const config = loadConfig(process.env);
-  const projects = selectProjects(config.metastudio.projectIds, options.project);
+  const projects = selectProjects(allProjectIds(config.accounts), options.project);
   // One audit line per request is right for a service's log, noise on a terminal showing progress.
   const interactive = process.stderr.isTTY === true && process.env.LOG_LEVEL === undefined;
   const logger = createLogger(interactive ? "warn" : config.logLevel);
@@ -70,6 +71,15 @@ async function syncCommand(options: SyncOptions): Promise<void> {
     process.stderr.write(
       `Using the embedded database at ${runtime.database.location} (set DATABASE_URL to use Postgres).\n`,
     );
+  }
+  if (!options.dryRun) {
+    const rows = config.accounts.flatMap((a) =>
+      a.projectIds.map((projectId) => ({ projectId, account: a.name, endpoint: a.endpoint })),
+    );
+    await upsertSyncProjects(runtime.database.db, rows, new Date()).catch(async (error: unknown) => {
+      await runtime.close();
+      throw error;
+    });
   }
   const summaries: RunSummary[] = [];
   const failures: string[] = [];

@@ -1,10 +1,17 @@
+import { PROJECT_ID, readAccountsFile, type AccountEntry } from "./accounts-file.js";
 import { ConfigError } from "./config-error.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
 import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
 
 /** How requests to MetaStudio are authenticated; exactly one, chosen from what is configured. */
 export type AuthConfig =
-  | { kind: "aksk"; accessKey: string; secretKey: string }
+  | {
+      kind: "aksk";
+      accessKey: string;
+      secretKey: string;
+      /** Temporary AK/SK: sent, and signed, as `X-Security-Token`, as the official SDKs do. */
+      securityToken?: string | undefined;
+    }
   | { kind: "token"; token: string }
   | { kind: "iam-password"; iamEndpoint: string; domain: string; username: string; password: string };
 
@@ -28,6 +35,15 @@ export interface MetaStudioConfig extends Partial<UpstreamLimits> {
   /** Pages fetched at once within one project's run. @default 8 */
   pageConcurrency: number;
 }
+
+/** One MetaStudio account: its endpoint, credential, projects and rate limit. */
+export interface AccountConfig extends MetaStudioConfig {
+  /** Unique; in logs, metrics, `status`, job data and `sync_projects`. `default` without a file. */
+  name: string;
+}
+
+/** The account name of the one account the environment variables define. */
+export const DEFAULT_ACCOUNT = "default";
 
 export interface SyncConfig {
   /** How far before the watermark an incremental run starts again, for late or skewed updates. @default 3600 */
@@ -60,16 +76,47 @@ export interface BaseConfig {
   sync: SyncConfig;
   /** @default "info" */
   logLevel: string;
-  /** Present when METASTUDIO_ENDPOINT and METASTUDIO_PROJECT_IDS are configured. */
-  metastudio: MetaStudioConfig | undefined;
+  /**
+   * From METASTUDIO_CONFIG, or the one account `default` of the single-account variables; present
+   * when either is configured. No project is in two accounts.
+   */
+  accounts: AccountConfig[] | undefined;
 }
 
 export interface Config extends BaseConfig {
-  metastudio: MetaStudioConfig;
+  accounts: AccountConfig[];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The variables that define the single account; with METASTUDIO_CONFIG they would be a second,
+ * silently ignored source of truth, so they are refused instead.
+ */
+const SINGLE_ACCOUNT_VARIABLES = [
+  "METASTUDIO_ENDPOINT",
+  "METASTUDIO_PROJECT_IDS",
+  "HUAWEICLOUD_SDK_AK",
+  "HUAWEICLOUD_SDK_SK",
+  "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+  "METASTUDIO_AUTH_TOKEN",
+  "HUAWEICLOUD_IAM_ENDPOINT",
+  "HUAWEICLOUD_IAM_DOMAIN",
+  "HUAWEICLOUD_IAM_USERNAME",
+  "HUAWEICLOUD_IAM_PASSWORD",
+  "METASTUDIO_APP_USER_ID",
+  "METASTUDIO_RATE_LIMIT",
+];
+
+/** Every configured project, in configuration order. */
+export function allProjectIds(accounts: readonly AccountConfig[]): string[] {
+  return accounts.flatMap((account) => account.projectIds);
+}
+
+/** The account a project belongs to, or undefined when no account lists it. */
+export function accountOf(accounts: readonly AccountConfig[], projectId: string): AccountConfig | undefined {
+  return accounts.find((account) => account.projectIds.includes(projectId));
+}
 
 /**
  * Reads and validates the whole configuration once. Every error is a ConfigError that names the
@@ -79,7 +126,10 @@ export function loadConfig(env: Env, options: { metastudio: false }): BaseConfig
 export function loadConfig(env: Env, options?: { metastudio?: true }): Config;
 export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): BaseConfig {
   const needMetaStudio = options.metastudio ?? true;
-  const configured = readEnv(env, "METASTUDIO_ENDPOINT") ?? readEnv(env, "METASTUDIO_PROJECT_IDS");
+  const configured =
+    readEnv(env, "METASTUDIO_CONFIG") ??
+    readEnv(env, "METASTUDIO_ENDPOINT") ??
+    readEnv(env, "METASTUDIO_PROJECT_IDS");
   const logLevel = readEnv(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
@@ -103,7 +153,66 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
       workerConcurrency: readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true }),
     },
     logLevel,
-    metastudio: needMetaStudio || configured !== undefined ? loadMetaStudio(env) : undefined,
+    accounts: needMetaStudio || configured !== undefined ? loadAccounts(env) : undefined,
+  };
+}
+
+function loadAccounts(env: Env): AccountConfig[] {
+  const file = readEnv(env, "METASTUDIO_CONFIG");
+  if (file === undefined) return [{ name: DEFAULT_ACCOUNT, ...loadMetaStudio(env) }];
+  const conflict = SINGLE_ACCOUNT_VARIABLES.find((name) => env[name]?.trim() || env[`${name}_FILE`]?.trim());
+  if (conflict !== undefined) {
+    const name = env[conflict]?.trim() ? conflict : `${conflict}_FILE`;
+    throw new ConfigError(
+      `METASTUDIO_CONFIG and ${name} are both set: with an accounts file, every account's endpoint, ` +
+        `projects and credentials come from the file; unset ${name}.`,
+    );
+  }
+  const tuning = loadTuning(env);
+  return readAccountsFile(file, env).map((entry) => fromEntry(entry, tuning));
+}
+
+type Tuning = Pick<MetaStudioConfig, "requestTimeoutMs" | "maxAttempts" | "pageConcurrency"> & UpstreamLimits;
+
+/** Settings of the client itself rather than of an account: the same for every account. */
+function loadTuning(env: Env): Tuning {
+  return {
+    requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, {
+      min: 100,
+      // Node's timers take at most 2^31-1 ms; above it they fire after 1 ms, failing every request.
+      max: 2 ** 31 - 1,
+      integer: true,
+    }),
+    maxAttempts: readNumber(env, "METASTUDIO_MAX_ATTEMPTS", 6, { min: 1, max: 50, integer: true }),
+    pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 8, { min: 1, max: 64, integer: true }),
+    ...readUpstreamLimits(env),
+  };
+}
+
+function fromEntry(entry: AccountEntry, tuning: Tuning): AccountConfig {
+  let auth: AuthConfig;
+  if (entry.ak !== undefined && entry.sk !== undefined) {
+    auth = { kind: "aksk", accessKey: entry.ak, secretKey: entry.sk, securityToken: entry.security_token };
+  } else if (entry.token !== undefined) {
+    auth = { kind: "token", token: entry.token };
+  } else {
+    const iam = entry.iam!;
+    auth = {
+      kind: "iam-password",
+      iamEndpoint: iam.endpoint.replace(/\/+$/, ""),
+      domain: iam.domain,
+      username: iam.username,
+      password: iam.password,
+    };
+  }
+  return {
+    name: entry.name,
+    endpoint: entry.endpoint.replace(/\/+$/, ""),
+    projectIds: entry.projects,
+    auth,
+    appUserId: entry.app_user_id,
+    rateLimitPerSecond: entry.rate_limit ?? 8,
+    ...tuning,
   };
 }
 
@@ -140,15 +249,7 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
     auth: loadAuth(env),
     appUserId: readEnv(env, "METASTUDIO_APP_USER_ID"),
     rateLimitPerSecond: readNumber(env, "METASTUDIO_RATE_LIMIT", 8, { min: 0.1, max: 10_000 }),
-    requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, {
-      min: 100,
-      // Node's timers take at most 2^31-1 ms; above it they fire after 1 ms, failing every request.
-      max: 2 ** 31 - 1,
-      integer: true,
-    }),
-    maxAttempts: readNumber(env, "METASTUDIO_MAX_ATTEMPTS", 6, { min: 1, max: 50, integer: true }),
-    pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 8, { min: 1, max: 64, integer: true }),
-    ...readUpstreamLimits(env),
+    ...loadTuning(env),
   };
 }
 
@@ -160,7 +261,12 @@ function loadAuth(env: Env): AuthConfig {
       throw new ConfigError("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not.");
     if (secretKey === undefined)
       throw new ConfigError("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not.");
-    return { kind: "aksk", accessKey, secretKey };
+    return {
+      kind: "aksk",
+      accessKey,
+      secretKey,
+      securityToken: readEnv(env, "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+    };
   }
   const token = readEnv(env, "METASTUDIO_AUTH_TOKEN");
   if (token !== undefined) return { kind: "token", token };

@@ -7,6 +7,9 @@ import { loadSyncState } from "./sync-state.js";
 
 export interface ProjectStatus {
   projectId: string;
+  /** From `sync_projects`; null for a project no worker or sync of this version has started with. */
+  account: string | null;
+  endpoint: string | null;
   liveRooms: number;
   deletedRooms: number;
   watermark: Date | null;
@@ -25,7 +28,7 @@ export async function loadProjectStatus(
   const ids = projectIds ?? (await projectsWithRuns(db));
   return Promise.all(
     ids.map(async (projectId) => {
-      const [state, recent, [counts]] = await Promise.all([
+      const [state, recent, [counts], [project]] = await Promise.all([
         loadSyncState(db, projectId),
         recentRuns(db, projectId, runs),
         queryRows<{ live: number; deleted: number }>(
@@ -34,9 +37,15 @@ export async function loadProjectStatus(
                      (count(*) filter (where deleted_at is not null))::int as deleted
                 from smart_chat_rooms where project_id = ${projectId}`,
         ),
+        queryRows<{ account: string; endpoint: string | null }>(
+          db,
+          sql`select account, endpoint from sync_projects where project_id = ${projectId}`,
+        ),
       ]);
       return {
         projectId,
+        account: project?.account ?? null,
+        endpoint: project?.endpoint ?? null,
         liveRooms: Number(counts?.live ?? 0),
         deletedRooms: Number(counts?.deleted ?? 0),
         watermark: state?.watermark ?? null,

@@ -252,3 +252,21 @@ export type SmartChatRoomVoiceConfigRow = typeof smartChatRoomVoiceConfigs.$infe
 export type SmartChatRoomChangeRow = typeof smartChatRoomChanges.$inferSelect;
 export type SyncRunRow = typeof syncRuns.$inferSelect;
 export type SyncRequestRow = typeof syncRequests.$inferSelect;
+
+/**
+ * The projects this deployment is configured for, and their account and endpoint (migration
+ * 0002_accounts). Upserted when a worker or `sync` starts; a project dropped from the
+ * configuration keeps its row with `retired_at` set.
+ */
+export const syncProjects = pgTable(
+  "sync_projects",
+  {
+    projectId: text("project_id").primaryKey(),
+    account: text("account").notNull(),
+    endpoint: text("endpoint"),
+    firstConfiguredAt: tstz("first_configured_at").notNull().defaultNow(),
+    lastConfiguredAt: tstz("last_configured_at").notNull().defaultNow(),
+    retiredAt: tstz("retired_at"),
+  },
+  (t) => [index("sync_projects_account_idx").on(t.account)],
+);

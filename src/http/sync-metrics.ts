@@ -47,26 +47,26 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
   const requests = new Counter({
     name: `${PREFIX}upstream_requests_total`,
     help: 'MetaStudio HTTP attempts by project and status ("none" when no response came), retries included.',
-    labelNames: ["project_id", "status"] as const,
+    labelNames: ["account", "project_id", "status"] as const,
     registers,
   });
   const requestDuration = new Histogram({
     name: `${PREFIX}upstream_request_duration_seconds`,
     help: "Duration of one MetaStudio HTTP attempt, connect to last byte.",
-    labelNames: ["project_id"] as const,
+    labelNames: ["account", "project_id"] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
   const retries = new Counter({
     name: `${PREFIX}upstream_retries_total`,
     help: "MetaStudio HTTP attempts that were a retry (attempt > 1).",
-    labelNames: ["project_id"] as const,
+    labelNames: ["account", "project_id"] as const,
     registers,
   });
   const throttled = new Counter({
     name: `${PREFIX}upstream_throttled_total`,
     help: "MetaStudio answers with status 429 (throttled).",
-    labelNames: ["project_id"] as const,
+    labelNames: ["account", "project_id"] as const,
     registers,
   });
   const runs = new Counter({
@@ -108,7 +108,7 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
   return {
     registry,
     recordRequest(record) {
-      const project = { project_id: record.projectId };
+      const project = { account: record.account, project_id: record.projectId };
       requests.inc({ ...project, status: record.status === undefined ? "none" : String(record.status) });
       requestDuration.observe(project, record.durationMs / 1000);
       if (record.attempt > 1) retries.inc(project);

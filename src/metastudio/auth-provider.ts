@@ -42,14 +42,20 @@ export interface AuthProviderOptions {
   maxBodyBytes?: number | undefined;
 }
 
-/** AK/SK: the gateway checks a signed `X-Project-Id` against the path, so it is set before signing. */
-function akskProvider(accessKey: string, secretKey: string): AuthProvider {
+/**
+ * AK/SK: the gateway checks a signed `X-Project-Id` against the path, so it is set before signing.
+ * A temporary AK/SK's security token goes in `X-Security-Token`, added before signing (and so
+ * signed) as huaweicloud-sdk-core's `addAuthHeaders` does.
+ */
+function akskProvider(accessKey: string, secretKey: string, securityToken: string | undefined): AuthProvider {
   const credentials = { accessKey, secretKey };
   return {
     authorize: (request) => {
-      const headers = { ...request.headers, "X-Project-Id": request.projectId };
+      const extra: Record<string, string> = { "X-Project-Id": request.projectId };
+      if (securityToken !== undefined) extra["X-Security-Token"] = securityToken;
+      const headers = { ...request.headers, ...extra };
       const signed = signRequest({ method: request.method, url: request.url, headers }, credentials);
-      return Promise.resolve({ headers: { "X-Project-Id": request.projectId, ...signed } });
+      return Promise.resolve({ headers: { ...extra, ...signed } });
     },
     invalidate: () => false,
   };
@@ -82,7 +88,7 @@ function iamProvider(provider: IamTokenProvider): AuthProvider {
 export function createAuthProvider(auth: AuthConfig, options: AuthProviderOptions): AuthProvider {
   switch (auth.kind) {
     case "aksk":
-      return akskProvider(auth.accessKey, auth.secretKey);
+      return akskProvider(auth.accessKey, auth.secretKey, auth.securityToken);
     case "token":
       return tokenProvider(auth.token);
     case "iam-password":

@@ -26,6 +26,8 @@ export interface ListPage extends ParsedPage {
 
 /** One HTTP attempt, failed ones and retries included: what `sync_requests` stores. */
 export interface RequestRecord {
+  /** The account the request was made for; `default` for the single account of the environment. */
+  account: string;
   projectId: string;
   requestId: string | undefined;
   status: number | undefined;
@@ -42,6 +44,8 @@ export interface RequestRecord {
 
 export interface MetaStudioClientOptions {
   config: MetaStudioConfig;
+  /** The account's name, on every RequestRecord. @default "default" */
+  account?: string;
   logger: Logger;
   /** @default a memory limiter at `config.rateLimitPerSecond` */
   rateLimiter?: RateLimiter;
@@ -208,6 +212,7 @@ export class MetaStudioClient {
       outcome.kind === "page" ? outcome.page.rooms.length + outcome.page.invalid.length : undefined;
     const errorCode = outcome.kind === "error" ? outcome.error.errorCode : undefined;
     const record: RequestRecord = {
+      account: this.options.account ?? "default",
       projectId: params.projectId,
       requestId: outcome.requestId,
       status: outcome.status,

@@ -8,6 +8,14 @@ import type { SyncJobData } from "./sync-queue.js";
 
 export interface ScheduleProjectsOptions {
   projectIds: string[];
+  /** Each project's account name, stored in its scheduled jobs' data for the board. */
+  accountOf?: (projectId: string) => string | undefined;
+  /**
+   * Projects this deployment configured before and no longer does (retireProjectsExcept): their
+   * schedulers are removed. Only these: another deployment on the same Redis and prefix owns
+   * schedulers of projects this one never had, and they are left alone. @default []
+   */
+  retired?: string[];
   /** `SYNC_INCREMENTAL_EVERY`: an interval or a cron pattern. */
   incrementalEvery: string;
   /** `SYNC_FULL_EVERY`: an interval or a cron pattern. */
@@ -17,7 +25,7 @@ export interface ScheduleProjectsOptions {
 export interface ScheduledProjects {
   /** Scheduler IDs stored or refreshed. */
   upserted: string[];
-  /** Scheduler IDs of projects no longer configured, removed. */
+  /** Scheduler IDs of retired projects, removed. */
   removed: string[];
 }
 
@@ -27,7 +35,7 @@ export { schedulerId };
 
 /**
  * Makes the queue's schedulers match the configuration: an incremental and a full scheduler per
- * configured project, none for any other. Safe to run on every worker start, by several workers
+ * configured project, none for a retired one. Safe to run on every worker start, by several workers
  * at once: an upsert with an unchanged schedule keeps the next run where it was (BullMQ replaces
  * the pending iteration with the same timestamp), so restarts neither skip nor add runs. When
  * workers disagree (a rolling deploy changing the projects), the last one to start wins.
@@ -52,7 +60,7 @@ export async function scheduleProjects(
       try {
         await queue.upsertJobScheduler(id, schedule, {
           name: `${mode} ${projectId}`,
-          data: { projectId, mode, trigger: "schedule" },
+          data: { projectId, mode, trigger: "schedule", account: options.accountOf?.(projectId) },
           opts: SYNC_JOB_OPTIONS,
         });
       } catch (cause) {
@@ -66,10 +74,12 @@ export async function scheduleProjects(
     }
   }
   const configured = new Set(options.projectIds);
+  const retired = new Set((options.retired ?? []).filter((id) => !configured.has(id)));
   const removed: string[] = [];
+  if (retired.size === 0) return { upserted, removed };
   for (const scheduler of await queue.getJobSchedulers()) {
     const match = SCHEDULER_ID.exec(scheduler.key);
-    if (!match || configured.has(match[2]!)) continue;
+    if (!match || !retired.has(match[2]!)) continue;
     await queue.removeJobScheduler(scheduler.key);
     removed.push(scheduler.key);
   }

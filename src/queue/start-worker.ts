@@ -3,14 +3,18 @@ import { hostname } from "node:os";
 import { Worker, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 
-import type { Config } from "../config/config.js";
+import { accountOf, allProjectIds, type Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import { retireProjectsExcept, upsertSyncProjects } from "../db/sync-projects.js";
 import type { Logger } from "../logger.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import { createRedisRateLimiter } from "../metastudio/rate-limiter.js";
 import { openSyncRuntime } from "../sync/sync-runtime.js";
+import { AccountHolds } from "./account-holds.js";
+import { accountKey } from "./account-key.js";
 import { checkRedis } from "./check-redis.js";
 import { connectRedis } from "./connect-redis.js";
+import { ProjectClaims } from "./project-claims.js";
 import { requireRedisUrl } from "./queue-prefix.js";
 import { scheduleProjects } from "./schedule-projects.js";
 import { createSyncProcessor, type RunRecorder, type SyncJobResult } from "./sync-processor.js";
@@ -22,6 +26,8 @@ export interface AdminContext {
   database: Database;
   redis: Redis;
   projectIds: string[];
+  /** Each configured project's account name. */
+  accountOf(projectId: string): string | undefined;
   logger: Logger;
 }
 
@@ -57,6 +63,8 @@ export interface StartWorkerOptions {
   busyRetryMs?: number;
   /** @see SyncProcessorOptions.throttleHoldMs @default 30000 */
   throttleHoldMs?: number;
+  /** @see SyncProcessorOptions.handBackMs @default 3000 */
+  handBackMs?: number;
   /** Metrics and the admin server, built around the queue once it is open. @default none */
   observability?: (queue: Queue<SyncJobData>) => WorkerObservability;
 }
@@ -106,22 +114,48 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const observability = options.observability?.(queue) ?? {};
     const recorder = observability.recorder;
 
+    const projectIds = allProjectIds(config.accounts);
+    const accountName = (projectId: string) => accountOf(config.accounts, projectId)?.name;
     const runtime = await openSyncRuntime(config, logger, {
-      rateLimiter: createRedisRateLimiter(
-        redis,
-        config.metastudio.rateLimitPerSecond,
-        `${prefix}:${SYNC_QUEUE_NAME}:upstream-rate`,
-        config.metastudio.maxRetryAfterMs,
-      ),
+      // One limiter per account, shared by every worker through Redis (see accountKey).
+      rateLimiter: (account) =>
+        createRedisRateLimiter(
+          redis,
+          account.rateLimitPerSecond,
+          `${prefix}:${SYNC_QUEUE_NAME}:upstream-rate:${accountKey(account)}`,
+          account.maxRetryAfterMs,
+        ),
       // Each run holds one connection for its project lock and borrows others to write.
       poolSize: config.sync.workerConcurrency * 2 + 2,
       onRequest: recorder?.recordRequest?.bind(recorder),
     });
     closers.push(() => runtime.close());
 
+    // Claimed before any job is taken, renewed while running: another deployment's workers on
+    // this queue hand our jobs back instead of failing them.
+    const claims = new ProjectClaims(redis, prefix);
+    await claims.claim(projectIds);
+    const renewClaims = setInterval(() => {
+      claims
+        .claim(projectIds)
+        .catch((error: unknown) => logger.warn({ err: error }, "could not renew project claims"));
+    }, 600_000);
+    renewClaims.unref();
+    closers.push(() => Promise.resolve(clearInterval(renewClaims)));
+
+    const now = new Date();
+    await upsertSyncProjects(
+      runtime.database.db,
+      config.accounts.flatMap((a) =>
+        a.projectIds.map((projectId) => ({ projectId, account: a.name, endpoint: a.endpoint })),
+      ),
+      now,
+    );
     if (options.schedule ?? true) {
       const result = await scheduleProjects(queue, {
-        projectIds: config.metastudio.projectIds,
+        projectIds,
+        accountOf: accountName,
+        retired: await retireProjectsExcept(runtime.database.db, projectIds, now),
         incrementalEvery: config.sync.incrementalEvery,
         fullEvery: config.sync.fullEvery,
       });
@@ -136,17 +170,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     const workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
     workerRedis.on("error", (error) => logger.warn({ err: error }, "redis connection error (worker)"));
     closers.push(() => quit(workerRedis));
-    // The processor needs the worker (to hold the queue on a 429) and the worker the processor.
-    const holder: { worker?: Worker<SyncJobData, SyncJobResult> } = {};
+    const keys = new Map(config.accounts.map((a) => [a.name, accountKey(a)]));
     const processor = createSyncProcessor({
       syncDeps: (extra) => runtime.deps(extra),
       logger,
-      projectIds: config.metastudio.projectIds,
-      pauseQueue: async (ms) => holder.worker?.rateLimit(ms),
+      accountOf: (projectId) => {
+        const name = accountName(projectId);
+        return name === undefined ? undefined : { name, key: keys.get(name)! };
+      },
+      holds: new AccountHolds(redis, prefix),
+      claims,
       recorder,
       busyRetryMs: options.busyRetryMs,
       throttleHoldMs: options.throttleHoldMs,
-      maxThrottleHoldMs: config.metastudio.maxRetryAfterMs,
+      maxThrottleHoldMs: config.accounts[0]?.maxRetryAfterMs,
+      handBackMs: options.handBackMs,
     });
     const running = new Worker<SyncJobData, SyncJobResult>(SYNC_QUEUE_NAME, processor, {
       connection: workerRedis,
@@ -162,7 +200,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       // Started once everything else is up: a start that fails must not have taken jobs.
       autorun: false,
     });
-    holder.worker = running;
     closers.push(() => running.close());
     running.on("error", (error) => logger.error({ err: error }, "worker error"));
     running.on("stalled", (jobId) =>
@@ -178,7 +215,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         queue,
         database: runtime.database,
         redis,
-        projectIds: config.metastudio.projectIds,
+        projectIds,
+        accountOf: accountName,
         logger,
       });
       adminUrl = admin.url;
@@ -189,7 +227,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     logger.info(
       {
         concurrency: config.sync.workerConcurrency,
-        projects: config.metastudio.projectIds.length,
+        accounts: config.accounts.map((a) => a.name),
+        projects: projectIds.length,
         admin: adminUrl,
       },
       "worker started",

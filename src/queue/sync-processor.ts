@@ -1,10 +1,13 @@
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from "bullmq";
 
 import type { RunMode } from "../db/schema.js";
 import { clippedError, describeError } from "../describe-error.js";
+import { loadSyncState } from "../db/sync-state.js";
 import type { Logger } from "../logger.js";
 import { runSync, type RunProgress, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
 import { classifySyncFailure } from "./classify-sync-failure.js";
+import type { AccountHolds } from "./account-holds.js";
+import type { ProjectClaims } from "./project-claims.js";
 import type { SyncJobData } from "./sync-queue.js";
 
 /** Where run outcomes go besides the log; the admin server's metrics implement it. */
@@ -20,7 +23,7 @@ export type CompletedSync = Omit<RunSummary, "preview">;
 export interface SkippedSync {
   projectId: string;
   mode: RunMode;
-  skipped: "project busy";
+  skipped: "project busy" | "awaiting first full";
 }
 
 export type SyncJobResult = CompletedSync | SkippedSync;
@@ -29,14 +32,23 @@ export interface SyncProcessorOptions {
   /** The run's dependencies around the job's abort signal and progress callback. */
   syncDeps(extra: Pick<SyncDeps, "signal" | "onProgress">): SyncDeps;
   logger: Logger;
-  /** The projects this worker is configured for; a job for any other fails without running. */
-  projectIds: string[];
-  /** Holds every worker of the queue off for `ms`; wired to `worker.rateLimit`. */
-  pauseQueue(ms: number): Promise<void>;
+  /**
+   * The account (its name and Redis key, see accountKey) of a project this worker is configured
+   * for; undefined for any other, whose job is handed back or failed without running.
+   */
+  accountOf(projectId: string): { name: string; key: string } | undefined;
+  /** Per-account 429 holds shared by every worker (AccountHolds). */
+  holds: Pick<AccountHolds, "hold" | "remainingMs">;
+  /** Whether some worker of the queue claims a project (ProjectClaims). */
+  claims: Pick<ProjectClaims, "isClaimed">;
+  /** Hand-backs of one job before it fails even though a worker claims its project. @default 200 */
+  maxHandBacks?: number;
+  /** Wait before a handed-back job is offered again. @default 3000 */
+  handBackMs?: number;
   recorder?: RunRecorder;
   /** Wait before a job whose project another process is syncing tries again. @default 15000 */
   busyRetryMs?: number;
-  /** Least hold of the queue after a 429 outlasted the client's retries. @default 30000 */
+  /** Least hold of an account after a 429 outlasted the client's retries. @default 30000 */
   throttleHoldMs?: number;
   /** Longest hold of the queue, whatever `Retry-After` asked (METASTUDIO_MAX_RETRY_AFTER_SECONDS). @default 60000 */
   maxThrottleHoldMs?: number;
@@ -53,8 +65,10 @@ export type SyncProcessor = (
 /**
  * The BullMQ processor: one `runSync` per job, and the translation of its failures into what the
  * queue should do next (see classifySyncFailure). None of the special outcomes burns an attempt:
- * a busy project delays the job, a 429 storm holds the queue, a shutdown puts the job back to
- * waiting for another worker; the run row records them as failed, and a full run resumes.
+ * a busy project delays the job, a 429 storm holds the project's account (its jobs wait, other
+ * accounts' run), a job for a project another deployment on the queue serves is handed back, a
+ * shutdown puts the job back to waiting for another worker; the run row records the interrupted
+ * ones as failed, and a full run resumes.
  */
 export function createSyncProcessor(options: SyncProcessorOptions): SyncProcessor {
   const busyRetryMs = options.busyRetryMs ?? 15_000;
@@ -63,12 +77,22 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
 
   return async (job, token, signal) => {
     const { projectId, mode, trigger } = job.data;
-    const log = options.logger.child({ job_id: job.id, project_id: projectId, mode, trigger });
-    // Job data comes from whoever can write to Redis; credentials only go to configured projects.
-    if (!options.projectIds.includes(projectId)) {
-      throw new UnrecoverableError(
-        `Project ${projectId} is not in this worker's METASTUDIO_PROJECT_IDS; the job was not run.`,
-      );
+    // Job data comes from whoever can write to Redis; credentials only go to configured projects,
+    // and the account is this worker's, never the job's.
+    const account = options.accountOf(projectId);
+    const log = options.logger.child({
+      job_id: job.id,
+      project_id: projectId,
+      mode,
+      trigger,
+      account: account?.name,
+    });
+    if (account === undefined) return handBack(job, token, options, log);
+    const held = await options.holds.remainingMs(account.key);
+    if (held > 0) {
+      log.info({ hold_ms: held }, "the project's account is held after upstream throttling; job delayed");
+      await job.moveToDelayed(Date.now() + held + Math.floor(Math.random() * 1000), token);
+      throw new DelayedError();
     }
     let lastProgressAt = 0;
     const onProgress = (progress: RunProgress): void => {
@@ -79,8 +103,18 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
       job.updateProgress({ ...progress }).catch(() => {});
     };
     const started = performance.now();
+    const deps = options.syncDeps({ signal, onProgress });
+    if (trigger === "schedule" && mode === "incremental") {
+      // First start: the full schedule fires too and reads everything; an incremental beside it
+      // would read every room a second time.
+      const state = await loadSyncState(deps.database.db, projectId);
+      if (state?.lastSuccessAt == null) {
+        log.info("no run of this project has succeeded yet; the scheduled full reads it first");
+        return { projectId, mode, skipped: "awaiting first full" };
+      }
+    }
     try {
-      const summary = await runSync(options.syncDeps({ signal, onProgress }), {
+      const summary = await runSync(deps, {
         projectId,
         mode,
         trigger,
@@ -117,10 +151,11 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
           options.recorder?.recordRunFailure(projectId, mode, durationMs);
           log.warn(
             { hold_ms: failure.retryAfterMs },
-            "upstream throttling outlasted retries; holding the queue",
+            "upstream throttling outlasted retries; holding this account's jobs",
           );
-          await options.pauseQueue(failure.retryAfterMs);
-          throw Worker.RateLimitError();
+          await options.holds.hold(account.key, failure.retryAfterMs);
+          await job.moveToDelayed(Date.now() + failure.retryAfterMs, token);
+          throw new DelayedError();
         case "unrecoverable":
           options.recorder?.recordRunFailure(projectId, mode, durationMs);
           throw new UnrecoverableError(`${describeError(error)} (not retried: ${failure.reason})`);
@@ -131,4 +166,32 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
       }
     }
   };
+}
+
+/**
+ * A job for a project this worker does not serve: another deployment on the same queue may (it
+ * claims the project), so the job goes back, delayed, for one of its workers to take. Bounded,
+ * and failed at once when no live worker claims the project.
+ */
+async function handBack(
+  job: Job<SyncJobData, SyncJobResult>,
+  token: string | undefined,
+  options: SyncProcessorOptions,
+  log: Logger,
+): Promise<never> {
+  const { projectId } = job.data;
+  const handBacks = job.data.handBacks ?? 0;
+  const max = options.maxHandBacks ?? 200;
+  if (handBacks < max && (await options.claims.isClaimed(projectId))) {
+    const delay = (options.handBackMs ?? 3000) * (0.5 + Math.random());
+    log.debug({ hand_backs: handBacks + 1 }, "job for a project another worker serves; handed back");
+    await job.updateData({ ...job.data, handBacks: handBacks + 1 });
+    await job.moveToDelayed(Date.now() + Math.round(delay), token);
+    throw new DelayedError();
+  }
+  throw new UnrecoverableError(
+    handBacks >= max
+      ? `Project ${projectId} was handed back ${handBacks} times by workers not configured for it; the job was not run.`
+      : `Project ${projectId} is not configured in any worker of this queue (METASTUDIO_PROJECT_IDS or METASTUDIO_CONFIG); the job was not run.`,
+  );
 }

@@ -15,6 +15,13 @@ export interface SyncJobData {
   trigger: RunTrigger;
   /** Let a full run mark more than the threshold deleted (manual only). */
   allowMassDelete?: boolean;
+  /**
+   * The project's account, as the enqueuer knew it: for people reading the board. The worker
+   * takes the account (and so the credential) from its own configuration, never from here.
+   */
+  account?: string;
+  /** Times workers that do not know the project handed this job back; bounded. */
+  handBacks?: number;
 }
 
 export interface SyncQueueOptions {

@@ -1,14 +1,15 @@
-import type { Config } from "../config/config.js";
+import type { AccountConfig, Config } from "../config/config.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import type { Logger } from "../logger.js";
-import { MetaStudioClient, type RequestRecord } from "../metastudio/metastudio-client.js";
+import { AccountClients } from "../metastudio/account-clients.js";
+import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RateLimiter } from "../metastudio/rate-limiter.js";
 import type { SyncDeps, SyncSettings } from "./run-sync.js";
 
 export interface SyncRuntime {
   database: Database;
-  client: MetaStudioClient;
+  client: AccountClients;
   settings: SyncSettings;
   /** Everything runSync needs, but the per-run options. */
   deps(extra?: Partial<SyncDeps>): SyncDeps;
@@ -23,7 +24,8 @@ export async function openSyncRuntime(
   config: Config,
   logger: Logger,
   options: {
-    rateLimiter?: RateLimiter;
+    /** Each account's limiter. @default a memory limiter per account */
+    rateLimiter?: (account: AccountConfig) => RateLimiter;
     poolSize?: number;
     /** Every attempt of every request, for metrics. */
     onRequest?: (record: RequestRecord) => void;
@@ -40,8 +42,8 @@ export async function openSyncRuntime(
     await database.close();
     throw error;
   }
-  const client = new MetaStudioClient({
-    config: config.metastudio,
+  const client = new AccountClients({
+    accounts: config.accounts,
     logger,
     rateLimiter: options.rateLimiter,
     onRequest: options.onRequest,
@@ -49,7 +51,8 @@ export async function openSyncRuntime(
   const settings: SyncSettings = {
     lookbackSeconds: config.sync.lookbackSeconds,
     massDeleteThreshold: config.sync.massDeleteThreshold,
-    pageConcurrency: config.metastudio.pageConcurrency,
+    // Client tuning, the same for every account (see loadConfig).
+    pageConcurrency: config.accounts[0]!.pageConcurrency,
   };
   return {
     database,

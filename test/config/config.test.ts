@@ -26,13 +26,15 @@ function configError(env: Record<string, string>): string {
 describe("loadConfig", () => {
   it("reads a minimal configuration with documented defaults", () => {
     const config = loadConfig(base);
-    expect(config.metastudio).toMatchObject({
+    expect(config.accounts).toHaveLength(1);
+    expect(config.accounts[0]).toMatchObject({
+      name: "default",
       endpoint: "https://metastudio.cn-north-4.myhuaweicloud.com",
       projectIds: ["p1", "p2"],
       auth: { kind: "token", token: "tok" },
       rateLimitPerSecond: 8,
     });
-    expect(config.metastudio.rateLimitPerSecond).toBeLessThan(10);
+    expect(config.accounts[0]!.rateLimitPerSecond).toBeLessThan(10);
     expect(config.admin).toEqual({ host: "127.0.0.1", port: 9464, token: undefined });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.sync.massDeleteThreshold).toBe(0.2);
@@ -40,9 +42,17 @@ describe("loadConfig", () => {
 
   it("prefers AK/SK, and names the missing half", () => {
     expect(
-      loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK: "sk" }).metastudio.auth.kind,
+      loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK: "sk" }).accounts[0]!.auth.kind,
     ).toBe("aksk");
     expect(configError({ ...base, HUAWEICLOUD_SDK_AK: "ak" })).toMatch(/HUAWEICLOUD_SDK_SK/);
+  });
+
+  it("reads a temporary AK/SK's security token from HUAWEICLOUD_SDK_SECURITY_TOKEN", () => {
+    const env = { ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK: "sk" };
+    expect(loadConfig({ ...env, HUAWEICLOUD_SDK_SECURITY_TOKEN: "st" }).accounts[0]!.auth).toMatchObject({
+      kind: "aksk",
+      securityToken: "st",
+    });
   });
 
   it("names every missing IAM variable", () => {
@@ -86,7 +96,12 @@ describe("loadConfig", () => {
     const file = join(dir, "sk");
     writeFileSync(file, "secret-from-file\n");
     const config = loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK_FILE: file });
-    expect(config.metastudio.auth).toEqual({ kind: "aksk", accessKey: "ak", secretKey: "secret-from-file" });
+    expect(config.accounts[0]!.auth).toEqual({
+      kind: "aksk",
+      accessKey: "ak",
+      secretKey: "secret-from-file",
+      securityToken: undefined,
+    });
     expect(configError({ ...base, METASTUDIO_AUTH_TOKEN_FILE: file })).toMatch(
       /METASTUDIO_AUTH_TOKEN or METASTUDIO_AUTH_TOKEN_FILE/,
     );
@@ -96,6 +111,6 @@ describe("loadConfig", () => {
   });
 
   it("does not require MetaStudio settings for commands that do not call it", () => {
-    expect(loadConfig({}, { metastudio: false }).metastudio).toBeUndefined();
+    expect(loadConfig({}, { metastudio: false }).accounts).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@ const shared = useAdminServer();
 
 function request(overrides: Partial<RequestRecord>): RequestRecord {
   return {
+    account: "default",
     projectId: "alpha",
     requestId: "req-1",
     status: 200,

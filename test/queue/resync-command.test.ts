@@ -137,7 +137,7 @@ describe("metastudio-sync resync and worker", () => {
       QUEUE_PREFIX: prefix,
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("delta: Project delta is not in this worker's METASTUDIO_PROJECT_IDS");
+    expect(result.stderr).toContain("delta: Project delta is not configured in any worker of this queue");
   });
 
   it("says which projects were already queued", async () => {

@@ -68,18 +68,39 @@ describe("scheduleProjects", () => {
     await queue.close();
   });
 
-  it("removes the schedulers and pending scheduled jobs of a project no longer configured, and only ours", async () => {
+  it("removes the schedulers and pending scheduled jobs of a retired project, and only those", async () => {
     const queue = openQueue();
     await queue.upsertJobScheduler("someone-elses", { every: 60_000 }, { name: "x", data: {} as never });
-    await scheduleProjects(queue, { projectIds: ["a", "b"], incrementalEvery: "1h", fullEvery: "1d" });
+    // Another deployment on the same Redis and prefix schedules project z.
+    await scheduleProjects(queue, { projectIds: ["z"], incrementalEvery: "1h", fullEvery: "1d" });
+    await scheduleProjects(queue, {
+      projectIds: ["a", "b"],
+      accountOf: () => "acc",
+      incrementalEvery: "1h",
+      fullEvery: "1d",
+    });
     const result = await scheduleProjects(queue, {
       projectIds: ["a"],
+      accountOf: () => "acc",
+      retired: ["b"],
       incrementalEvery: "1h",
       fullEvery: "1d",
     });
     expect(result.removed.sort()).toEqual([schedulerId("b", "full"), schedulerId("b", "incremental")].sort());
-    const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
-    expect(keys).toEqual([schedulerId("a", "full"), schedulerId("a", "incremental"), "someone-elses"].sort());
+    const schedulers = await queue.getJobSchedulers();
+    const keys = schedulers.map((s) => s.key).sort();
+    expect(keys).toEqual(
+      [
+        schedulerId("a", "full"),
+        schedulerId("a", "incremental"),
+        schedulerId("z", "full"),
+        schedulerId("z", "incremental"),
+        "someone-elses",
+      ].sort(),
+    );
+    expect(schedulers.find((s) => s.key === schedulerId("a", "full"))?.template?.data).toMatchObject({
+      account: "acc",
+    });
     const pending = await queue.getJobs(["delayed", "wait", "prioritized"]);
     expect(pending.filter((job) => job.data.projectId === "b")).toEqual([]);
     await queue.obliterate({ force: true });

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 
 import { tryLockProject } from "../../src/db/project-lock.js";
 import { syncRuns } from "../../src/db/schema.js";
+import { saveSyncState } from "../../src/db/sync-state.js";
+import { AccountHolds } from "../../src/queue/account-holds.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { schedulerId } from "../../src/queue/schedule-projects.js";
 import type { RunningWorker } from "../../src/queue/start-worker.js";
@@ -16,7 +18,7 @@ import { expectExactMirror } from "../support/sync-harness.js";
 import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
 import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
 
-const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused"];
+const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused", "first-start"];
 const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";
 
 let database: TestDatabase;
@@ -133,6 +135,8 @@ describe("the worker", () => {
   });
 
   it("a project busy elsewhere: a scheduled incremental is skipped, a manual run waits its turn", async () => {
+    // The project was mirrored before (else a scheduled incremental waits for the first full).
+    await saveSyncState(database.db, "busy", { lastSuccessAt: new Date() }, new Date());
     // Another process (here: this test) is syncing the project.
     const lock = (await tryLockProject(database, "busy"))!;
     const manual = await enqueueSync(queue, { projectId: "busy", mode: "full", trigger: "manual" });
@@ -175,8 +179,32 @@ describe("the worker", () => {
     await queue.removeJobScheduler(schedulerId("busy", "incremental"));
   });
 
-  it("holds the queue through a 429 storm, then completes without spending an attempt", async () => {
-    const hold = vi.spyOn(worker.worker, "rateLimit");
+  it("first start: a scheduled incremental of a never-mirrored project leaves the reading to the full", async () => {
+    const data: SyncJobData = { projectId: "first-start", mode: "incremental", trigger: "schedule" };
+    await queue.upsertJobScheduler(
+      schedulerId("first-start", "incremental"),
+      { every: 86_400_000 },
+      { name: "incremental first-start", data, opts: SYNC_JOB_OPTIONS },
+    );
+    await vi.waitFor(
+      async () => {
+        const completed = await queue.getJobs(["completed"]);
+        const job = completed.find((j) => j?.repeatJobKey === schedulerId("first-start", "incremental"));
+        expect(job?.returnvalue).toEqual({
+          projectId: "first-start",
+          mode: "incremental",
+          skipped: "awaiting first full",
+        });
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(await runsOf("first-start")).toEqual([]);
+    expect(sim.requests.filter((r) => r.projectId === "first-start")).toEqual([]);
+    await queue.removeJobScheduler(schedulerId("first-start", "incremental"));
+  });
+
+  it("holds the account through a 429 storm, then completes without spending an attempt", async () => {
+    const hold = vi.spyOn(AccountHolds.prototype, "hold");
     sim.setBehaviour({ throttleRate: 1 });
     const enqueued = await enqueueSync(queue, { projectId: "storm", mode: "full", trigger: "manual" });
     await vi.waitFor(
@@ -189,9 +217,11 @@ describe("the worker", () => {
     sim.setBehaviour({ throttleRate: 0 });
 
     const [outcome] = await waitForSyncs(queue, events, [enqueued]);
-    // At least the Retry-After (1 s), for every worker of the queue.
+    // At least the Retry-After (1 s), for every worker of the queue, on this account only.
     expect(hold).toHaveBeenCalled();
-    expect(Math.min(...hold.mock.calls.map(([ms]) => ms))).toBeGreaterThanOrEqual(1000);
+    expect(hold.mock.calls.every(([account]) => account.startsWith("default-"))).toBe(true);
+    expect(Math.min(...hold.mock.calls.map(([, ms]) => ms))).toBeGreaterThanOrEqual(1000);
+    hold.mockRestore();
     expect(outcome?.outcome).toBe("completed");
     const job = await queue.getJob(enqueued.jobId);
     // Throttled runs went back to the queue: only the attempt that completed counts.
@@ -241,7 +271,7 @@ describe("the worker", () => {
       });
       const [refused] = await waitForSyncs(otherQueue, otherEvents, [stranger]);
       expect(refused?.outcome === "failed" && refused.reason).toMatch(
-        /not in this worker's METASTUDIO_PROJECT_IDS/,
+        /not configured in any worker of this queue/,
       );
       expect(await runsOf("stranger")).toEqual([]);
       expect(await dumpRedis(otherPrefix)).not.toContain(WRONG_TOKEN);

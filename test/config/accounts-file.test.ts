@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+import { ConfigError } from "../../src/config/config-error.js";
+import { loadConfig, type Config } from "../../src/config/config.js";
+
+const dir = mkdtempSync(join(tmpdir(), "msync-accounts-"));
+let files = 0;
+
+function file(contents: string, name = `accounts-${(files += 1)}.yaml`): string {
+  const path = join(dir, name);
+  writeFileSync(path, contents);
+  return path;
+}
+
+const TWO_ACCOUNTS = `
+accounts:
+  - name: cn-main
+    endpoint: https://metastudio.cn-north-4.myhuaweicloud.com/
+    ak: \${CN_AK}
+    sk: \${CN_SK}
+    security_token: \${CN_ST}
+    rate_limit: 5
+    projects: [p-cn-1, p-cn-2]
+  - name: sg
+    endpoint: https://metastudio.ap-southeast-1.myhuaweicloud.com
+    token_file: ${join(dir, "sg_token")}
+    app_user_id: me
+    projects: [p-sg]
+  - name: iam-user
+    endpoint: https://metastudio.cn-east-3.myhuaweicloud.com
+    iam: { endpoint: "https://iam.myhuaweicloud.com", domain: d, username: u, password: "\${IAM_PW}" }
+    projects: [p-iam]
+`;
+const SECRETS = { CN_AK: "AK1", CN_SK: "sk-secret-1", CN_ST: "st-1", IAM_PW: "pw-secret" };
+
+function load(contents: string, env: Record<string, string> = SECRETS): Config {
+  return loadConfig({ METASTUDIO_CONFIG: file(contents), ...env });
+}
+
+function errorOf(contents: string, env: Record<string, string> = SECRETS): string {
+  try {
+    load(contents, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("METASTUDIO_CONFIG", () => {
+  writeFileSync(join(dir, "sg_token"), "sg-token-secret\n");
+
+  it("reads every account with its credential, from the environment and from files", () => {
+    const { accounts } = load(TWO_ACCOUNTS);
+    expect(accounts.map((a) => [a.name, a.endpoint, a.projectIds, a.rateLimitPerSecond])).toEqual([
+      ["cn-main", "https://metastudio.cn-north-4.myhuaweicloud.com", ["p-cn-1", "p-cn-2"], 5],
+      ["sg", "https://metastudio.ap-southeast-1.myhuaweicloud.com", ["p-sg"], 8],
+      ["iam-user", "https://metastudio.cn-east-3.myhuaweicloud.com", ["p-iam"], 8],
+    ]);
+    expect(accounts[0]!.auth).toEqual({
+      kind: "aksk",
+      accessKey: "AK1",
+      secretKey: "sk-secret-1",
+      securityToken: "st-1",
+    });
+    expect(accounts[1]!.auth).toEqual({ kind: "token", token: "sg-token-secret" });
+    expect(accounts[1]!.appUserId).toBe("me");
+    expect(accounts[2]!.auth).toMatchObject({ kind: "iam-password", domain: "d", password: "pw-secret" });
+  });
+
+  it("reads the same accounts from JSON", () => {
+    const json = JSON.stringify({
+      accounts: [{ name: "a", endpoint: "http://127.0.0.1:1", token: "${T}", projects: ["p1"] }],
+    });
+    expect(loadConfig({ METASTUDIO_CONFIG: file(json, "a.json"), T: "t" }).accounts[0]!.auth).toEqual({
+      kind: "token",
+      token: "t",
+    });
+  });
+
+  it("names an unset variable, the file, the account and the key", () => {
+    const message = errorOf(TWO_ACCOUNTS, { ...SECRETS, CN_SK: "" });
+    expect(message).toMatch(
+      /accounts-\d+\.yaml: account "cn-main" \(accounts\[0\]\), key sk refers to \$\{CN_SK\}, which is not set/,
+    );
+    const iam = errorOf(TWO_ACCOUNTS, { CN_AK: "a", CN_SK: "b", CN_ST: "c" });
+    expect(iam).toMatch(/account "iam-user".*key iam\.password.*\$\{IAM_PW\}/);
+  });
+
+  it("names the account and key of every validation error, never echoing a value", () => {
+    const one = (body: string) => errorOf(`accounts:\n  - name: acc\n${body}`);
+    expect(one(`    endpoint: ftp://x\n    token: t\n    projects: [p]`)).toMatch(
+      /account "acc" \(accounts\[0\]\), key endpoint must be an http/,
+    );
+    expect(one(`    endpoint: http://x\n    projects: [p]`)).toMatch(/account "acc".*exactly one credential/);
+    expect(one(`    endpoint: http://x\n    token: t\n    ak: hunter2\n    projects: [p]`)).toMatch(
+      /exactly one credential.*found 2/,
+    );
+    expect(one(`    endpoint: http://x\n    ak: a\n    projects: [p]`)).toMatch(
+      /key sk ak and sk go together/,
+    );
+    expect(one(`    endpoint: http://x\n    token: t\n    projects: ["bad id"]`)).toMatch(
+      /key projects\.0 must be a project ID/,
+    );
+    expect(one(`    endpoint: http://x\n    token: t\n    projects: [p]\n    colour: blue`)).toMatch(
+      /account "acc"/,
+    );
+    const secret = one(`    endpoint: http://x\n    token: hunter2\n    ak: also-secret\n    projects: [p]`);
+    expect(secret).not.toMatch(/hunter2|also-secret/);
+    expect(errorOf(`accounts: []`)).toMatch(/accounts must list at least one account/);
+    expect(errorOf(`accounts: [unclosed`)).toMatch(/is not valid YAML or JSON/);
+  });
+
+  it("refuses duplicate account names and a project in two accounts", () => {
+    const twice = `accounts:
+  - { name: a, endpoint: "http://x", token: t, projects: [p1] }
+  - { name: a, endpoint: "http://y", token: t, projects: [p2] }`;
+    expect(errorOf(twice)).toMatch(/account name "a" is used twice/);
+    const shared = `accounts:
+  - { name: a, endpoint: "http://x", token: t, projects: [p1] }
+  - { name: b, endpoint: "http://y", token: t, projects: [p1] }`;
+    expect(errorOf(shared)).toMatch(/project p1 is listed by account "a" and by account "b"/);
+  });
+
+  it("refuses a secret given both inline and as a file, and an unreadable secret file", () => {
+    expect(
+      errorOf(`accounts:\n  - { name: a, endpoint: "http://x", token: t, token_file: /x, projects: [p] }`),
+    ).toMatch(/account "a".*key token: give token or token_file, not both/);
+    expect(
+      errorOf(
+        `accounts:\n  - { name: a, endpoint: "http://x", token_file: ${join(dir, "missing")}, projects: [p] }`,
+      ),
+    ).toMatch(/account "a".*key token_file names .*missing.*ENOENT/);
+  });
+
+  it("refuses the single-account variables beside it, naming both", () => {
+    const path = file(TWO_ACCOUNTS);
+    expect(() =>
+      loadConfig({ METASTUDIO_CONFIG: path, ...SECRETS, METASTUDIO_ENDPOINT: "http://x" }),
+    ).toThrow(/METASTUDIO_CONFIG and METASTUDIO_ENDPOINT are both set/);
+    expect(() => loadConfig({ METASTUDIO_CONFIG: path, ...SECRETS, HUAWEICLOUD_SDK_SK_FILE: "/x" })).toThrow(
+      /METASTUDIO_CONFIG and HUAWEICLOUD_SDK_SK_FILE are both set/,
+    );
+  });
+
+  it("bounds the file's size and names a file that is missing", () => {
+    const big = file(`# ${"x".repeat(1024 * 1024 + 10)}\n`);
+    expect(() => loadConfig({ METASTUDIO_CONFIG: big })).toThrow(/at most 1 MiB/);
+    expect(() => loadConfig({ METASTUDIO_CONFIG: join(dir, "nope.yaml") })).toThrow(
+      /METASTUDIO_CONFIG names .*nope\.yaml, which cannot be read \(ENOENT\)/,
+    );
+  });
+});

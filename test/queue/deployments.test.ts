@@ -1,0 +1,134 @@
+import { QueueEvents, type Queue } from "bullmq";
+import { asc, eq } from "drizzle-orm";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+
+import { syncProjects, syncRuns } from "../../src/db/schema.js";
+import { enqueueSync } from "../../src/queue/enqueue-sync.js";
+import { schedulerId } from "../../src/queue/schedule-projects.js";
+import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
+import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
+import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { expectExactMirror } from "../support/sync-harness.js";
+import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { SECRET_TOKEN, spawnWorker, workerEnv, type WorkerProcess } from "./worker-fixture.js";
+
+// Two deployments (each its own database and projects) on one Redis with the same QUEUE_PREFIX.
+let dbA: TestDatabase;
+let dbB: TestDatabase;
+let sim: Simulator;
+let redis: Redis;
+let queue: Queue<SyncJobData>;
+let events: QueueEvents;
+const prefix = randomPrefix();
+const spawned: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  [dbA, dbB] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  sim = await startSimulator({
+    projectIds: ["a-1", "a-2", "b-1"],
+    roomsPerProject: 120,
+    credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
+  });
+  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
+  queue = createSyncQueue({ connection: redis, prefix });
+  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
+  await events.waitUntilReady();
+});
+
+afterAll(async () => {
+  for (const worker of spawned) worker.child.kill("SIGKILL");
+  await Promise.all(spawned.map((w) => w.exited));
+  await events?.close();
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  await redis?.quit();
+  await sim?.close();
+  await dbA?.drop();
+  await dbB?.drop();
+});
+
+async function deployment(database: TestDatabase, projectIds: string[]): Promise<WorkerProcess> {
+  const worker = await spawnWorker(
+    workerEnv({
+      sim,
+      databaseUrl: database.url,
+      prefix,
+      projectIds,
+      extra: {
+        TEST_SCHEDULE: "1",
+        TEST_HAND_BACK_MS: "100",
+        SYNC_INCREMENTAL_EVERY: "1d",
+        SYNC_FULL_EVERY: "1d",
+      },
+    }),
+  );
+  spawned.push(worker);
+  return worker;
+}
+
+async function stop(worker: WorkerProcess): Promise<void> {
+  worker.child.kill("SIGTERM");
+  expect(await worker.exited).toBe(0);
+}
+
+async function runsIn(database: TestDatabase) {
+  return database.db.select().from(syncRuns).orderBy(asc(syncRuns.startedAt));
+}
+
+async function schedulerKeys(): Promise<string[]> {
+  return (await queue.getJobSchedulers()).map((s) => s.key).sort();
+}
+
+describe("two deployments on one Redis and one QUEUE_PREFIX", () => {
+  it("keep each other's schedules, hand each other's jobs back, and fail only jobs nobody serves", async () => {
+    const a = await deployment(dbA, ["a-1"]);
+    const b = await deployment(dbB, ["b-1"]);
+    // Each start's first full runs in its own deployment, whichever worker took the job first.
+    await vi.waitFor(
+      async () => {
+        expect((await runsIn(dbA)).filter((r) => r.status === "succeeded").map((r) => r.projectId)).toEqual([
+          "a-1",
+        ]);
+        expect((await runsIn(dbB)).filter((r) => r.status === "succeeded").map((r) => r.projectId)).toEqual([
+          "b-1",
+        ]);
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    expect(await schedulerKeys()).toEqual(
+      ["a-1", "b-1"].flatMap((p) => [schedulerId(p, "full"), schedulerId(p, "incremental")]).sort(),
+    );
+
+    // A redeploys with a-2 instead of a-1: its own a-1 schedules go, B's stay.
+    await stop(a);
+    const a2 = await deployment(dbA, ["a-2"]);
+    expect(await schedulerKeys()).toEqual(
+      ["a-2", "b-1"].flatMap((p) => [schedulerId(p, "full"), schedulerId(p, "incremental")]).sort(),
+    );
+    const retired = await dbA.db.select().from(syncProjects).where(eq(syncProjects.projectId, "a-1"));
+    expect(retired[0]?.retiredAt).toBeInstanceOf(Date);
+
+    // Manual jobs for either deployment complete in the right one, whichever worker takes them.
+    const jobs = [];
+    for (let i = 0; i < 3; i += 1) {
+      jobs.push(await enqueueSync(queue, { projectId: "b-1", mode: "full", trigger: "manual" }));
+      jobs.push(await enqueueSync(queue, { projectId: "a-2", mode: "full", trigger: "manual" }));
+      const outcomes = await waitForSyncs(queue, events, jobs.slice(-2));
+      expect(outcomes.map((o) => o.outcome)).toEqual(["completed", "completed"]);
+    }
+    expect((await runsIn(dbA)).some((r) => r.projectId === "b-1")).toBe(false);
+    expect((await runsIn(dbB)).some((r) => r.projectId !== "b-1")).toBe(false);
+    await expectExactMirror(dbA, sim, "a-2");
+    await expectExactMirror(dbB, sim, "b-1");
+
+    // A project no worker serves fails at once, saying so.
+    const nobody = await enqueueSync(queue, { projectId: "nobody", mode: "full", trigger: "manual" });
+    const [refused] = await waitForSyncs(queue, events, [nobody]);
+    expect(refused?.outcome === "failed" && refused.reason).toMatch(/not configured in any worker/);
+    expect(await queue.getJobCountByTypes("failed")).toBe(1);
+
+    await stop(a2);
+    await stop(b);
+  });
+});
