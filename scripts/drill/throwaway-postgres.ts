@@ -1,11 +1,12 @@
 import { execFile, execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
 import { onCleanup } from "./cleanup-registry.js";
 import { freePort } from "./free-port.js";
+import { postgresBinaries, type PostgresBinaries } from "./postgres-binaries.js";
 
 const run = promisify(execFile);
 
@@ -21,26 +22,17 @@ export interface ThrowawayPostgres {
   destroy(): void;
 }
 
-function postgresBin(): string {
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => existsSync(join(root, v, "bin", "initdb")))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) throw new Error(`no Postgres server binaries under ${root}/*/bin`);
-  return join(root, versions[0]!, "bin");
+/** Postgres refuses to run as root, so as root every server command runs as `user` (via su). */
+function command(user: string | undefined, bin: string, args: string[]): [string, string[]] {
+  if (user === undefined) return [bin, args];
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  return ["su", [user, "-s", "/bin/sh", "-c", [bin, ...args].map(quote).join(" ")]];
 }
 
-const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Postgres refuses to run as root, so as root every server command runs as the `postgres` user
- * (as `.ci/run` does); as anyone else, directly.
- */
-function command(bin: string, args: string[]): [string, string[]] {
-  if (process.getuid?.() !== 0) return [bin, args];
-  return ["su", ["postgres", "-s", "/bin/sh", "-c", [bin, ...args].map(quote).join(" ")]];
+/** @see startThrowawayPostgres */
+export interface ThrowawayPostgresOptions {
+  /** @default 100 */
+  maxConnections?: number;
 }
 
 /**
@@ -48,18 +40,23 @@ function command(bin: string, args: string[]): [string, string[]] {
  * and crash it without touching anyone else's server. Durability settings are off: a drill's
  * "crash" kills processes, not the machine, so the OS still holds every write.
  */
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const bin = postgresBin();
+export async function startThrowawayPostgres(
+  options: ThrowawayPostgresOptions = {},
+): Promise<ThrowawayPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "msync-drill-pg-"));
-  const data = join(dir, "data");
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    chownSync(dir, uid, gid);
+  let found: PostgresBinaries;
+  try {
+    found = await postgresBinaries(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
+  const { bin, user } = found;
+  const data = join(dir, "data");
+  if (user) chownSync(dir, user.uid, user.gid);
   const port = await freePort();
   let running = false;
-  const pgCtl = (args: string[]) => command(join(bin, "pg_ctl"), ["-D", data, ...args]);
+  const pgCtl = (args: string[]) => command(user?.name, join(bin, "pg_ctl"), ["-D", data, ...args]);
   const unregister = onCleanup(() => {
     // Whatever state it is in (a stop or start may be under way), make sure it is down, then
     // remove it even if pg_ctl had nothing to stop.
@@ -71,7 +68,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     }
   });
 
-  const [initFile, initArgs] = command(join(bin, "initdb"), [
+  const [initFile, initArgs] = command(user?.name, join(bin, "initdb"), [
     "-D",
     data,
     "-U",
@@ -83,9 +80,18 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     "--no-sync",
   ]);
   await run(initFile, initArgs);
-  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`;
+  const serverOptions = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=${options.maxConnections ?? 100}`;
   const start = async () => {
-    const [file, args] = pgCtl(["-l", join(dir, "server.log"), "-w", "-t", "30", "-o", options, "start"]);
+    const [file, args] = pgCtl([
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-t",
+      "30",
+      "-o",
+      serverOptions,
+      "start",
+    ]);
     await run(file, args);
     running = true;
   };

@@ -25,7 +25,14 @@ export interface ThrowawayRedis {
  * A Redis of its own on a free loopback port, with an append-only file synced on every write,
  * as a production Redis holding a job queue would run: a restart loses nothing acknowledged.
  */
-export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
+/** @see startThrowawayRedis */
+export interface ThrowawayRedisOptions {
+  /** Append-only file synced on every write; tests that never restart it can skip the cost. @default true */
+  durable?: boolean;
+}
+
+export async function startThrowawayRedis(options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
+  const durable = options.durable ?? true;
   const dir = mkdtempSync(join(tmpdir(), "msync-drill-redis-"));
   const port = await freePort();
   const pidFile = join(dir, "redis.pid");
@@ -68,10 +75,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       join(dir, "redis.log"),
       "--save",
       "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
+      ...(durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
       "--maxmemory-policy",
       "noeviction",
     ]);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 
+import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { assertAdminBinding } from "../http/assert-admin-binding.js";
 import { createLogger } from "../logger.js";
@@ -19,13 +20,33 @@ export function registerWorkerCommand(program: Command): void {
       seconds("--shutdown-timeout"),
       25,
     )
+    .option(
+      "--allow-embedded",
+      "run on the embedded database when DATABASE_URL is unset (one process only: no second worker, " +
+        "no sync beside it)",
+      false,
+    )
     .addHelpText("after", ENV_HELP.worker)
-    .action((options: { shutdownTimeout: number }) => workerCommand(options));
+    .action((options: WorkerOptions) => workerCommand(options));
 }
 
-async function workerCommand(options: { shutdownTimeout: number }): Promise<void> {
+interface WorkerOptions {
+  shutdownTimeout: number;
+  allowEmbedded: boolean;
+}
+
+async function workerCommand(options: WorkerOptions): Promise<void> {
   const config = loadConfig(process.env);
   requireRedisUrl(config.redisUrl, "worker");
+  // A service that scales to several processes, beside CLI syncs, on a store only one process may
+  // open: refused unless asked for, rather than found out when the second one is refused.
+  if (config.databaseUrl === undefined && !options.allowEmbedded) {
+    throw new ConfigError(
+      "worker needs DATABASE_URL: without it, it would use the embedded database in " +
+        "METASTUDIO_SYNC_DATA_DIR, which only one process at a time may open. Set DATABASE_URL, or " +
+        "pass --allow-embedded to run this one worker on the embedded database.",
+    );
+  }
   // Before anything is opened or scheduled: a refused binding should change nothing in Redis.
   assertAdminBinding(config.admin);
   const prefix = readQueuePrefix(process.env);

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 
 import type { PGlite } from "@electric-sql/pglite";
+import type { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 
@@ -70,14 +71,30 @@ export async function openDatabase(options: {
   }
   const dir = resolve(options.embeddedDataDir);
   mkdirSync(dir, { recursive: true });
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const client = await PGlite.create(dir);
+  // Before loading PGlite (seconds on a busy machine): a second process is refused at once.
+  const { lockDataDir } = await import("./data-dir-lock.js");
+  const release = lockDataDir(dir);
+  let client: PGlite;
+  let drizzle: typeof drizzlePglite;
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    ({ drizzle } = await import("drizzle-orm/pglite"));
+    client = await PGlite.create(dir);
+  } catch (error) {
+    release();
+    throw error;
+  }
   return {
     db: drizzle(client, { schema }) as unknown as Db,
     kind: "embedded",
     client,
     location: dir,
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
   };
 }

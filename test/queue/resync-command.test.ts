@@ -58,7 +58,7 @@ describe("metastudio-sync resync and worker", () => {
   it("refuse bad usage with exit 2 and a message naming the variable or flag", async () => {
     const base = { METASTUDIO_PROJECT_IDS: "alpha,beta" };
     const redis = { ...base, REDIS_URL: inject("redisUrl") };
-    const [noRedis, noTarget, unknown, redisDown, workerNoRedis] = await Promise.all([
+    const [noRedis, noTarget, unknown, redisDown, workerNoRedis, workerEmbedded] = await Promise.all([
       cli(["resync", "--all"], base),
       cli(["resync"], redis),
       cli(["resync", "--project", "gamma"], redis),
@@ -73,18 +73,31 @@ describe("metastudio-sync resync and worker", () => {
           extra: { REDIS_URL: "" },
         }),
       ),
+      // The embedded database is a one-process store: a worker there must be asked for.
+      cli(
+        ["worker"],
+        workerEnv({
+          sim,
+          databaseUrl: "",
+          prefix,
+          projectIds: ["alpha"],
+          extra: { REDIS_URL: inject("redisUrl") },
+        }),
+      ),
     ]);
     expect(noRedis).toMatchObject({ code: 2, stderr: expect.stringContaining("REDIS_URL") });
     expect(noTarget).toMatchObject({ code: 2, stderr: expect.stringMatching(/--project.*--all/) });
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("--project gamma") });
     expect(workerNoRedis).toMatchObject({ code: 2, stderr: expect.stringContaining("REDIS_URL") });
+    expect(workerEmbedded).toMatchObject({ code: 2, stderr: expect.stringContaining("DATABASE_URL") });
+    expect(workerEmbedded.stderr).toContain("--allow-embedded");
     // Redis down is not a usage error; the message names the variable, never its password.
     expect(redisDown).toMatchObject({
       code: 1,
       stderr: expect.stringContaining("REDIS_URL does not answer"),
     });
     expect(redisDown.stderr).not.toContain("hunter2");
-    for (const result of [noRedis, noTarget, unknown, workerNoRedis, redisDown])
+    for (const result of [noRedis, noTarget, unknown, workerNoRedis, workerEmbedded, redisDown])
       expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
