@@ -2,45 +2,53 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { watchProcess } from "./proc-stat.js";
+
+export { vmHwmKb } from "./proc-stat.js";
+
 /** The compiled CLI, exactly what users run (`npm run build` first). */
 export const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+
+/**
+ * The Node flags of the CLI's shebang (`#!/usr/bin/env -S node <flags>`): what the installed
+ * `metastudio-sync` command runs with, so the bench runs the CLI with them too.
+ */
+export function binNodeFlags(): string[] {
+  const first = readFileSync(CLI, "utf8").split("\n", 1)[0] ?? "";
+  const match = /^#!\S*env\s+(?:-S\s+)?node((?:\s+-\S+)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
 
 export interface CliRun {
   stdout: string;
   /** The process's peak resident set (VmHWM), polled while it runs. */
   peakRssMb: number;
+  /** The process's CPU (user + system), start-up included. */
+  cpuSeconds: number;
+  /** Start-up included. */
   wallMs: number;
 }
 
 /**
- * Runs `node dist/cli/main.js ...args` and resolves with its output once it exits 0. Peak RSS is
- * read from /proc while it runs: VmHWM only grows, so the last reading is the peak give or take
- * the final 50 ms.
+ * Runs `node <shebang flags> dist/cli/main.js ...args` and resolves with its output once it
+ * exits 0. Peak RSS and CPU are read from /proc while it runs: both only grow, so the last
+ * reading is the total give or take the final 50 ms.
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...binNodeFlags(), CLI, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const watch = watchProcess(child.pid);
   let stdout = "";
-  let peakKb = 0;
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  const poll = setInterval(() => (peakKb = Math.max(peakKb, vmHwmKb(child.pid))), 50);
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => {
-      clearInterval(poll);
+      const { peakRssMb, cpuSeconds } = watch.stop();
       if (code !== 0) reject(new Error(`metastudio-sync ${args.join(" ")} exited ${code}`));
-      else resolve({ stdout, peakRssMb: Math.round(peakKb / 1024), wallMs: performance.now() - started });
+      else resolve({ stdout, peakRssMb, cpuSeconds, wallMs: performance.now() - started });
     });
   });
-}
-
-/** Peak resident set of a live process in kB; 0 once it is gone. */
-export function vmHwmKb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
 }

@@ -13,7 +13,7 @@ import pg from "pg";
 import { enqueueSync } from "../src/queue/enqueue-sync.js";
 import { createSyncQueue } from "../src/queue/sync-queue.js";
 import { startSimulator } from "../src/simulator/simulator.js";
-import { CLI, vmHwmKb } from "./run-cli.js";
+import { binNodeFlags, CLI, vmHwmKb } from "./run-cli.js";
 
 export interface TenantsResult {
   projects: number;
@@ -74,7 +74,7 @@ export async function measureTenants(options: {
   try {
     for (let i = 0; i < (options.workers ?? 2); i += 1) {
       workers.push(
-        spawn(process.execPath, [CLI, "worker"], {
+        spawn(process.execPath, [...binNodeFlags(), CLI, "worker"], {
           env,
           stdio: ["ignore", "ignore", "inherit"],
         }),

@@ -1,0 +1,63 @@
+/**
+ * Runs one of the bench's measurement scripts in a process of its own, as the CLI runs, so its
+ * CPU and memory are its own and not the simulator's (which lives in the bench process). The
+ * script prints one JSON line; its peak RSS is read from /proc while it runs.
+ */
+import { spawn } from "node:child_process";
+import { basename } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { build } from "esbuild";
+
+import { watchProcess } from "./proc-stat.js";
+
+/** Under node_modules, so the bundle's packages resolve from the project's node_modules. */
+const OUT_DIR = fileURLToPath(new URL("../node_modules/.cache/metastudio-sync-bench/", import.meta.url));
+
+/**
+ * `file` bundled to plain JavaScript first (packages left external), then run as
+ * `node <nodeFlags> bundle.mjs` with `env`, like the compiled CLI: under tsx's loader the process
+ * would carry some 35 MB more and pay for compiling as it runs. Resolves with its JSON and peak RSS.
+ */
+export async function runBenchChild<T>(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[],
+): Promise<T & { peakRssMb: number }> {
+  const outfile = `${OUT_DIR}${basename(file, ".ts")}.mjs`;
+  await build({
+    entryPoints: [file],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
+  const child = spawn(process.execPath, [...nodeFlags, "--expose-gc", outfile], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const watch = watchProcess(child.pid);
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const { peakRssMb } = watch.stop();
+      if (code !== 0) reject(new Error(`${file} exited ${code}`));
+      else resolve({ ...(JSON.parse(stdout) as T), peakRssMb });
+    });
+  });
+}
+
+/** True when `metaUrl` is the script node was started with, not a module imported by another. */
+export function isMain(metaUrl: string): boolean {
+  return metaUrl === pathToFileURL(process.argv[1] ?? "").href;
+}
+
+/** CPU seconds (user + system) of this process since `before`. */
+export function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}

@@ -1,0 +1,168 @@
+/**
+ * What `npm run bench` concludes: the engine next to the machine's limit measured in the same
+ * run, and the targets. Targets are judged on ratios within one run wherever one exists, so a
+ * loaded or slower machine moves both sides of a verdict; the absolute ones say so.
+ */
+import { table } from "../src/cli/format-summary.js";
+import type { Limits } from "./limits.js";
+import type { ScenarioResult } from "./run.js";
+
+export type Results = ReadonlyMap<string, ScenarioResult>;
+
+const mb = (value: number | undefined) => (value === undefined ? "-" : value);
+const cpu = (seconds: number | undefined) => (seconds === undefined ? "-" : seconds.toFixed(1));
+const times = (ratio: number) => `${ratio.toFixed(2)}x`;
+const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+
+/** Per size: the engine's full sync, fetch-only and COPY side by side, with the engine's ratios. */
+export function limitsTable(results: Results, limits: ReadonlyMap<number, Limits>): string {
+  const rows: Array<Array<string | number>> = [];
+  for (const [rooms, limit] of limits) {
+    const full = results.get(`metastudio-sync/${rooms}/full`);
+    if (!full) continue;
+    const rate = (ms: number) => Math.round(rooms / (ms / 1000));
+    rows.push(
+      [
+        rooms,
+        "sync --full (the engine)",
+        Math.round(full.wallMs),
+        rate(full.wallMs),
+        cpu(full.nodeCpuSeconds),
+        cpu(full.postgresCpuSeconds),
+        mb(full.peakRssMb),
+        "1.00x",
+      ],
+      [
+        rooms,
+        `fetch and parse only (${limit.fetchOnly.requests} requests)`,
+        Math.round(limit.fetchOnly.wallMs),
+        rate(limit.fetchOnly.wallMs),
+        cpu(limit.fetchOnly.cpuSeconds),
+        "-",
+        limit.fetchOnly.peakRssMb,
+        times(full.wallMs / limit.fetchOnly.wallMs),
+      ],
+      [
+        rooms,
+        `COPY of the same ${limit.copy.rows} rows`,
+        Math.round(limit.copy.wallMs),
+        rate(limit.copy.wallMs),
+        cpu(limit.copy.cpuSeconds),
+        cpu(limit.copy.postgresCpuSeconds),
+        limit.copy.peakRssMb,
+        times(full.wallMs / limit.copy.wallMs),
+      ],
+    );
+  }
+  return table(
+    [
+      "rooms",
+      "what",
+      "wall ms",
+      "rooms/s",
+      "node CPU s",
+      "Postgres CPU s",
+      "peak RSS MB",
+      "engine time / this",
+    ],
+    rows,
+  );
+}
+
+/** Requests an incremental run needs after `rooms / 100` rooms changed: their pages plus one. */
+const incrementalMinimum = (rooms: number) => Math.ceil(Math.ceil(rooms / 100) / 100) + 1;
+
+/** The issue's targets, judged on the largest size run (and on 20k and 100k where they ran). */
+export function targetsTable(
+  results: Results,
+  limits: ReadonlyMap<number, Limits>,
+  sizes: number[],
+  latencyMs: number,
+): string {
+  const largest = Math.max(...sizes);
+  const full = results.get(`metastudio-sync/${largest}/full`);
+  const quiet = results.get(`metastudio-sync/${largest}/quiet`);
+  const incremental = results.get(`metastudio-sync/${largest}/incremental 1%`);
+  if (!full || !quiet || !incremental) return "";
+  const limit = limits.get(largest);
+  const rows: Array<Array<string | number>> = [];
+  if (limit) {
+    // The limit is the slower side: COPY, unless reading the pages takes longer than writing them.
+    const ratio = full.wallMs / Math.max(limit.copy.wallMs, limit.fetchOnly.wallMs);
+    rows.push([
+      "full sync within 1.2x of the in-run limit",
+      times(ratio),
+      verdict(ratio <= 1.2),
+      whereTheTimeWent(full, limit, latencyMs),
+    ]);
+  }
+  const rate = Math.round(largest / (full.wallMs / 1000));
+  rows.push(["full sync >= 9000 rooms/s (absolute)", `${rate} rooms/s`, verdict(rate >= 9000), ""]);
+  if (full.nodeCpuSeconds !== undefined) {
+    const per100k = (full.nodeCpuSeconds * 100_000) / largest;
+    rows.push([
+      "node CPU <= 5 s per 100k rooms (absolute)",
+      `${per100k.toFixed(1)} s`,
+      verdict(per100k <= 5),
+      "start-up included; see fetch-only and COPY's node CPU above for the floor",
+    ]);
+  }
+  for (const [rooms, wanted] of [
+    [20_000, 8],
+    [100_000, 12],
+  ] as const) {
+    const ours = results.get(`metastudio-sync/${rooms}/full`);
+    const naive = results.get(`naive/${rooms}/full`);
+    if (!ours || !naive || ours.processWallMs === undefined) continue;
+    const speedUp = naive.wallMs / ours.processWallMs;
+    rows.push([
+      `>= ${wanted}x the naive script at ${rooms} rooms`,
+      `${speedUp.toFixed(1)}x`,
+      verdict(speedUp >= wanted),
+      "start-up included",
+    ]);
+  }
+  const requestRatio = full.requests / Math.ceil(largest / 100);
+  rows.push(["full sync requests <= 1.2 x minimum", times(requestRatio), verdict(requestRatio <= 1.2), ""]);
+  rows.push([
+    "peak RSS <= 160 MB with default settings",
+    `${mb(full.peakRssMb)} MB`,
+    verdict((full.peakRssMb ?? 0) <= 160),
+    `quiet run ${mb(quiet.peakRssMb)} MB; fetch-only ${mb(limit?.fetchOnly.peakRssMb)} MB`,
+  ]);
+  rows.push([
+    "quiet run <= 2 requests, no room writes",
+    `${quiet.requests} requests, ${quiet.roomRows} rows`,
+    verdict(quiet.requests <= 2 && quiet.roomRows === 0),
+    quiet.requests > 2 ? "the extra request probes what the time filter applies to" : "",
+  ]);
+  const wanted = incrementalMinimum(largest);
+  rows.push([
+    `incremental 1% <= ${wanted} requests`,
+    `${incremental.requests} requests`,
+    verdict(incremental.requests <= wanted),
+    "",
+  ]);
+  return table(["target", "measured", "", "where it went"], rows);
+}
+
+/** Where a full sync's time goes beyond the limit: node, Postgres, or waiting on the upstream. */
+function whereTheTimeWent(full: ScenarioResult, limit: Limits, latencyMs: number): string {
+  const parts: string[] = [];
+  if (full.nodeCpuSeconds !== undefined) {
+    parts.push(
+      `node CPU ${cpu(full.nodeCpuSeconds)} s vs COPY ${cpu(limit.copy.cpuSeconds)} s + fetch ${cpu(limit.fetchOnly.cpuSeconds)} s`,
+    );
+  }
+  if (full.postgresCpuSeconds !== undefined) {
+    parts.push(
+      `Postgres CPU ${cpu(full.postgresCpuSeconds)} s vs COPY ${cpu(limit.copy.postgresCpuSeconds)} s`,
+    );
+  }
+  if (limit.fetchOnly.wallMs > limit.copy.wallMs) {
+    parts.push(
+      `reading is the limit here: fetch-only takes ${Math.round(limit.fetchOnly.wallMs)} ms at ${latencyMs} ms a response`,
+    );
+  }
+  return parts.join("; ");
+}
