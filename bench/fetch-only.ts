@@ -38,8 +38,9 @@ export async function fetchAll(
   keep?: (rooms: FetchedRoom[]) => void,
 ): Promise<Omit<FetchOnlyResult, "peakRssMb">> {
   const config = loadConfig(env);
-  const client = new MetaStudioClient({ config: config.metastudio, logger: createLogger(config.logLevel) });
-  const projectId = config.metastudio.projectIds[0]!;
+  const account = config.accounts[0]!;
+  const client = new MetaStudioClient({ config: account, logger: createLogger(config.logLevel) });
+  const projectId = account.projectIds[0]!;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
@@ -59,7 +60,7 @@ export async function fetchAll(
         take(await client.listSmartChatRooms({ projectId, offset, limit: PAGE }));
       }
     };
-    await Promise.all(Array.from({ length: config.metastudio.pageConcurrency }, worker));
+    await Promise.all(Array.from({ length: account.pageConcurrency }, worker));
     return { ...counts, wallMs: performance.now() - started, cpuSeconds: cpuSecondsSince(cpuBefore) };
   } finally {
     await client.close();
