@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-import type { RunMode } from "../db/schema.js";
+import type { RunMode } from "../vocabulary.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 import type { RunSummary } from "../sync/run-summary.js";
