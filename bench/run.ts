@@ -5,6 +5,7 @@
  *   npm run bench -- --sizes 2000    # what CI runs
  *   npm run bench -- --huge          # adds 1M rooms
  *   npm run bench -- --tenants 0     # skips the many-tenants scenario (needs REDIS_URL)
+ *   npm run bench -- --churn-rooms 0 # skips the full run under churn (bench/churn.ts)
  */
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
@@ -17,6 +18,7 @@ import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { startSimulator, type Simulator } from "../src/simulator/simulator.js";
 import type { RunSummary } from "../src/sync/run-summary.js";
+import { benchChurn } from "./churn.js";
 import { naiveSync } from "./naive-sync.js";
 import { runCli } from "./run-cli.js";
 import { measureTenants } from "./tenants.js";
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     tenants: { type: "string", default: "200" },
     "tenant-rooms": { type: "string", default: "500" },
+    "churn-rooms": { type: "string", default: "3000" },
   },
 });
 const adminUrl = process.env.DATABASE_URL;
@@ -291,6 +294,9 @@ if (full && quiet) {
     )}\n`,
   );
 }
+
+const churnRooms = Number(values["churn-rooms"]);
+if (churnRooms > 0) await benchChurn({ rooms: churnRooms, latencyMs: Number(values.latency), withDatabase });
 
 const tenants = Number(values.tenants);
 if (tenants > 0) {
