@@ -28,6 +28,8 @@ export interface SyncMetrics {
   recordRun(summary: RunSummary): void;
   /** A run that threw before it could summarize itself. */
   recordRunFailure(projectId: string, mode: RunMode, durationMs: number): void;
+  /** The upstream clock's offset from ours a run measured (SyncDeps.onClockOffset). */
+  recordClockOffset(projectId: string, offsetSeconds: number): void;
 }
 
 const PREFIX = "metastudio_sync_";
@@ -98,6 +100,12 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
     labelNames: ["project_id", "mode"] as const,
     registers,
   });
+  const clockOffset = new Gauge({
+    name: `${PREFIX}upstream_clock_offset_seconds`,
+    help: "How far the upstream's clock runs ahead of ours (negative: behind), as the last run of a project measured it.",
+    labelNames: ["project_id"] as const,
+    registers,
+  });
   if (options.queue) registerQueueGauge(options.queue, registry, options.queueTimeoutMs ?? 2000);
 
   const recordRunOutcome = (projectId: string, mode: RunMode, outcome: string, durationMs: number) => {
@@ -126,6 +134,9 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
     },
     recordRunFailure(projectId, mode, durationMs) {
       recordRunOutcome(projectId, mode, "failed", durationMs);
+    },
+    recordClockOffset(projectId, offsetSeconds) {
+      clockOffset.set({ project_id: projectId }, offsetSeconds);
     },
   };
 }

@@ -138,7 +138,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     // The processor needs the worker (to hold the queue on a 429) and the worker the processor.
     const holder: { worker?: Worker<SyncJobData, SyncJobResult> } = {};
     const processor = createSyncProcessor({
-      syncDeps: (extra) => runtime.deps(extra),
+      syncDeps: (extra) =>
+        runtime.deps({ ...extra, onClockOffset: (id, offset) => recorder?.recordClockOffset?.(id, offset) }),
       logger,
       projectIds: config.metastudio.projectIds,
       pauseQueue: async (ms) => holder.worker?.rateLimit(ms),

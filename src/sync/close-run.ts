@@ -1,5 +1,5 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
-import { readWindows } from "./read-run.js";
+import { readPage, readWindows } from "./read-run.js";
 import { OpenWindowUnsettled } from "./sync-errors.js";
 import { assertLocked, skewSeconds, type RunContext } from "./run-context.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";
@@ -16,6 +16,7 @@ export async function closingRead(ctx: RunContext): Promise<void> {
   ctx.closedFrom = tail.start === null ? null : new Date(tail.start * 1000);
   try {
     await readWindows(ctx, [tail]);
+    if (ctx.filterField === "create_time" || ctx.filterField === "ignored") await readRecentEdits(ctx);
   } catch (error) {
     if (!(error instanceof OpenWindowUnsettled)) throw error;
     // Safe either way: what was read is mirrored, and a room is never judged deleted on a read
@@ -25,6 +26,27 @@ export async function closingRead(ctx: RunContext): Promise<void> {
       { missing: error.missing },
       "the newest rooms changed faster than they could be read; this run judges no deletions",
     );
+  }
+}
+
+/** Pages of the list's head the closing read follows at most. */
+const MAX_HEAD_PAGES = 20;
+
+/**
+ * Where an edit moves no room into a newer window (the filter applies to create_time, or to
+ * nothing), the open window cannot show the edits made during the run. The list itself is
+ * ordered newest update first, so the closing read also follows its head until a room updated
+ * before the run began (by the upstream's clock, less the tolerance): usually one page, which
+ * mirrors those edits. Stops at once if the order turns out otherwise: nothing else relies on it.
+ */
+async function readRecentEdits(ctx: RunContext): Promise<void> {
+  const since = toSeconds(ctx.startedAt) + ctx.clock.offsetSeconds - skewSeconds(ctx);
+  for (let pageNo = 0; pageNo < MAX_HEAD_PAGES; pageNo += 1) {
+    const page = await readPage(ctx, { start: null, end: null }, pageNo * 100);
+    const stamps = page.rooms.map((room) => Date.parse(room.update_time ?? "") / 1000);
+    const ordered = stamps.every((stamp, i) => i === 0 || !(stamp > stamps[i - 1]!));
+    const last = stamps.at(-1);
+    if (!ordered || last === undefined || !(last >= since) || page.rooms.length < 100) return;
   }
 }
 

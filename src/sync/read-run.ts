@@ -63,6 +63,13 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
   await settleAll(windows.map((w) => windowsAtOnce.run(() => collectWindow(w, options))));
 }
 
+/** One page read and taken like any other (writer, evidence, clock), outside any window's tally. */
+export async function readPage(ctx: RunContext, window: TimeWindow, offset: number): Promise<ListPage> {
+  const page = await fetchPage(ctx, window, offset, 100, new AbortController().signal);
+  await takePage(ctx, page, window);
+  return page;
+}
+
 function fetchPage(ctx: RunContext, w: TimeWindow, offset: number, limit: number, stop: AbortSignal) {
   const signal = ctx.deps.signal ? AbortSignal.any([ctx.deps.signal, stop]) : stop;
   return ctx.deps.client.listSmartChatRooms(

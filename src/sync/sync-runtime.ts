@@ -49,6 +49,7 @@ export async function openSyncRuntime(
   const settings: SyncSettings = {
     lookbackSeconds: config.sync.lookbackSeconds,
     massDeleteThreshold: config.sync.massDeleteThreshold,
+    clockSkewSeconds: config.sync.clockSkewSeconds,
     pageConcurrency: config.metastudio.pageConcurrency,
   };
   return {
