@@ -6,6 +6,7 @@
  *   npm run bench -- --huge          # adds 1M rooms
  *   npm run bench -- --tenants 0     # skips the many-tenants scenario (needs REDIS_URL)
  *   npm run bench -- --no-limits     # skips fetch-only and COPY, the in-run limit
+ *   npm run bench -- --churn-rooms 0 # skips the full run under churn (bench/churn.ts)
  */
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
@@ -19,6 +20,7 @@ import { migrate } from "../src/db/migrate.js";
 import { startSimulator, type Simulator } from "../src/simulator/simulator.js";
 import type { RunSummary } from "../src/sync/run-summary.js";
 import { measureLimits, type Limits } from "./limits.js";
+import { benchChurn } from "./churn.js";
 import { naiveSync } from "./naive-sync.js";
 import { meterPostgresCpu } from "./postgres-cpu.js";
 import { runCli } from "./run-cli.js";
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     tenants: { type: "string", default: "200" },
     "tenant-rooms": { type: "string", default: "500" },
     "no-limits": { type: "boolean", default: false },
+    "churn-rooms": { type: "string", default: "3000" },
   },
 });
 const adminUrl = process.env.DATABASE_URL;
@@ -298,6 +301,9 @@ if (targets)
   process.stdout.write(
     `\nTargets at ${Math.max(...sizes)} rooms (ratios are judged within this run):\n${targets}\n`,
   );
+
+const churnRooms = Number(values["churn-rooms"]);
+if (churnRooms > 0) await benchChurn({ rooms: churnRooms, latencyMs: Number(values.latency), withDatabase });
 
 const tenants = Number(values.tenants);
 if (tenants > 0) {

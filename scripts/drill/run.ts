@@ -8,6 +8,8 @@
 import { parseArgs } from "node:util";
 
 import { table } from "../../src/cli/format-summary.js";
+import { churnDrill } from "./churn-drill.js";
+import { clockSkewDrill } from "./clock-skew-drill.js";
 import { compareSelfCheck } from "./compare-self-check.js";
 import type { Drill, DrillResult } from "./drill.js";
 import { finishOutageDrill } from "./finish-outage-drill.js";
@@ -24,6 +26,8 @@ const DRILLS: Drill[] = [
   finishOutageDrill,
   workerDrill,
   lockLossDrill,
+  clockSkewDrill,
+  churnDrill,
 ];
 
 const { values } = parseArgs({

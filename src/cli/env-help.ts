@@ -18,7 +18,8 @@ const database = `
 
 const sync = `
   SYNC_LOOKBACK_SECONDS          how far before the watermark incremental runs start (default 3600)
-  SYNC_MASS_DELETE_THRESHOLD     share of live rooms a full run may delete before refusing (default 0.2)`;
+  SYNC_MASS_DELETE_THRESHOLD     share of live rooms a full run may delete before refusing (default 0.2)
+  METASTUDIO_CLOCK_SKEW_SECONDS  how far the upstream's clock may be off ours before a run warns (default 300)`;
 
 const worker = `
   REDIS_URL                      Redis for the job queue (required)

@@ -19,6 +19,10 @@ interface SimulatorFlags {
   filterField: SimulatorBehaviour["timeFilterField"];
   exclusiveEnd: boolean;
   mutations: { create: number; update: number; delete: number };
+  clockOffset: number;
+  churnPerRequest: number;
+  churnPerSecond: number;
+  churnMix: { create: number; update: number; delete: number };
 }
 
 export function registerSimulatorCommand(program: Command): void {
@@ -57,6 +61,30 @@ export function registerSimulatorCommand(program: Command): void {
       update: 0,
       delete: 0,
     })
+    .option(
+      "--clock-offset <seconds>",
+      "how far the upstream's clock is ahead of ours (negative: behind); it stamps rooms and Date with it",
+      integer("--clock-offset", -86_400, 86_400),
+      0,
+    )
+    .option(
+      "--churn-per-request <n>",
+      "rooms changed before each list response (fractions accumulate: 0.5 is every other request)",
+      decimal("--churn-per-request"),
+      0,
+    )
+    .option(
+      "--churn-per-second <n>",
+      "rooms changed per second while clients page",
+      decimal("--churn-per-second"),
+      0,
+    )
+    .option(
+      "--churn-mix <c,u,d>",
+      "relative weights of creations, edits and deletions in the churn",
+      weights("--churn-mix"),
+      { create: 0, update: 1, delete: 0 },
+    )
     .addHelpText("after", ENV_HELP.simulator)
     .action(async (flags: SimulatorFlags) => {
       const { projectIds, credentials } = simulatorOptionsFromEnv(process.env);
@@ -78,6 +106,8 @@ export function registerSimulatorCommand(program: Command): void {
           timeFilterField: flags.filterField,
           endTimeInclusive: !flags.exclusiveEnd,
           mutationsPerRequest: flags.mutations,
+          clockOffsetSeconds: flags.clockOffset,
+          churn: { perRequest: flags.churnPerRequest, perSecond: flags.churnPerSecond, mix: flags.churnMix },
         },
       });
       process.stdout.write(
@@ -113,6 +143,33 @@ function rate(flag: string) {
 function filterField(value: string): SimulatorFlags["filterField"] {
   if (value === "update_time" || value === "create_time" || value === "ignored") return value;
   throw new InvalidArgumentError("--filter-field must be update_time, create_time or ignored.");
+}
+
+function decimal(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 10_000) {
+      throw new InvalidArgumentError(`${flag} must be a number from 0 to 10000.`);
+    }
+    return n;
+  };
+}
+
+function weights(flag: string) {
+  return (value: string): SimulatorFlags["churnMix"] => {
+    const parts = value.split(",").map((part) => (part.trim() === "" ? Number.NaN : Number(part)));
+    if (
+      parts.length !== 3 ||
+      parts.some((n) => !Number.isFinite(n) || n < 0) ||
+      parts.every((n) => n === 0)
+    ) {
+      throw new InvalidArgumentError(
+        `${flag} takes three non-negative weights, not all zero: created,edited,deleted (e.g. 1,8,1).`,
+      );
+    }
+    const [create = 0, update = 0, del = 0] = parts;
+    return { create, update, delete: del };
+  };
 }
 
 function mutations(value: string): SimulatorFlags["mutations"] {

@@ -50,6 +50,8 @@ export interface SyncConfig {
   lookbackSeconds: number;
   /** Share of a project's live rooms a full run may mark deleted before it refuses. @default 0.2 */
   massDeleteThreshold: number;
+  /** How far the upstream's clock may be off ours, either way, before a run warns. @default 300 */
+  clockSkewSeconds: number;
   /** Incremental schedule: an interval (`5m`, `30s`, `1h`) or a cron pattern. @default "5m" */
   incrementalEvery: string;
   /** Full reconcile schedule: an interval or a cron pattern. @default "1d" */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
     sync: {
       lookbackSeconds: readNumber(env, "SYNC_LOOKBACK_SECONDS", 3600, { integer: true }),
       massDeleteThreshold: readNumber(env, "SYNC_MASS_DELETE_THRESHOLD", 0.2, { max: 1 }),
+      clockSkewSeconds: readNumber(env, "METASTUDIO_CLOCK_SKEW_SECONDS", 300, { max: 86_400, integer: true }),
       incrementalEvery: readEnv(env, "SYNC_INCREMENTAL_EVERY") ?? "5m",
       fullEvery: readEnv(env, "SYNC_FULL_EVERY") ?? "1d",
       workerConcurrency: readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true }),

@@ -16,6 +16,12 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
+import { CHANGE_KINDS, FILTER_FIELDS, RUN_MODES, RUN_STATUSES, RUN_TRIGGERS } from "../vocabulary.js";
+
+// The vocabulary lives below every layer; re-exported so code that names it from here compiles.
+export { CHANGE_KINDS, FILTER_FIELDS, RUN_MODES, RUN_STATUSES, RUN_TRIGGERS };
+export type { ChangeKind, FilterField, RunMode, RunStatus, RunTrigger } from "../vocabulary.js";
+
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** Fresh builders each call: a table and a view cannot share column builders. */
@@ -101,9 +107,6 @@ export const smartChatRoomVoiceConfigsLive = pgView(
 /** A transaction ID (`xid8`), read as its decimal string: 64 bits do not fit a JS number. */
 const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
 
-export const CHANGE_KINDS = ["discovered", "created", "updated", "deleted", "restored"] as const;
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
-
 /** One row per observed change: the audit trail of what changed upstream and when we saw it. */
 export const smartChatRoomChanges = pgTable(
   "smart_chat_room_changes",
@@ -137,13 +140,6 @@ export const smartChatRoomChanges = pgTable(
     ),
   ],
 );
-
-export const RUN_MODES = ["incremental", "full"] as const;
-export const RUN_TRIGGERS = ["schedule", "manual", "cli"] as const;
-export const RUN_STATUSES = ["running", "succeeded", "failed"] as const;
-export type RunMode = (typeof RUN_MODES)[number];
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const syncRuns = pgTable(
   "sync_runs",
@@ -202,9 +198,6 @@ export const syncRequests = pgTable(
     index("sync_requests_request_id_idx").on(t.requestId),
   ],
 );
-
-export const FILTER_FIELDS = ["update_time", "create_time", "ignored"] as const;
-export type FilterField = (typeof FILTER_FIELDS)[number];
 
 /** What the engine keeps between runs of one project. */
 export const syncState = pgTable("sync_state", {

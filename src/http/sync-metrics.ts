@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-import type { RunMode } from "../db/schema.js";
+import type { RunMode } from "../vocabulary.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 import type { RunSummary } from "../sync/run-summary.js";
@@ -28,6 +28,8 @@ export interface SyncMetrics {
   recordRun(summary: RunSummary): void;
   /** A run that threw before it could summarize itself. */
   recordRunFailure(projectId: string, mode: RunMode, durationMs: number): void;
+  /** The upstream clock's offset from ours a run measured (SyncDeps.onClockOffset). */
+  recordClockOffset(projectId: string, offsetSeconds: number): void;
 }
 
 const PREFIX = "metastudio_sync_";
@@ -98,6 +100,12 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
     labelNames: ["project_id", "mode"] as const,
     registers,
   });
+  const clockOffset = new Gauge({
+    name: `${PREFIX}upstream_clock_offset_seconds`,
+    help: "How far the upstream's clock runs ahead of ours (negative: behind), as the last run of a project measured it.",
+    labelNames: ["project_id"] as const,
+    registers,
+  });
   if (options.queue) registerQueueGauge(options.queue, registry, options.queueTimeoutMs ?? 2000);
 
   const recordRunOutcome = (projectId: string, mode: RunMode, outcome: string, durationMs: number) => {
@@ -126,6 +134,9 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
     },
     recordRunFailure(projectId, mode, durationMs) {
       recordRunOutcome(projectId, mode, "failed", durationMs);
+    },
+    recordClockOffset(projectId, offsetSeconds) {
+      clockOffset.set({ project_id: projectId }, offsetSeconds);
     },
   };
 }

@@ -22,6 +22,8 @@ export interface ListPage extends ParsedPage {
   attempts: number;
   /** Time spent validating the body, for the benchmarks' breakdown. */
   parseMs: number;
+  /** The response's `Date` header, when it had one: the upstream's clock. */
+  date?: string | undefined;
 }
 
 /** One HTTP attempt, failed ones and retries included: what `sync_requests` stores. */
@@ -106,6 +108,7 @@ export class MetaStudioClient {
           durationMs: performance.now() - started,
           attempts: attempt,
           parseMs,
+          date: outcome.date,
         };
       }
       const error = this.honoured(outcome.error, params);

@@ -32,6 +32,8 @@ export type ExchangeOutcome = { status: number | undefined; requestId: string | 
       page: ParsedPage;
       rangeWarnings: RangeWarning[];
       /** Decoding and validation. */ parseMs: number;
+      /** The `Date` header: the upstream's clock when it answered, for measuring its offset. */
+      date: string | undefined;
     }
   | { kind: "error"; error: MetaStudioError }
   /** The caller's signal fired: not a failure of the upstream, and not to be retried. */
@@ -127,7 +129,8 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
       return { ...ids, kind: "error", error };
     }
     const parseMs = performance.now() - parseStarted;
-    return { ...ids, kind: "page", page: parsed.page, rangeWarnings: parsed.rangeWarnings, parseMs };
+    const date = first(response.headers["date"]);
+    return { ...ids, kind: "page", page: parsed.page, rangeWarnings: parsed.rangeWarnings, parseMs, date };
   } catch (error) {
     if (exchange.signal?.aborted)
       return { status, requestId, kind: "aborted", reason: exchange.signal.reason };

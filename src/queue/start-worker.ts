@@ -172,7 +172,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     closers.push(() => quit(workerRedis));
     const keys = new Map(config.accounts.map((a) => [a.name, accountKey(a)]));
     const processor = createSyncProcessor({
-      syncDeps: (extra) => runtime.deps(extra),
+      syncDeps: (extra) =>
+        runtime.deps({ ...extra, onClockOffset: (id, offset) => recorder?.recordClockOffset?.(id, offset) }),
       logger,
       accountOf: (projectId) => {
         const name = accountName(projectId);

@@ -14,6 +14,8 @@ import type { SyncJobData } from "./sync-queue.js";
 export interface RunRecorder {
   recordRun(summary: RunSummary): void;
   recordRunFailure(projectId: string, mode: RunMode, durationMs: number): void;
+  /** The upstream clock's offset a run measured. */
+  recordClockOffset?(projectId: string, offsetSeconds: number): void;
 }
 
 /** A job's return value: the run's summary without the change preview, which is for terminals. */

@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-import { generateDataset, generateRoom, type RoomItem } from "./dataset.js";
+import { checkChurn, NO_CHURN, type Churn } from "./churn.js";
 import { HostileAnswers } from "./hostile-answers.js";
 import { validateListQuery } from "./list-query.js";
-import { createPrng, rfc3339 } from "./prng.js";
-import { RoomStore, type ListBehaviour } from "./room-store.js";
+import { createPrng } from "./prng.js";
+import type { ListBehaviour } from "./room-store.js";
 import { SimulatorAuth, type SimulatorCredentials } from "./simulator-auth.js";
+import { UpstreamProjects, type ChangeCounts } from "./upstream-projects.js";
 
-export type { SimulatorCredentials };
+export type { ChangeCounts, Churn, SimulatorCredentials };
 
 export interface SimulatorBehaviour extends ListBehaviour {
   /** Added to every response. @default 0 */
@@ -28,6 +29,17 @@ export interface SimulatorBehaviour extends ListBehaviour {
   truncateRate: number;
   /** Rooms created, updated and deleted just before each list response is computed. @default 0 each */
   mutationsPerRequest: { create: number; update: number; delete: number };
+  /**
+   * A steady stream of creations, edits and deletions at a rate per request and/or per second,
+   * drawn from a PRNG of its own (see Churn). @default no churn
+   */
+  churn: Churn;
+  /**
+   * How far the upstream's clock is ahead of ours (negative: behind). Every time it stamps on a
+   * room it creates or edits, its IAM and signature checks, and its `Date` header use our clock
+   * plus this. @default 0
+   */
+  clockOffsetSeconds: number;
   /** Lifetime of issued IAM tokens. @default 86400 */
   tokenTtlSeconds: number;
   /** `X-Sdk-Date` tolerance. @default 900 */
@@ -46,7 +58,7 @@ export interface SimulatorOptions {
   /** @default 0 (a free port) */
   port?: number;
   behaviour?: Partial<SimulatorBehaviour>;
-  /** Clock for changed rooms and token expiry. @default the real time */
+  /** Our clock; the upstream's is this plus `clockOffsetSeconds`. @default the real time */
   now?: () => Date;
 }
 
@@ -69,9 +81,19 @@ export interface Simulator {
   /** The upstream's current rooms, as the API returns them (copies). */
   rooms(projectId: string): Record<string, unknown>[];
   createRoom(projectId: string, fields?: Record<string, unknown>): Record<string, unknown>;
-  /** Applies `fields` and moves `update_time` to now, unless `fields` sets it. */
+  /** Applies `fields` and moves `update_time` to the upstream's now, unless `fields` sets it. */
   updateRoom(projectId: string, roomId: string, fields?: Record<string, unknown>): Record<string, unknown>;
   deleteRoom(projectId: string, roomId: string): void;
+  /**
+   * Every room ID the upstream ever deleted in this project (by deleteRoom, churn or
+   * `mutationsPerRequest`), even if it came back since: a `deleted` change recorded for any
+   * other room is a phantom.
+   */
+  deletedRoomIds(projectId: string): Set<string>;
+  /** Rooms the upstream created, edited and deleted by itself (churn and `mutationsPerRequest`). */
+  changeCounts(projectId: string): ChangeCounts;
+  /** The upstream's clock: ours plus `clockOffsetSeconds`. */
+  upstreamNow(): Date;
   /** A raw, possibly malformed, item served like a room. */
   injectItem(projectId: string, item: unknown): void;
   readonly requests: SimulatorRequestLog[];
@@ -94,6 +116,8 @@ const DEFAULTS: SimulatorBehaviour = {
   resetRate: 0,
   truncateRate: 0,
   mutationsPerRequest: { create: 0, update: 0, delete: 0 },
+  churn: NO_CHURN,
+  clockOffsetSeconds: 0,
   tokenTtlSeconds: 86_400,
   maxSkewSeconds: 900,
 };
@@ -110,55 +134,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const now = options.now ?? (() => new Date());
   const random = createPrng(seed ^ 0x5eed);
   const behaviour: SimulatorBehaviour = { ...DEFAULTS, ...options.behaviour };
-  const stores = new Map<string, RoomStore>();
-  for (const projectId of options.projectIds) {
-    // Seeded by the project too: two projects never share room IDs, as upstream they cannot.
-    stores.set(
-      projectId,
-      new RoomStore(generateDataset(options.roomsPerProject ?? 1000, seed * 7919 + hash(projectId))),
-    );
-  }
-  const auth = new SimulatorAuth(options.credentials, now);
+  checkChurn(behaviour.churn);
+  const upstreamNow = () => new Date(now().getTime() + behaviour.clockOffsetSeconds * 1000);
+  const projects = new UpstreamProjects(
+    options.projectIds,
+    options.roomsPerProject ?? 1000,
+    seed,
+    random,
+    upstreamNow,
+  );
+  const store = (projectId: string) => projects.store(projectId);
+  const auth = new SimulatorAuth(options.credentials, upstreamNow);
   const requests: SimulatorRequestLog[] = [];
   const sockets = new Set<Socket>();
   const hostile = new HostileAnswers();
   let windowStart = 0;
   let windowCount = 0;
-  let created = 0;
-
-  const store = (projectId: string): RoomStore => {
-    const found = stores.get(projectId);
-    if (!found) throw new Error(`the simulator does not serve project ${projectId}`);
-    return found;
-  };
-  const nowSeconds = () => Math.floor(now().getTime() / 1000);
-  const createRoom = (projectId: string, fields: Record<string, unknown> = {}): RoomItem => {
-    created += 1;
-    const at = nowSeconds();
-    const room = { ...generateRoom(random, 1_000_000 + created, at, at), ...fields } as RoomItem;
-    if (room.update_time === undefined) room.update_time = rfc3339(at);
-    store(projectId).put(room.room_id, room);
-    return room;
-  };
-  const updateRoom = (projectId: string, roomId: string, fields: Record<string, unknown> = {}): RoomItem => {
-    const current = store(projectId).get(roomId) as RoomItem | undefined;
-    if (!current) throw new Error(`no room ${roomId} in project ${projectId}`);
-    const room = { ...current, update_time: rfc3339(nowSeconds()), ...fields } as RoomItem;
-    store(projectId).put(roomId, room);
-    return room;
-  };
-  const mutate = (projectId: string) => {
-    const { create, update, delete: remove } = behaviour.mutationsPerRequest;
-    const rooms = store(projectId);
-    for (let i = 0; i < create; i += 1) createRoom(projectId);
-    for (let i = 0; i < update + remove; i += 1) {
-      const keys = rooms.keys();
-      const key = keys[Math.floor(random() * keys.length)];
-      if (key === undefined) break;
-      if (i < update) updateRoom(projectId, key, { room_name: `changed while paging ${created}-${i}` });
-      else rooms.delete(key);
-    }
-  };
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -185,6 +176,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID().replace(/-/g, "");
     response.setHeader("X-Request-Id", requestId);
+    // Node would send our clock; a real upstream sends its own, the one client can measure skew by.
+    response.setHeader("Date", upstreamNow().toUTCString());
     const url = new URL(request.url ?? "/", "http://simulator");
     const match = LIST_PATH.exec(url.pathname);
     const projectId = match ? decodeURIComponent(match[1]!) : undefined;
@@ -246,7 +239,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       request.socket.destroy();
       return;
     }
-    const second = nowSeconds();
+    const second = Math.floor(now().getTime() / 1000);
     if (second !== windowStart) {
       windowStart = second;
       windowCount = 0;
@@ -264,7 +257,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const refused = auth.check(request, projectId, behaviour.maxSkewSeconds);
     if (refused) return reply(401, { error_code: "MSS.00000001", error_msg: `Unauthorized: ${refused}` });
     // An unknown project answers like a resource the caller cannot see; 404 keeps it distinct from auth.
-    if (!stores.has(projectId))
+    if (!projects.has(projectId))
       return reply(404, { error_code: "MSS.00000002", error_msg: "Project not found" });
     const query = validateListQuery(url.searchParams);
     if (typeof query === "string") {
@@ -273,7 +266,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (random() < behaviour.error5xxRate)
       return reply(500, { error_code: "MSS.00000004", error_msg: "Internal Error" });
 
-    mutate(projectId);
+    projects.beforeList(projectId, behaviour.mutationsPerRequest, behaviour.churn, now().getTime());
     const result = store(projectId).list(query, behaviour, random);
     const body = JSON.stringify({
       count: result.count,
@@ -315,16 +308,26 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
-    setBehaviour: (patch) => Object.assign(behaviour, patch),
+    setBehaviour: (patch) => {
+      if (patch.churn) {
+        checkChurn(patch.churn);
+        // A rate set now owes nothing for the time before it.
+        projects.resetChurnClock();
+      }
+      Object.assign(behaviour, patch);
+    },
     rooms: (projectId) =>
       store(projectId)
         .items()
         .map((item) => structuredClone(item) as Record<string, unknown>),
-    createRoom: (projectId, fields) => structuredClone(createRoom(projectId, fields)),
-    updateRoom: (projectId, roomId, fields) => structuredClone(updateRoom(projectId, roomId, fields)),
+    createRoom: (projectId, fields) => structuredClone(projects.create(projectId, fields)),
+    updateRoom: (projectId, roomId, fields) => structuredClone(projects.update(projectId, roomId, fields)),
     deleteRoom: (projectId, roomId) => {
-      if (!store(projectId).delete(roomId)) throw new Error(`no room ${roomId} in project ${projectId}`);
+      if (!projects.delete(projectId, roomId)) throw new Error(`no room ${roomId} in project ${projectId}`);
     },
+    deletedRoomIds: (projectId) => projects.deletedIds(projectId),
+    changeCounts: (projectId) => projects.changeCounts(projectId),
+    upstreamNow,
     injectItem: (projectId, item) => store(projectId).inject(item),
     requests,
     hostile,
@@ -333,12 +336,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     revokeTokens: () => auth.revokeAll(),
   };
-}
-
-function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
 
 function redacted(request: IncomingMessage): Record<string, string> {

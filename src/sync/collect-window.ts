@@ -4,6 +4,8 @@ import type { ListPage } from "../metastudio/metastudio-client.js";
 import { Semaphore } from "./semaphore.js";
 import { settleAll } from "./settle-all.js";
 import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
+import { OpenWindowUnsettled } from "./sync-errors.js";
+import { latestStamp } from "./upstream-clock.js";
 import { WindowTally } from "./window-tally.js";
 
 export interface CollectOptions {
@@ -42,6 +44,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const maxWindowRooms = options.maxWindowRooms ?? 5000;
   const maxPasses = options.maxPasses ?? 25;
   const tally = new WindowTally();
+  let latest: number | undefined;
 
   // The page is handed on inside the slot: when the writer pushes back, fetching slows with it,
   // so memory holds at most one page per slot however slow the database is.
@@ -50,6 +53,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
       options.signal?.throwIfAborted();
       const page = await options.fetchPage(window, offset, pageSize);
       tally.observe(page.count, itemKeys(page));
+      latest = Math.max(latest ?? -Infinity, latestStamp(page.rooms) ?? -Infinity);
       await options.onPage(page, window);
       return page;
     });
@@ -66,11 +70,19 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const first = await read(0);
   const halves = splitWindow(window);
   if (first.count > maxWindowRooms && halves) return collectHalves(halves, options);
+  // Rooms keep arriving in an open window while it is paged, so its tally may never hold still:
+  // its settled part is read as a closed window, and only then what is newer.
+  const recut = async (parts: [TimeWindow, TimeWindow]): Promise<void> => {
+    await collectWindow(parts[0], options);
+    await collectWindow(parts[1], options);
+  };
+  const settledPart = first.count > pageSize ? cutOpenWindow(window, latest) : null;
+  if (settledPart) return recut(settledPart);
 
   // Paging holds a window slot, so only a few windows have a tally filling at once: split
   // halves are read concurrently, and without this a large project would open every window of
   // its split tree together and hold all their room IDs. The slot is given back before a split.
-  const paged = async (): Promise<"complete" | "split"> => {
+  const paged = async (): Promise<"complete" | "split" | [TimeWindow, TimeWindow]> => {
     let offsets = pageOffsets(first.count, pageSize).slice(1);
     for (let pass = 1; !tally.complete; pass += 1) {
       tally.startPass();
@@ -79,6 +91,10 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
       // The window changed under us, or ties keep reshuffling: smaller windows take fewer
       // requests to read, so they are likelier to hold still.
       if (halves && (tally.shifted || pass >= 2)) return "split";
+      const settledNow = cutOpenWindow(window, latest);
+      if (settledNow) return settledNow;
+      if (window.end === null && pass >= MAX_OPEN_PASSES)
+        throw new OpenWindowUnsettled(window, tally.missing);
       if (pass >= maxPasses) {
         throw new Error(
           `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
@@ -91,6 +107,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   };
   const outcome = options.windowSlots ? await options.windowSlots.run(paged) : await paged();
   if (outcome === "split" && halves) return collectHalves(halves, options);
+  if (Array.isArray(outcome)) return recut(outcome);
   options.onWindowComplete(window, tally.count ?? 0);
 }
 
@@ -99,6 +116,30 @@ async function collectHalves(halves: [TimeWindow, TimeWindow], options: CollectO
   // full page concurrency instead of one small window at a time. The newer half queues first:
   // it is where a shifting upstream moves rooms to, so it is best read early.
   await settleAll([collectWindow(halves[1], options), collectWindow(halves[0], options)]);
+}
+
+/**
+ * Passes over an open window that cannot be cut any further: rooms stamped in its last second or
+ * two keep arriving faster than a page, and waiting longer will not help.
+ */
+const MAX_OPEN_PASSES = 4;
+
+/**
+ * An open window (no `end_time`) cut where the upstream's clock stood when it answered: every
+ * room stamped from then on is stamped no earlier than the latest stamp it returned, so the part
+ * before that second is settled. Null when the window is closed, or when that leaves nothing to cut off.
+ */
+export function cutOpenWindow(
+  window: TimeWindow,
+  latest: number | undefined,
+): [TimeWindow, TimeWindow] | null {
+  if (window.end !== null || window.start === null || latest === undefined) return null;
+  const cut = latest - 1;
+  if (cut <= window.start) return null;
+  return [
+    { start: window.start, end: cut },
+    { start: cut, end: null },
+  ];
 }
 
 /** Offsets of every page of a window of `count` items; always at least the first page. */

@@ -1,4 +1,4 @@
-import type { FilterField } from "../db/schema.js";
+import type { FilterField } from "../vocabulary.js";
 import type { TimeWindow } from "./time-window.js";
 
 /** One second either side: boundary seconds may be inclusive or exclusive upstream. */

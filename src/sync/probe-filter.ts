@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 
 import type { Db } from "../db/database.js";
 import { queryRows } from "../db/query-rows.js";
-import type { FilterField } from "../db/schema.js";
+import type { FilterField } from "../vocabulary.js";
 import type { ListPage } from "../metastudio/metastudio-client.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";

@@ -4,7 +4,7 @@ import {
   type BatchResult,
   type ObservedRoom,
   type PlannedChange,
-} from "../db/apply-room-batch.js";
+} from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
 import type { Logger } from "../logger.js";

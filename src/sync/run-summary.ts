@@ -1,7 +1,7 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
 import type { RunCounts } from "../db/sync-runs.js";
 import type { WriterTotals } from "./room-writer.js";
-import type { SyncJob } from "./run-sync.js";
+import type { SyncJob } from "../vocabulary.js";
 
 /** What a run did, for the CLI's summary, the worker's job result and the benchmarks. */
 export interface RunSummary {

@@ -38,3 +38,18 @@ export class LockLostError extends Error {
     );
   }
 }
+
+/**
+ * The open window at the end of a run kept gaining rooms faster than it could be paged (edits
+ * stamped within the last second or two outnumber a page). What it returned is mirrored, but it
+ * is no proof of completeness: the run judges no deletions and keeps its watermark settled.
+ */
+export class OpenWindowUnsettled extends Error {
+  override readonly name = "OpenWindowUnsettled";
+  constructor(
+    readonly window: { start: number | null; end: number | null },
+    readonly missing: number,
+  ) {
+    super(`The newest rooms kept changing while they were read (${missing} unconfirmed)`);
+  }
+}

@@ -51,6 +51,7 @@ export async function openSyncRuntime(
   const settings: SyncSettings = {
     lookbackSeconds: config.sync.lookbackSeconds,
     massDeleteThreshold: config.sync.massDeleteThreshold,
+    clockSkewSeconds: config.sync.clockSkewSeconds,
     // Client tuning, the same for every account (see loadConfig).
     pageConcurrency: config.accounts[0]!.pageConcurrency,
   };

@@ -7,7 +7,7 @@ const sec = (iso: string) => Date.parse(iso) / 1000;
 const base = { now, lookbackSeconds: 3600, clockSkewSeconds: 300 };
 
 describe("planRun", () => {
-  it("reads all time then a tail up to the run's start on a full run, and finds deletions", () => {
+  it("reads all time, then an open tail with no end_time, on a full run, and finds deletions", () => {
     const plan = planRun({
       ...base,
       mode: "full",
@@ -15,10 +15,8 @@ describe("planRun", () => {
       filterField: null,
     });
     const settled = sec("2025-06-01T11:55:00Z");
-    expect(plan.windows).toEqual([
-      { start: 0, end: settled },
-      { start: settled, end: sec("2025-06-01T12:00:00Z") },
-    ]);
+    expect(plan.windows).toEqual([{ start: 0, end: settled }]);
+    expect(plan.tail).toEqual({ start: settled, end: null });
     expect(plan.findsDeletions).toBe(true);
     expect(plan.settledUntil.toISOString()).toBe("2025-06-01T11:55:00.000Z");
   });
@@ -51,7 +49,8 @@ describe("planRun", () => {
 
   it("sends no time filter at all when the upstream ignores it", () => {
     const plan = planRun({ ...base, mode: "incremental", watermark: now, filterField: "ignored" });
-    expect(plan.windows).toEqual([{ start: null, end: null }]);
+    expect(plan.windows).toEqual([]);
+    expect(plan.tail).toEqual({ start: null, end: null });
   });
 
   it("never starts after the settled end when the watermark is in the future", () => {
@@ -62,5 +61,17 @@ describe("planRun", () => {
       filterField: "update_time",
     });
     expect(plan.windows[0]!.start).toBe(sec("2025-06-01T10:55:00Z"));
+  });
+
+  it("cuts the settled span where the mirror's rooms fill a page, and no window ends at our clock", () => {
+    const plan = planRun({ ...base, mode: "full", watermark: null, filterField: null, cuts: [100, 50, 200] });
+    const settled = sec("2025-06-01T11:55:00Z");
+    expect(plan.windows).toEqual([
+      { start: 0, end: 50 },
+      { start: 50, end: 100 },
+      { start: 100, end: 200 },
+      { start: 200, end: settled },
+    ]);
+    expect([...plan.windows, plan.tail].some((w) => w.end === sec("2025-06-01T12:00:00Z"))).toBe(false);
   });
 });

@@ -153,11 +153,13 @@ describe("runSync against the simulator", () => {
       unchanged += 1;
       expect(mirror.get(id)?.raw, id).toEqual(JSON.parse(json));
     }
-    expect(unchanged).toBeGreaterThan(2000);
+    // Every request changes four rooms, the closing read's included: a third stays untouched.
+    expect(unchanged).toBeGreaterThan(1000);
     // The next quiet full run converges to the upstream exactly, deletions included.
     await run("p-chaos", {}, { massDeleteThreshold: 1 });
     await expectExactMirror(database, sim, "p-chaos");
-  });
+    // Four changes per request keep the closing read busy: slower than the others on a loaded machine.
+  }, 150_000);
 
   it("reads same-second bursts larger than a page under an unstable order", async () => {
     const { sim, run } = await start("p-burst", {
@@ -278,7 +280,9 @@ describe("runSync against the simulator", () => {
     const failing = setInterval(() => {
       if (sim.requests.length - before > 40) sim.setBehaviour({ error5xxRate: 1 });
     }, 1);
-    const settings = { maxWindowRooms: 200, pageConcurrency: 1 };
+    // Unplanned (one group bigger than the project), so each run reads the span the same way and
+    // only resuming makes the difference.
+    const settings = { maxWindowRooms: 200, pageConcurrency: 1, plannedWindowRooms: 1_000_000 };
     await expect(run("p-resume", {}, settings)).rejects.toThrow(/MSS\.00000004/);
     clearInterval(failing);
     const partial = (await liveRooms(database, "p-resume")).size;

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { applyRoomBatch } from "../../src/db/apply-room-batch.js";
+import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { markUnseenDeleted } from "../../src/db/mark-deleted.js";

@@ -1,0 +1,94 @@
+import type { PlannedChange } from "../db/apply-room-batch.js";
+import { readPage, readWindows } from "./read-run.js";
+import { OpenWindowUnsettled } from "./sync-errors.js";
+import { assertLocked, skewSeconds, type RunContext } from "./run-context.js";
+import { toSeconds, type TimeWindow } from "./time-window.js";
+
+/**
+ * The closing read: one open-ended window (no `end_time`), read once every settled window is
+ * complete, of everything stamped since the settled span ended, and since the run began by the
+ * upstream's clock less the skew tolerance, whichever is earlier. A room edited during the run is
+ * seen here at its new place, a room stamped ahead of our clock is seen at all, and the mirror
+ * ends as of the run's end.
+ */
+export async function closingRead(ctx: RunContext): Promise<void> {
+  const tail = closingWindow(ctx);
+  ctx.closedFrom = tail.start === null ? null : new Date(tail.start * 1000);
+  try {
+    await readWindows(ctx, [tail]);
+    if (ctx.filterField === "create_time" || ctx.filterField === "ignored") await readRecentEdits(ctx);
+  } catch (error) {
+    if (!(error instanceof OpenWindowUnsettled)) throw error;
+    // Safe either way: what was read is mirrored, and a room is never judged deleted on a read
+    // that may have missed it. The next run's lookback reads this span again.
+    ctx.closingSettled = false;
+    ctx.log.warn(
+      { missing: error.missing },
+      "the newest rooms changed faster than they could be read; this run judges no deletions",
+    );
+  }
+}
+
+/** Pages of the list's head the closing read follows at most. */
+const MAX_HEAD_PAGES = 20;
+
+/**
+ * Where an edit moves no room into a newer window (the filter applies to create_time, or to
+ * nothing), the open window cannot show the edits made during the run. The list itself is
+ * ordered newest update first, so the closing read also follows its head until a room updated
+ * before the run began (by the upstream's clock, less the tolerance): usually one page, which
+ * mirrors those edits. Stops at once if the order turns out otherwise: nothing else relies on it.
+ */
+async function readRecentEdits(ctx: RunContext): Promise<void> {
+  const since = toSeconds(ctx.startedAt) + ctx.clock.offsetSeconds - skewSeconds(ctx);
+  for (let pageNo = 0; pageNo < MAX_HEAD_PAGES; pageNo += 1) {
+    const page = await readPage(ctx, { start: null, end: null }, pageNo * 100);
+    const stamps = page.rooms.map((room) => Date.parse(room.update_time ?? "") / 1000);
+    const ordered = stamps.every((stamp, i) => i === 0 || !(stamp > stamps[i - 1]!));
+    const last = stamps.at(-1);
+    if (!ordered || last === undefined || !(last >= since) || page.rooms.length < 100) return;
+  }
+}
+
+export function closingWindow(ctx: RunContext): TimeWindow {
+  const { tail } = ctx.plan;
+  if (tail.start === null) return tail;
+  const sinceRunBegan = toSeconds(ctx.startedAt) + ctx.clock.offsetSeconds - skewSeconds(ctx);
+  return { start: Math.min(tail.start, sinceRunBegan), end: null };
+}
+
+/**
+ * The close phase, once everything was read: commits what is buffered, then (a full run only)
+ * judges deletions. A room is judged deleted only when neither the settled windows nor the
+ * closing read saw it; items that cannot be mirrored count as seen.
+ */
+export async function closeRun(ctx: RunContext): Promise<{ deleted: number; preview: PlannedChange[] }> {
+  reportClock(ctx);
+  await ctx.writer.flush();
+  await ctx.ledger.flushRequests();
+  assertLocked(ctx);
+  if (!ctx.plan.findsDeletions || !ctx.closingSettled) return { deleted: 0, preview: [] };
+  await ctx.ledger.seenWithoutRoom(ctx.invalidIds);
+  return ctx.ledger.judgeDeletions({
+    allowMassDelete: ctx.job.allowMassDelete ?? false,
+    threshold: ctx.deps.settings.massDeleteThreshold,
+    now: ctx.now(),
+  });
+}
+
+/** The upstream clock's measured offset: logged, reported, and a warning beyond the tolerance. */
+function reportClock(ctx: RunContext): void {
+  if (!ctx.clock.measured) return;
+  const offset = ctx.clock.offsetSeconds;
+  ctx.deps.onClockOffset?.(ctx.job.projectId, offset);
+  const tolerance = skewSeconds(ctx);
+  if (Math.abs(offset) > tolerance) {
+    ctx.log.warn(
+      { clock_offset_seconds: offset, tolerance_seconds: tolerance },
+      `the upstream's clock is ${Math.abs(offset)} s ${offset > 0 ? "ahead of" : "behind"} ours, more than ` +
+        `METASTUDIO_CLOCK_SKEW_SECONDS=${tolerance}: rooms edited during a run may be read late; raise it or fix the clock`,
+    );
+  } else {
+    ctx.log.info({ clock_offset_seconds: offset }, "measured the upstream's clock");
+  }
+}

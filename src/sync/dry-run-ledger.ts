@@ -1,0 +1,62 @@
+import { randomUUID } from "node:crypto";
+
+import type { Db } from "../db/database.js";
+import { previewDeletions } from "./judge-deletions.js";
+import type { RunLedger } from "./run-ledger.js";
+import type { TimeWindow } from "./time-window.js";
+
+/**
+ * The ledger of a dry run: it records nothing, remembers the rooms it saw in memory, and judges
+ * deletions against them by listing (not marking) the live rooms never seen. It never resumes a
+ * failed run nor closes one, which are real runs' business.
+ */
+export class DryRunLedger implements RunLedger {
+  readonly dryRun = true;
+  private readonly seen = new Set<string>();
+  private projectId = "";
+
+  constructor(private readonly db: Db) {}
+
+  async closeInterrupted(): Promise<void> {}
+
+  findResumable(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+
+  start(run: { projectId: string }): Promise<string> {
+    this.projectId = run.projectId;
+    return Promise.resolve(randomUUID());
+  }
+
+  adopt(): Promise<TimeWindow[]> {
+    return Promise.resolve([]);
+  }
+
+  request(): void {}
+
+  async flushRequests(): Promise<void> {}
+
+  async windowDone(): Promise<void> {}
+
+  pageSeen(roomIds: Iterable<string>): void {
+    for (const id of roomIds) this.seen.add(id);
+  }
+
+  seenWithoutRoom(roomIds: Iterable<string>): Promise<void> {
+    this.pageSeen(roomIds);
+    return Promise.resolve();
+  }
+
+  countSeen(): Promise<number> {
+    return Promise.resolve(this.seen.size);
+  }
+
+  async judgeDeletions() {
+    const preview = await previewDeletions(this.db, this.projectId, this.seen);
+    return { deleted: preview.length, preview };
+  }
+
+  async succeed(): Promise<void> {}
+
+  async fail(): Promise<void> {}
+}

@@ -1,0 +1,142 @@
+import type { ProjectLock } from "../db/project-lock.js";
+import { roomTimeGroupEnds } from "../db/room-time-groups.js";
+import { loadSyncState } from "../db/sync-state.js";
+import type { FilterField, SyncJob } from "../vocabulary.js";
+import { DryRunLedger } from "./dry-run-ledger.js";
+import { planRun, type RunPlan } from "./plan-run.js";
+import { cutsAfter } from "./plan-windows.js";
+import { PostgresLedger } from "./postgres-ledger.js";
+import { RoomWriter } from "./room-writer.js";
+import { skewSeconds, type RunContext, type SyncDeps } from "./run-context.js";
+import { Semaphore } from "./semaphore.js";
+import { UpstreamClock } from "./upstream-clock.js";
+
+/**
+ * The open phase: closes runs a dead process left running, loads the project's state, plans,
+ * finds a failed full run to resume, and records the run's start. What it returns is the context
+ * every later phase works on; from here on, a failure is recorded on the run.
+ */
+export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promise<RunContext> {
+  const { db } = deps.database;
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now();
+  const dryRun = job.dryRun ?? false;
+  const ledger = dryRun ? new DryRunLedger(db) : new PostgresLedger(db);
+  await ledger.closeInterrupted(job.projectId, startedAt);
+  const state = await loadSyncState(db, job.projectId);
+  // A full run re-examines an upstream once found to ignore the filter: it may have been fixed.
+  const filterField =
+    job.mode === "full" && state?.filterField === "ignored" ? null : (state?.filterField ?? null);
+  const plan = await planFor({ deps, job, startedAt, state }, filterField);
+  const resumeWithin = (deps.settings.resumeWithinSeconds ?? 86_400) * 1000;
+  const resumedFrom =
+    job.mode === "full"
+      ? await ledger.findResumable(job.projectId, new Date(startedAt.getTime() - resumeWithin))
+      : null;
+  const runId = await ledger.start({
+    projectId: job.projectId,
+    mode: job.mode,
+    trigger: job.trigger,
+    startedAt,
+    windowStart: toDate(plan.windows[0]?.start ?? plan.tail.start),
+    windowEnd: plan.settledUntil,
+    resumedFrom,
+  });
+  const log = deps.logger.child({
+    project_id: job.projectId,
+    mode: job.mode,
+    trigger: job.trigger,
+    run_id: runId,
+  });
+  const writer = new RoomWriter({
+    db,
+    projectId: job.projectId,
+    runId,
+    dryRun,
+    // Before the project's first successful run, every room found existed before mirroring began.
+    discovering: !state?.lastSuccessAt,
+    batchSize: deps.settings.batchSize,
+    now,
+    logger: log,
+  });
+  return {
+    deps,
+    job,
+    now,
+    startedAt,
+    startedMs: performance.now(),
+    log,
+    lock,
+    ledger,
+    runId,
+    writer,
+    pageSlots: new Semaphore(deps.settings.pageConcurrency),
+    windowSlots: new Semaphore(2),
+    clock: new UpstreamClock(),
+    state,
+    filterField,
+    plan,
+    covered: [],
+    resumedFrom,
+    progress: { projectId: job.projectId, requests: 0, pages: 0, rooms: 0, windowsDone: 0 },
+    invalidIds: new Set(),
+    invalidItems: 0,
+    fetchMs: 0,
+    validateMs: 0,
+    closedFrom: null,
+    closingSettled: true,
+  };
+}
+
+/** Takes over what the failed run being resumed completed: its windows and the rooms it saw. */
+export async function resumeRun(ctx: RunContext): Promise<void> {
+  if (ctx.resumedFrom) {
+    ctx.covered = await ctx.ledger.adopt(ctx.resumedFrom);
+    ctx.log.info(
+      { resumed_from: ctx.resumedFrom, windows: ctx.covered.length },
+      "resuming a failed full run",
+    );
+  }
+  ctx.log.info(
+    { windows: ctx.plan.windows.length, dry_run: ctx.ledger.dryRun, filter_field: ctx.filterField },
+    "sync run started",
+  );
+}
+
+/**
+ * The plan for `filterField`. A full run cuts the settled span where the mirror's rooms make
+ * groups that fit one page: a one-page window is read in one request, a snapshot that rooms
+ * edited meanwhile cannot disturb, so a full run during heavy editing costs about what a quiet
+ * one does. Rooms the mirror does not know yet (newer than its newest) are read as one window.
+ */
+export async function planFor(
+  ctx: Pick<RunContext, "deps" | "job" | "startedAt" | "state">,
+  filterField: FilterField | null,
+): Promise<RunPlan> {
+  const { settings } = ctx.deps;
+  const field = filterField === "create_time" ? "create_time" : "update_time";
+  const cuts =
+    ctx.job.mode === "full" && filterField !== "ignored"
+      ? cutsAfter(
+          await roomTimeGroupEnds(
+            ctx.deps.database.db,
+            ctx.job.projectId,
+            field,
+            settings.plannedWindowRooms ?? 100,
+          ),
+        )
+      : [];
+  return planRun({
+    mode: ctx.job.mode,
+    now: ctx.startedAt,
+    watermark: ctx.state?.watermark ?? null,
+    filterField,
+    lookbackSeconds: settings.lookbackSeconds,
+    clockSkewSeconds: skewSeconds(ctx),
+    cuts,
+  });
+}
+
+function toDate(seconds: number | null): Date | null {
+  return seconds === null ? null : new Date(seconds * 1000);
+}

@@ -1,0 +1,124 @@
+import type { Db } from "../db/database.js";
+import {
+  adoptRunProgress,
+  clearProjectProgress,
+  clearRunProgress,
+  insertRunWindow,
+  loadRunWindows,
+} from "../db/run-windows.js";
+import { countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
+import { insertRequests, type RequestRow } from "../db/sync-requests.js";
+import { failInterruptedRuns, findResumableRun, finishRun, insertRun } from "../db/sync-runs.js";
+import { saveSyncState } from "../db/sync-state.js";
+import type { RequestRecord } from "../metastudio/metastudio-client.js";
+import type { RunMode } from "../vocabulary.js";
+import { applyDeletions } from "./judge-deletions.js";
+import {
+  requestRow,
+  type DeletionJudgement,
+  type RunFailure,
+  type RunLedger,
+  type RunStart,
+  type RunSuccess,
+} from "./run-ledger.js";
+import { toSeconds, type TimeWindow } from "./time-window.js";
+
+/** The ledger of a real run: `sync_runs`, `sync_requests`, `sync_run_windows`, `sync_seen_rooms`, `sync_state`. */
+export class PostgresLedger implements RunLedger {
+  readonly dryRun = false;
+  private runId = "";
+  private mode: RunMode = "incremental";
+  private projectId = "";
+  private pending: RequestRow[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  async closeInterrupted(projectId: string, now: Date): Promise<void> {
+    await failInterruptedRuns(this.db, projectId, now);
+  }
+
+  findResumable(projectId: string, notBefore: Date): Promise<string | null> {
+    return findResumableRun(this.db, projectId, notBefore);
+  }
+
+  async start(run: RunStart): Promise<string> {
+    this.projectId = run.projectId;
+    this.mode = run.mode;
+    this.runId = await insertRun(this.db, run);
+    return this.runId;
+  }
+
+  async adopt(fromRunId: string): Promise<TimeWindow[]> {
+    await adoptRunProgress(this.db, fromRunId, this.runId);
+    return (await loadRunWindows(this.db, this.runId)).map((w) => ({
+      start: toSeconds(w.windowStart),
+      end: toSeconds(w.windowEnd),
+    }));
+  }
+
+  request(record: RequestRecord): void {
+    this.pending.push(requestRow(this.runId, record));
+  }
+
+  async flushRequests(minimum = 0): Promise<void> {
+    if (this.pending.length < Math.max(1, minimum)) return;
+    const rows = this.pending;
+    this.pending = [];
+    await insertRequests(this.db, rows);
+  }
+
+  async windowDone(window: TimeWindow, rooms: number): Promise<void> {
+    // Only a full run resumes, and only closed windows can be skipped by the next one.
+    if (this.mode !== "full" || window.start === null || window.end === null) return;
+    await insertRunWindow(this.db, {
+      runId: this.runId,
+      windowStart: new Date(window.start * 1000),
+      windowEnd: new Date(window.end * 1000),
+      rooms,
+    });
+  }
+
+  pageSeen(): void {
+    // The writer stores each sighting in its room's batch, so a lost batch is never counted seen.
+  }
+
+  seenWithoutRoom(roomIds: Iterable<string>): Promise<void> {
+    return insertSeenIds(this.db, this.runId, roomIds);
+  }
+
+  countSeen(): Promise<number> {
+    return countSeenRooms(this.db, this.runId);
+  }
+
+  async judgeDeletions(judgement: DeletionJudgement) {
+    const deleted = await applyDeletions(this.db, {
+      projectId: this.projectId,
+      runId: this.runId,
+      ...judgement,
+    });
+    return { deleted, preview: [] };
+  }
+
+  async succeed(success: RunSuccess): Promise<void> {
+    const { finishedAt } = success;
+    await refreshLastSeen(this.db, {
+      projectId: this.projectId,
+      runId: this.runId,
+      now: finishedAt,
+      resolutionSeconds: success.seenResolutionSeconds,
+    });
+    await saveSyncState(this.db, this.projectId, { ...success.state, lastRunId: this.runId }, finishedAt);
+    await finishRun(this.db, this.runId, { ...success.counts, status: "succeeded", finishedAt, error: null });
+    if (this.mode === "full") await clearProjectProgress(this.db, this.projectId);
+    else await clearRunProgress(this.db, [this.runId]);
+  }
+
+  async fail(failure: RunFailure): Promise<void> {
+    await finishRun(this.db, this.runId, {
+      ...failure.counts,
+      status: "failed",
+      finishedAt: failure.finishedAt,
+      error: failure.error,
+    });
+  }
+}

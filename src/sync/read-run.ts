@@ -1,0 +1,129 @@
+import type { ListPage, RequestRecord } from "../metastudio/metastudio-client.js";
+import { collectWindow } from "./collect-window.js";
+import { filterEvidence } from "./filter-evidence.js";
+import { planFor } from "./open-run.js";
+import { probeFilterField } from "./probe-filter.js";
+import { assertLocked, type RunContext } from "./run-context.js";
+import { Semaphore } from "./semaphore.js";
+import { settleAll } from "./settle-all.js";
+import { FilterSemanticsChanged } from "./sync-errors.js";
+import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
+
+/** Request rows buffered before they are stored. */
+const REQUEST_ROWS_PER_INSERT = 200;
+
+/**
+ * The read phase: every settled window of the plan a predecessor did not complete, concurrently.
+ * An incremental run that would trust a narrow window first learns what the filter applies to.
+ */
+export async function readSettled(ctx: RunContext): Promise<void> {
+  if (ctx.filterField === null && narrow(ctx)) await probe(ctx);
+  const pending = ctx.plan.windows.flatMap((w) => uncoveredWindows(w, ctx.covered));
+  await readWindows(ctx, pending);
+}
+
+/** After the data contradicted the plan's assumption about the filter: plan again from scratch. */
+export async function replan(ctx: RunContext, error: FilterSemanticsChanged): Promise<void> {
+  ctx.log.warn({ filter_field: error.field }, "re-planning the run for the observed filter behaviour");
+  ctx.plan = await planFor(ctx, ctx.filterField);
+  ctx.covered = [];
+}
+
+/**
+ * Reads windows at once, sharing the run's page slots. The first failure (a re-plan included)
+ * stops every other window, or they would go on splitting and writing for a plan that no longer
+ * holds; the call ends only once every window has stopped.
+ */
+export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promise<void> {
+  const stop = new AbortController();
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    }
+  };
+  const pages = ctx.pageSlots;
+  const windowsAtOnce = new Semaphore(Math.max(2, pages.limit * 2));
+  const options = {
+    semaphore: pages,
+    windowSlots: ctx.windowSlots,
+    signal: stop.signal,
+    maxWindowRooms: ctx.deps.settings.maxWindowRooms,
+    fetchPage: (w: TimeWindow, offset: number, limit: number) =>
+      guard(() => fetchPage(ctx, w, offset, limit, stop.signal)),
+    onPage: (page: ListPage, w: TimeWindow) => guard(() => takePage(ctx, page, w)),
+    onWindowComplete: (w: TimeWindow, count: number) => {
+      ctx.progress.windowsDone += 1;
+      // Recorded only once its rooms are committed, so a resumed run can trust it.
+      ctx.writer.afterWrites(() => ctx.ledger.windowDone(w, count));
+    },
+  };
+  await settleAll(windows.map((w) => windowsAtOnce.run(() => collectWindow(w, options))));
+}
+
+/** One page read and taken like any other (writer, evidence, clock), outside any window's tally. */
+export async function readPage(ctx: RunContext, window: TimeWindow, offset: number): Promise<ListPage> {
+  const page = await fetchPage(ctx, window, offset, 100, new AbortController().signal);
+  await takePage(ctx, page, window);
+  return page;
+}
+
+function fetchPage(ctx: RunContext, w: TimeWindow, offset: number, limit: number, stop: AbortSignal) {
+  const signal = ctx.deps.signal ? AbortSignal.any([ctx.deps.signal, stop]) : stop;
+  return ctx.deps.client.listSmartChatRooms(
+    { projectId: ctx.job.projectId, offset, limit, ...windowParams(w) },
+    { signal, log: { run_id: ctx.runId }, onRequest: (record) => recordRequest(ctx, record) },
+  );
+}
+
+function recordRequest(ctx: RunContext, record: RequestRecord): void {
+  ctx.progress.requests += 1;
+  ctx.fetchMs += record.durationMs;
+  ctx.ledger.request(record);
+}
+
+/** One page: clock and filter evidence, invalid items, then the rooms to the writer. */
+async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Promise<void> {
+  assertLocked(ctx);
+  ctx.clock.observe(page, ctx.now());
+  ctx.progress.pages += 1;
+  ctx.progress.rooms += page.rooms.length;
+  ctx.validateMs += page.parseMs;
+  ctx.invalidItems += page.invalid.length;
+  for (const invalid of page.invalid) {
+    const id = (invalid.item as { room_id?: unknown } | null)?.room_id;
+    if (typeof id === "string" && id) ctx.invalidIds.add(id);
+  }
+  const evidence = filterEvidence(window, page.rooms);
+  if (evidence !== null && evidence !== ctx.filterField) {
+    ctx.log.info(
+      { filter_field: evidence, previously: ctx.filterField },
+      "observed what start_time/end_time filter on",
+    );
+    ctx.filterField = evidence;
+    if (evidence === "ignored" || (evidence === "create_time" && narrow(ctx))) {
+      throw new FilterSemanticsChanged(evidence);
+    }
+  }
+  ctx.ledger.pageSeen(page.rooms.map((room) => room.room_id));
+  await ctx.writer.add(page.rooms.map((room) => ({ room, requestId: page.requestId })));
+  await ctx.ledger.flushRequests(REQUEST_ROWS_PER_INSERT);
+  ctx.deps.onProgress?.({ ...ctx.progress });
+}
+
+/** Whether the plan reads only part of the settled span, which needs the filter on update_time. */
+function narrow(ctx: RunContext): boolean {
+  return ctx.job.mode === "incremental" && (ctx.plan.windows[0]?.start ?? 0) > 0;
+}
+
+/** A narrow incremental window is only safe once the filter is known to apply to update_time. */
+async function probe(ctx: RunContext): Promise<void> {
+  ctx.filterField = await probeFilterField(ctx.deps.database.db, ctx.job.projectId, (w) =>
+    fetchPage(ctx, w, 0, 100, new AbortController().signal),
+  );
+  ctx.log.info({ filter_field: ctx.filterField }, "probed what start_time/end_time filter on");
+  // Unknown reads as wide as create_time would: slower, but it cannot miss an update.
+  if (ctx.filterField !== "update_time") ctx.plan = await planFor(ctx, ctx.filterField ?? "create_time");
+}

@@ -1,0 +1,90 @@
+import type { PlannedChange } from "../db/apply-room-batch.js";
+import type { RunCounts } from "../db/sync-runs.js";
+import type { SyncState } from "../db/sync-state.js";
+import type { RequestRecord } from "../metastudio/metastudio-client.js";
+import type { RunMode, RunTrigger } from "../vocabulary.js";
+import type { TimeWindow } from "./time-window.js";
+
+export interface RunStart {
+  projectId: string;
+  mode: RunMode;
+  trigger: RunTrigger;
+  startedAt: Date;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  resumedFrom: string | null;
+}
+
+export interface DeletionJudgement {
+  /** Let more than `threshold` of the live rooms be marked deleted. */
+  allowMassDelete: boolean;
+  threshold: number;
+  now: Date;
+}
+
+export interface RunSuccess {
+  counts: Required<RunCounts>;
+  finishedAt: Date;
+  /** What the next run starts from. */
+  state: Partial<Omit<SyncState, "projectId" | "updatedAt">>;
+  /** `last_seen_at` is refreshed only when older than this. */
+  seenResolutionSeconds: number;
+}
+
+export interface RunFailure {
+  counts: Required<RunCounts>;
+  finishedAt: Date;
+  error: string;
+}
+
+/**
+ * Everything a run records about itself, in one place: its row, every upstream request, the
+ * windows it completed, the rooms it saw, the deletions it judged, how it ended and the state the
+ * next run starts from. One implementation stores it in Postgres; the dry run's keeps it in
+ * memory and stores nothing, so the engine never asks whether it is a dry run.
+ * (Rooms themselves go through the RoomWriter, which records their sightings in their batch.)
+ */
+export interface RunLedger {
+  readonly dryRun: boolean;
+  /** Closes runs still marked running, whose process died; makes a full one resumable. */
+  closeInterrupted(projectId: string, now: Date): Promise<void>;
+  /** A failed full run started after `notBefore` and after the last success, to resume. */
+  findResumable(projectId: string, notBefore: Date): Promise<string | null>;
+  /** The run's row; returns its ID. */
+  start(run: RunStart): Promise<string>;
+  /** Takes over a failed run's completed windows and seen rooms; returns those windows. */
+  adopt(fromRunId: string): Promise<TimeWindow[]>;
+  /** One upstream attempt; buffered until `flushRequests`. */
+  request(record: RequestRecord): void;
+  /** Stores the buffered attempts, if at least `minimum` are waiting. @default 0 */
+  flushRequests(minimum?: number): Promise<void>;
+  /** A closed window read completely, its rooms committed: a resumed run skips it. */
+  windowDone(window: TimeWindow, rooms: number): Promise<void>;
+  /** Rooms a page carried (the writer stores real runs' sightings with the rooms). */
+  pageSeen(roomIds: Iterable<string>): void;
+  /** IDs seen without their room being written (items that cannot be mirrored). */
+  seenWithoutRoom(roomIds: Iterable<string>): Promise<void>;
+  countSeen(): Promise<number>;
+  /** Marks (or, dry, lists) the live rooms the run never saw deleted; refuses a mass delete. */
+  judgeDeletions(judgement: DeletionJudgement): Promise<{ deleted: number; preview: PlannedChange[] }>;
+  succeed(success: RunSuccess): Promise<void>;
+  fail(failure: RunFailure): Promise<void>;
+}
+
+export function requestRow(runId: string, record: RequestRecord) {
+  return {
+    runId,
+    projectId: record.projectId,
+    requestId: record.requestId ?? null,
+    status: record.status ?? null,
+    errorCode: record.errorCode ?? null,
+    offset: record.offset,
+    limit: record.limit,
+    startTime: record.startTime ? new Date(record.startTime) : null,
+    endTime: record.endTime ? new Date(record.endTime) : null,
+    items: record.items ?? null,
+    attempt: record.attempt,
+    durationMs: Math.round(record.durationMs),
+    requestedAt: record.requestedAt,
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+
+import { cutOpenWindow } from "../../src/sync/collect-window.js";
+import { cutWindow, cutsAfter } from "../../src/sync/plan-windows.js";
+import { UpstreamClock, latestStamp } from "../../src/sync/upstream-clock.js";
+
+describe("planned windows", () => {
+  it("cuts only inside the window, in order, sharing boundary seconds", () => {
+    expect(cutWindow({ start: 10, end: 40 }, [30, 5, 20, 20, 40])).toEqual([
+      { start: 10, end: 20 },
+      { start: 20, end: 30 },
+      { start: 30, end: 40 },
+    ]);
+    expect(cutWindow({ start: null, end: null }, [20])).toEqual([{ start: null, end: null }]);
+  });
+
+  it("cuts one second after each group but the newest, which reads on with rooms newer than the mirror", () => {
+    expect(cutsAfter([100, 200, 300])).toEqual([101, 201]);
+    expect(cutsAfter([])).toEqual([]);
+  });
+});
+
+describe("the open window", () => {
+  it("is cut one second before the latest stamp it returned, nothing stamped later can fall before", () => {
+    expect(cutOpenWindow({ start: 100, end: null }, 500)).toEqual([
+      { start: 100, end: 499 },
+      { start: 499, end: null },
+    ]);
+    expect(cutOpenWindow({ start: 100, end: null }, 101)).toBeNull();
+    expect(cutOpenWindow({ start: 100, end: 200 }, 150)).toBeNull();
+    expect(cutOpenWindow({ start: 100, end: null }, undefined)).toBeNull();
+  });
+});
+
+describe("UpstreamClock", () => {
+  const at = new Date("2026-01-01T00:00:00Z");
+  it("measures an upstream ahead from rooms stamped after our now", () => {
+    const clock = new UpstreamClock();
+    clock.observe(
+      { rooms: [{ update_time: "2026-01-01T00:02:00Z", create_time: "2025-01-01T00:00:00Z" }] },
+      at,
+    );
+    expect(clock.offsetSeconds).toBe(120);
+    expect(clock.measured).toBe(true);
+  });
+  it("measures an upstream behind from the Date header, never less than the stamps prove", () => {
+    const clock = new UpstreamClock();
+    clock.observe({ date: "Wed, 31 Dec 2025 23:56:00 GMT", rooms: [] }, at);
+    expect(clock.offsetSeconds).toBe(-240);
+    clock.observe(
+      { date: "Wed, 31 Dec 2025 23:56:00 GMT", rooms: [{ update_time: "2026-01-01T00:00:30Z" }] },
+      at,
+    );
+    expect(clock.offsetSeconds).toBe(30);
+  });
+  it("knows nothing without a header or a stamp ahead", () => {
+    const clock = new UpstreamClock();
+    clock.observe({ rooms: [{ update_time: "2025-01-01T00:00:00Z" }] }, at);
+    expect(clock.measured).toBe(false);
+    expect(clock.offsetSeconds).toBe(0);
+    expect(latestStamp([{ update_time: "bad" }, { create_time: "1970-01-01T00:01:40Z" }])).toBe(100);
+  });
+});

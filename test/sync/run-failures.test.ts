@@ -1,0 +1,83 @@
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { syncRequests, syncRuns } from "../../src/db/schema.js";
+import { runSync } from "../../src/sync/run-sync.js";
+import { liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+let database: TestDatabase;
+let harness: Harness | undefined;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+async function runRow(runId: string) {
+  const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  return row!;
+}
+
+describe("a run that does not finish", () => {
+  it("records a failed filter probe as failed, with its error and its request rows", async () => {
+    harness = await startHarness(database, {
+      projectIds: ["p-probe"],
+      roomsPerProject: 300,
+      client: { maxAttempts: 1 },
+    });
+    expect((await harness.run("p-probe")).status).toBe("succeeded");
+    harness.sim.setBehaviour({ error5xxRate: 1 });
+    await expect(harness.run("p-probe", { mode: "incremental" })).rejects.toThrow(/MSS\.00000004/);
+    const runs = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-probe"));
+    const failed = runs.find((run) => run.mode === "incremental")!;
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/MSS\.00000004/);
+    const requests = await database.db.select().from(syncRequests).where(eq(syncRequests.runId, failed.id));
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests[0]!.status).toBe(500);
+    // The probe's own request: a three-second window around a mirrored room's update_time.
+    expect(requests[0]!.endTime!.getTime() - requests[0]!.startTime!.getTime()).toBe(2000);
+  });
+
+  it("records an interrupted run with the rooms it committed and why it stopped", async () => {
+    harness = await startHarness(database, { projectIds: ["p-abort"], roomsPerProject: 2000 });
+    const h = harness;
+    const controller = new AbortController();
+    let runId: string | undefined;
+    await expect(
+      runSync(
+        {
+          database,
+          client: h.client,
+          logger: h.logger,
+          settings: { ...h.settings, pageConcurrency: 1, batchSize: 100 },
+          signal: controller.signal,
+          onProgress: (progress) => {
+            if (progress.pages >= 8) controller.abort("SIGINT");
+          },
+        },
+        { projectId: "p-abort", mode: "full", trigger: "cli" },
+      ).catch(async (error: unknown) => {
+        const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-abort"));
+        runId = row?.id;
+        throw error;
+      }),
+    ).rejects.toBeDefined();
+    const row = await runRow(runId!);
+    const stored = (await liveRooms(database, "p-abort")).size;
+    expect(row.status).toBe("failed");
+    expect(row.error).toBe("interrupted by SIGINT");
+    expect(stored).toBeGreaterThan(0);
+    expect(row.roomsInserted).toBe(stored);
+    expect(row.roomsSeen).toBe(stored);
+    // A full run still resumes what the interrupted one completed.
+    const resumed = await h.run("p-abort");
+    expect(resumed.resumedFrom).toBe(runId);
+  });
+});
