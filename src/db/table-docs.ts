@@ -188,7 +188,7 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
     kind: "type",
     name: "smart_chat_room_as_of",
     description:
-      "A row of smart_chat_rooms_as_of: the upstream columns and raw of smart_chat_rooms, first_seen_at, and last_changed_at as of the time asked.",
+      "A row of smart_chat_rooms_as_of: the upstream columns and raw of smart_chat_rooms as of the time asked, and first_seen_at.",
   },
   {
     kind: "function",

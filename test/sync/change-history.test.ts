@@ -32,7 +32,7 @@ async function liveSnapshot() {
     concurrency: r.concurrency,
     update_time: r.updateTime?.toISOString() ?? null,
     raw: r.raw,
-    last_changed_at: r.lastChangedAt.toISOString(),
+    first_seen_at: r.firstSeenAt.toISOString(),
   }));
 }
 
@@ -48,7 +48,7 @@ async function asOf(at: Date) {
     concurrency: r.concurrency,
     update_time: r.update_time === null ? null : new Date(r.update_time as string).toISOString(),
     raw: r.raw,
-    last_changed_at: new Date(r.last_changed_at as string).toISOString(),
+    first_seen_at: new Date(r.first_seen_at as string).toISOString(),
   }));
 }
 
