@@ -27,3 +27,8 @@ COMMENT ON COLUMN "sync_projects"."first_configured_at" IS 'When a worker or syn
 COMMENT ON COLUMN "sync_projects"."last_configured_at" IS 'When a worker or sync last started with this project configured.';
 --> statement-breakpoint
 COMMENT ON COLUMN "sync_projects"."retired_at" IS 'When a worker started without this project configured (its schedules were removed); null while configured.';
+--> statement-breakpoint
+-- Housekeeping deletes old requests in batches by age; without this it would scan the table.
+CREATE INDEX IF NOT EXISTS "sync_requests_requested_at_idx" ON "sync_requests" ("requested_at");
+--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "sync_runs_finished_idx" ON "sync_runs" ("finished_at") WHERE "status" <> 'running';
