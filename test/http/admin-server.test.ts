@@ -106,7 +106,8 @@ describe("probes", () => {
       expect(body.checks.redis).toEqual({ ok: true });
       expect(body.checks.migrations).toEqual({
         ok: false,
-        error: "1 of 1 migrations not applied; run `metastudio-sync migrate`",
+        // Every migration of the journal, however many other branches add.
+        error: expect.stringMatching(/^(\d+) of \1 migrations not applied; run `metastudio-sync migrate`$/),
       });
     } finally {
       await server.close();
