@@ -353,5 +353,18 @@ if (tenants > 0) {
       ],
     )}\n`,
   );
+  process.stdout.write(
+    `${table(
+      ["account", "projects", "simulated limit/s", "mirrored after", "requests", "429s"],
+      result.accounts.map((a) => [
+        a.name,
+        a.projects,
+        a.rateLimit,
+        `${(a.doneMs / 1000).toFixed(1)} s`,
+        a.requests,
+        a.throttled,
+      ]),
+    )}\n`,
+  );
   if (result.exact !== result.projects) process.exitCode = 1;
 }

@@ -1,8 +1,11 @@
 const upstream = `
+  METASTUDIO_CONFIG              YAML or JSON file of accounts (name, endpoint, projects, credential,
+                                 rate_limit); replaces the single-account variables below
   METASTUDIO_ENDPOINT            base URL, e.g. https://metastudio.cn-north-4.myhuaweicloud.com (required)
   METASTUDIO_PROJECT_IDS         comma-separated project IDs to mirror (required)
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
                                  AK/SK request signing
+  HUAWEICLOUD_SDK_SECURITY_TOKEN security token of a temporary AK/SK (X-Security-Token)
   METASTUDIO_AUTH_TOKEN          a ready IAM token, sent as X-Auth-Token
   HUAWEICLOUD_IAM_ENDPOINT, HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME, HUAWEICLOUD_IAM_PASSWORD
                                  obtain and renew project-scoped IAM tokens from a password
@@ -28,7 +31,10 @@ const worker = `
   SYNC_FULL_EVERY                full reconcile schedule: interval or cron (default 1d)
   WORKER_CONCURRENCY             projects synced at once by one worker process (default 4)
   ADMIN_HOST, ADMIN_PORT         admin HTTP server bind address (default 127.0.0.1) and port (default 9464)
-  ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)`;
+  ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)
+  HOUSEKEEPING_REQUESTS_DAYS, HOUSEKEEPING_RUNS_DAYS, HOUSEKEEPING_SCRATCH_DAYS, HOUSEKEEPING_CHANGES_DAYS
+                                 retention (default 90, 365, 2, changes kept unless set)
+  HOUSEKEEPING_EVERY_HOURS       hours between housekeeping passes, 0 for none (default 6)`;
 
 const common = `
   LOG_LEVEL                      fatal, error, warn, info (default), debug, trace or silent

@@ -60,6 +60,24 @@ export interface SyncConfig {
   workerConcurrency: number;
 }
 
+/** Retention of the audit tables, pruned by the worker's housekeeping (src/housekeeping). */
+export interface HousekeepingConfig {
+  /** `sync_requests` rows kept this many days. @default 90 */
+  requestsDays: number;
+  /** Finished `sync_runs` kept this many days (unless a kept change names them). @default 365 */
+  runsDays: number;
+  /** Scratch rows of runs finished this many days ago (a failed full resumes within 1). @default 2 */
+  scratchDays: number;
+  /** `smart_chat_room_changes` kept this many days; undefined keeps them all. @default undefined */
+  changesDays: number | undefined;
+  /** Hours between passes; 0 turns housekeeping off. @default 6 */
+  everyHours: number;
+  /** Rows per delete statement. @default 5000 */
+  batchSize: number;
+  /** Pause between two batches. @default 50 */
+  pauseMs: number;
+}
+
 export interface AdminConfig {
   /** @default "127.0.0.1" */
   host: string;
@@ -76,6 +94,7 @@ export interface BaseConfig {
   redisUrl: string | undefined;
   admin: AdminConfig;
   sync: SyncConfig;
+  housekeeping: HousekeepingConfig;
   /** @default "info" */
   logLevel: string;
   /**
@@ -155,8 +174,24 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
       fullEvery: readEnv(env, "SYNC_FULL_EVERY") ?? "1d",
       workerConcurrency: readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true }),
     },
+    housekeeping: loadHousekeeping(env),
     logLevel,
     accounts: needMetaStudio || configured !== undefined ? loadAccounts(env) : undefined,
+  };
+}
+
+function loadHousekeeping(env: Env): HousekeepingConfig {
+  const days = (name: string, fallback: number) =>
+    readNumber(env, name, fallback, { min: 1, max: 36_500, integer: true });
+  const changes = readEnv(env, "HOUSEKEEPING_CHANGES_DAYS");
+  return {
+    requestsDays: days("HOUSEKEEPING_REQUESTS_DAYS", 90),
+    runsDays: days("HOUSEKEEPING_RUNS_DAYS", 365),
+    scratchDays: days("HOUSEKEEPING_SCRATCH_DAYS", 2),
+    changesDays: changes === undefined ? undefined : days("HOUSEKEEPING_CHANGES_DAYS", 0),
+    everyHours: readNumber(env, "HOUSEKEEPING_EVERY_HOURS", 6, { min: 0, max: 24 * 30 }),
+    batchSize: readNumber(env, "HOUSEKEEPING_BATCH_SIZE", 5000, { min: 1, max: 100_000, integer: true }),
+    pauseMs: 50,
   };
 }
 

@@ -170,6 +170,10 @@ export const syncRuns = pgTable(
     index("sync_runs_running_idx")
       .on(t.projectId)
       .where(sql`${t.status} = 'running'`),
+    // 0002_accounts: housekeeping finds finished runs by age.
+    index("sync_runs_finished_idx")
+      .on(t.finishedAt)
+      .where(sql`${t.status} <> 'running'`),
   ],
 );
 
@@ -196,6 +200,8 @@ export const syncRequests = pgTable(
     index("sync_requests_run_idx").on(t.runId),
     index("sync_requests_project_idx").on(t.projectId, t.requestedAt),
     index("sync_requests_request_id_idx").on(t.requestId),
+    // 0002_accounts: housekeeping deletes old requests by age.
+    index("sync_requests_requested_at_idx").on(t.requestedAt),
   ],
 );
 

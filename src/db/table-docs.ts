@@ -1,6 +1,6 @@
 /**
  * What every table, view, function and interface column of the mirror means: the ONE source of
- * both the database's `COMMENT ON` statements (rendered into migrations/0001_change_history.sql)
+ * both the database's `COMMENT ON` statements (rendered into migrations/0003_table_comments.sql)
  * and the README's table descriptions. `npm run docs:tables` renders both; a test fails when
  * either, or the comments in a migrated database, differ from this file.
  */

@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 import type { RunMode } from "../vocabulary.js";
+import type { HousekeepingRecorder } from "../housekeeping/run-housekeeping.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 import type { RunSummary } from "../sync/run-summary.js";
@@ -19,7 +20,7 @@ export interface SyncMetricsOptions {
 }
 
 /** What the worker reports to Prometheus; one per process, scraped at `GET /metrics`. */
-export interface SyncMetrics {
+export interface SyncMetrics extends HousekeepingRecorder {
   /** This process's own registry, not prom-client's global one, with the default process metrics. */
   registry: Registry;
   /** One upstream attempt, failed ones and retries included. */
@@ -113,8 +114,34 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
     runDuration.observe({ project_id: projectId, mode, outcome }, durationMs / 1000);
   };
 
+  const pruned = new Counter({
+    name: `${PREFIX}housekeeping_pruned_rows_total`,
+    help: "Rows deleted by housekeeping, by table (scratch: sync_seen_rooms and sync_run_windows).",
+    labelNames: ["table"] as const,
+    registers,
+  });
+  const housekeeping = new Counter({
+    name: `${PREFIX}housekeeping_passes_total`,
+    help: "Housekeeping passes by outcome (skipped: another replica was pruning).",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const housekeepingDuration = new Histogram({
+    name: `${PREFIX}housekeeping_duration_seconds`,
+    help: "Duration of one housekeeping pass.",
+    buckets: [0.1, 1, 10, 60, 300, 1800],
+    registers,
+  });
+
   return {
     registry,
+    recordPruned(table, rows) {
+      pruned.inc({ table }, rows);
+    },
+    recordHousekeeping(outcome, durationMs) {
+      housekeeping.inc({ outcome });
+      housekeepingDuration.observe(durationMs / 1000);
+    },
     recordRequest(record) {
       const project = { account: record.account, project_id: record.projectId };
       requests.inc({ ...project, status: record.status === undefined ? "none" : String(record.status) });

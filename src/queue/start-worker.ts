@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { accountOf, allProjectIds, type Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { retireProjectsExcept, upsertSyncProjects } from "../db/sync-projects.js";
+import { scheduleHousekeeping, type HousekeepingRecorder } from "../housekeeping/run-housekeeping.js";
 import type { Logger } from "../logger.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import { createRedisRateLimiter } from "../metastudio/rate-limiter.js";
@@ -37,7 +38,7 @@ export interface AdminContext {
  */
 export interface WorkerObservability {
   /** Run outcomes and every upstream request. */
-  recorder?: RunRecorder & { recordRequest?(record: RequestRecord): void };
+  recorder?: RunRecorder & { recordRequest?(record: RequestRecord): void } & Partial<HousekeepingRecorder>;
   /** Starts the admin server once the queue and the database are open. */
   startAdmin?(context: AdminContext): Promise<{ url: string; close(): Promise<void> }>;
 }
@@ -142,6 +143,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     }, 600_000);
     renewClaims.unref();
     closers.push(() => Promise.resolve(clearInterval(renewClaims)));
+
+    const stopHousekeeping = scheduleHousekeeping(runtime.database, config.housekeeping, {
+      logger: logger.child({ component: "housekeeping" }),
+      recorder:
+        recorder?.recordPruned && recorder.recordHousekeeping
+          ? (recorder as HousekeepingRecorder)
+          : undefined,
+    });
+    closers.push(stopHousekeeping);
 
     const now = new Date();
     await upsertSyncProjects(

@@ -110,6 +110,17 @@ describe("loadConfig", () => {
     ).toMatch(/HUAWEICLOUD_SDK_SK_FILE names .*missing.*ENOENT/);
   });
 
+  it("reads housekeeping retention, keeping changes unless told otherwise", () => {
+    expect(loadConfig(base).housekeeping).toMatchObject({
+      requestsDays: 90,
+      runsDays: 365,
+      changesDays: undefined,
+      everyHours: 6,
+    });
+    expect(loadConfig({ ...base, HOUSEKEEPING_CHANGES_DAYS: "730" }).housekeeping.changesDays).toBe(730);
+    expect(configError({ ...base, HOUSEKEEPING_REQUESTS_DAYS: "0" })).toMatch(/HOUSEKEEPING_REQUESTS_DAYS/);
+  });
+
   it("does not require MetaStudio settings for commands that do not call it", () => {
     expect(loadConfig({}, { metastudio: false }).accounts).toBeUndefined();
   });

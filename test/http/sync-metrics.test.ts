@@ -91,20 +91,49 @@ describe("GET /metrics", () => {
     metrics.recordRequest(request({ projectId: "beta", status: 429, attempt: 2, durationMs: 10 }));
     const { samples } = await scrape();
     const total = "metastudio_sync_upstream_requests_total";
-    expect(sampleValue(samples, total, { project_id: "alpha", status: "200" })).toBe(2);
-    expect(sampleValue(samples, total, { project_id: "alpha", status: "429" })).toBe(1);
-    expect(sampleValue(samples, total, { project_id: "alpha", status: "none" })).toBe(1);
-    expect(sampleValue(samples, total, { project_id: "beta", status: "429" })).toBe(1);
-    expect(sampleValue(samples, "metastudio_sync_upstream_retries_total", { project_id: "alpha" })).toBe(2);
-    expect(sampleValue(samples, "metastudio_sync_upstream_retries_total", { project_id: "beta" })).toBe(1);
-    expect(sampleValue(samples, "metastudio_sync_upstream_throttled_total", { project_id: "alpha" })).toBe(1);
-    expect(sampleValue(samples, "metastudio_sync_upstream_throttled_total", { project_id: "beta" })).toBe(1);
+    expect(sampleValue(samples, total, { account: "default", project_id: "alpha", status: "200" })).toBe(2);
+    expect(sampleValue(samples, total, { account: "default", project_id: "alpha", status: "429" })).toBe(1);
+    expect(sampleValue(samples, total, { account: "default", project_id: "alpha", status: "none" })).toBe(1);
+    expect(sampleValue(samples, total, { account: "default", project_id: "beta", status: "429" })).toBe(1);
+    expect(
+      sampleValue(samples, "metastudio_sync_upstream_retries_total", {
+        account: "default",
+        project_id: "alpha",
+      }),
+    ).toBe(2);
+    expect(
+      sampleValue(samples, "metastudio_sync_upstream_retries_total", {
+        account: "default",
+        project_id: "beta",
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, "metastudio_sync_upstream_throttled_total", {
+        account: "default",
+        project_id: "alpha",
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, "metastudio_sync_upstream_throttled_total", {
+        account: "default",
+        project_id: "beta",
+      }),
+    ).toBe(1);
     const duration = "metastudio_sync_upstream_request_duration_seconds";
-    expect(sampleValue(samples, `${duration}_count`, { project_id: "alpha" })).toBe(4);
-    expect(sampleValue(samples, `${duration}_sum`, { project_id: "alpha" })).toBeCloseTo(30.42, 6);
-    expect(sampleValue(samples, `${duration}_bucket`, { project_id: "alpha", le: "0.1" })).toBe(2);
-    expect(sampleValue(samples, `${duration}_bucket`, { project_id: "alpha", le: "10" })).toBe(3);
-    expect(sampleValue(samples, `${duration}_bucket`, { project_id: "alpha", le: "+Inf" })).toBe(4);
+    expect(sampleValue(samples, `${duration}_count`, { account: "default", project_id: "alpha" })).toBe(4);
+    expect(sampleValue(samples, `${duration}_sum`, { account: "default", project_id: "alpha" })).toBeCloseTo(
+      30.42,
+      6,
+    );
+    expect(
+      sampleValue(samples, `${duration}_bucket`, { account: "default", project_id: "alpha", le: "0.1" }),
+    ).toBe(2);
+    expect(
+      sampleValue(samples, `${duration}_bucket`, { account: "default", project_id: "alpha", le: "10" }),
+    ).toBe(3);
+    expect(
+      sampleValue(samples, `${duration}_bucket`, { account: "default", project_id: "alpha", le: "+Inf" }),
+    ).toBe(4);
   });
 
   it("counts runs by outcome, their duration, rooms changed and the last success per project", async () => {

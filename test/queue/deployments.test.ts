@@ -130,5 +130,6 @@ describe("two deployments on one Redis and one QUEUE_PREFIX", () => {
 
     await stop(a2);
     await stop(b);
-  });
+    // Four worker processes start and stop in turn: on a loaded CI machine that takes minutes.
+  }, 240_000);
 });
