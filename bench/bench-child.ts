@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { basename } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 import { build } from "esbuild";
 
@@ -51,9 +51,12 @@ export async function runBenchChild<T>(
   });
 }
 
-/** True when `metaUrl` is the script node was started with, not a module imported by another. */
-export function isMain(metaUrl: string): boolean {
-  return metaUrl === pathToFileURL(process.argv[1] ?? "").href;
+/**
+ * True when node was started with the script `name` (`fetch-only` for bench/fetch-only.ts or its
+ * bundle). Not `import.meta.url`: in a bundle every module shares the bundle's URL.
+ */
+export function isMain(name: string): boolean {
+  return basename(process.argv[1] ?? "").replace(/\.(ts|mjs)$/, "") === name;
 }
 
 /** CPU seconds (user + system) of this process since `before`. */

@@ -120,4 +120,4 @@ export function measureCopyLimit(env: NodeJS.ProcessEnv, nodeFlags: string[]): P
   return runBenchChild<Omit<CopyLimitResult, "peakRssMb">>(fileURLToPath(import.meta.url), env, nodeFlags);
 }
 
-if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(await main())}\n`);
+if (isMain("copy-limit")) process.stdout.write(`${JSON.stringify(await main())}\n`);

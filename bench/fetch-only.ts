@@ -72,4 +72,4 @@ export function measureFetchOnly(env: NodeJS.ProcessEnv, nodeFlags: string[]): P
   return runBenchChild<Omit<FetchOnlyResult, "peakRssMb">>(fileURLToPath(import.meta.url), env, nodeFlags);
 }
 
-if (isMain(import.meta.url)) process.stdout.write(`${JSON.stringify(await fetchAll(process.env))}\n`);
+if (isMain("fetch-only")) process.stdout.write(`${JSON.stringify(await fetchAll(process.env))}\n`);

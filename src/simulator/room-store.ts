@@ -50,6 +50,8 @@ const fieldOf = (order: SortOrder) => (order === "create_time_desc" ? "create" :
 export class RoomStore {
   private readonly rooms = new Map<string, Stored>();
   private readonly sorted = new Map<SortOrder, Stored[]>();
+  /** Totals of the whole list, which unfiltered requests would otherwise recount for every page. */
+  private allTotals: Totals | undefined;
   private injected = 0;
 
   constructor(items: Iterable<RoomItem>) {
@@ -65,6 +67,7 @@ export class RoomStore {
       create: seconds(record.create_time),
     });
     this.sorted.clear();
+    this.allTotals = undefined;
   }
 
   /** A raw item under a key of its own, whatever it holds (it may have no room_id at all). */
@@ -80,7 +83,10 @@ export class RoomStore {
 
   delete(key: string): boolean {
     const deleted = this.rooms.delete(key);
-    if (deleted) this.sorted.clear();
+    if (deleted) {
+      this.sorted.clear();
+      this.allTotals = undefined;
+    }
     return deleted;
   }
 
@@ -118,16 +124,8 @@ export class RoomStore {
         text((s.item as { model_infos?: { asset_name?: unknown } }).model_infos?.asset_name).includes(needle),
       );
     }
+    const totals = matched === view ? (this.allTotals ??= totalsOf(view)) : totalsOf(matched);
     if (behaviour.unstableOrder) matched = shuffleTies(matched, field, random);
-    const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
-    for (const { item } of matched) {
-      const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
-      if (typeof room.concurrency === "number") totals.countConcurrency += room.concurrency;
-      if (typeof room.client_nums === "number") {
-        if (room.billing_mode === "CLIENT_TOKENS") totals.countClientNumsToken += room.client_nums;
-        else totals.countClientNums += room.client_nums;
-      }
-    }
     return {
       count: matched.length,
       ...totals,
@@ -147,6 +145,21 @@ export class RoomStore {
     }
     return view;
   }
+}
+
+type Totals = Pick<ListResult, "countConcurrency" | "countClientNums" | "countClientNumsToken">;
+
+function totalsOf(matched: Stored[]): Totals {
+  const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
+  for (const { item } of matched) {
+    const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
+    if (typeof room.concurrency === "number") totals.countConcurrency += room.concurrency;
+    if (typeof room.client_nums === "number") {
+      if (room.billing_mode === "CLIENT_TOKENS") totals.countClientNumsToken += room.client_nums;
+      else totals.countClientNums += room.client_nums;
+    }
+  }
+  return totals;
 }
 
 /** Fuzzy matching compares lower-cased text; a missing or non-text field matches nothing. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { changedFields, contentHash, roomColumns, voiceConfigRows } from "../../src/sync/room-record.js";
+import {
+  canonicalJson,
+  changedFields,
+  contentHash,
+  roomColumns,
+  voiceConfigRows,
+} from "../../src/sync/room-record.js";
 
 describe("room records", () => {
   const room = {
@@ -20,6 +26,24 @@ describe("room records", () => {
     const reordered = Object.fromEntries(Object.entries(room).reverse());
     expect(contentHash(reordered)).toBe(contentHash(room));
     expect(contentHash({ ...room, room_name: "other" })).not.toBe(contentHash(room));
+  });
+
+  // Stored hashes are compared for equality: if these values change, every stored room looks
+  // changed once and is rewritten. The values were computed by the original implementation.
+  it("keeps the content hashes already stored", () => {
+    expect(contentHash(room)).toBe("c_e7N2vqYS8iv8fPZ-i6sUPYwfkM0akyPFgEVz6wkHk");
+    const odd = {
+      'z"key\\': [1.5, -0, 1e21, null, [], {}],
+      é: "line\nbreak\u0000",
+      b: undefined,
+      a: false,
+      "10": 1,
+      "9": 2,
+    };
+    expect(canonicalJson(odd)).toBe(
+      '{"10":1,"9":2,"a":false,"z\\"key\\\\":[1.5,0,1e+21,null,[],{}],"é":"line\\nbreak\\u0000"}',
+    );
+    expect(contentHash(odd)).toBe("aV7WJLWyuxrcETnCClPxL7oCorQ8-GY-5TuxYJxnFNY");
   });
 
   it("names the top-level fields that changed", () => {
