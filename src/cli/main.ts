@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerResyncCommand } from "./resync-command.js";
+import { registerServeDbCommand } from "./serve-db-command.js";
 import { registerSimulatorCommand } from "./simulator-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerSyncCommand } from "./sync-command.js";
@@ -20,6 +21,7 @@ registerWorkerCommand(program);
 registerResyncCommand(program);
 registerMigrateCommand(program);
 registerStatusCommand(program);
+registerServeDbCommand(program);
 registerSimulatorCommand(program);
 for (const command of program.commands) command.exitOverride();
 
