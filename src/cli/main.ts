@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
+
 import { Command } from "commander";
 
 import { reportError } from "./exit-codes.js";
@@ -12,6 +14,11 @@ import { registerWorkerCommand } from "./worker-command.js";
 
 const program = new Command("metastudio-sync")
   .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
+  // src/cli and dist/cli both sit two levels below package.json.
+  .version(
+    (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+      .version,
+  )
   .option("--verbose", "print stacks and causes of errors", false)
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
