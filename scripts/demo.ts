@@ -48,9 +48,6 @@ const config = loadConfig({
   METASTUDIO_PROJECT_IDS: PROJECT,
   METASTUDIO_AUTH_TOKEN: TOKEN,
   METASTUDIO_RATE_LIMIT: "1000",
-  // Fewer pages in flight: each holds its parsed rooms until written (peak RSS, not speed, is
-  // what a first try on a laptop notices).
-  METASTUDIO_PAGE_CONCURRENCY: "2",
   METASTUDIO_SYNC_DATA_DIR: DATA_DIR,
   ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   LOG_LEVEL: "warn",
