@@ -3,7 +3,7 @@
  * simulator, mirrors it into the embedded database, changes rooms upstream, syncs again, and
  * shows what changed and how to query it.
  */
-import { rmSync } from "node:fs";
+import { freshDemoDir } from "./fresh-demo-dir.js";
 
 import { sql } from "drizzle-orm";
 
@@ -18,7 +18,11 @@ import { openSyncRuntime } from "../src/sync/sync-runtime.js";
 const PROJECT = "demo-project";
 const TOKEN = "demo-token";
 const ROOMS = Number(process.env.DEMO_ROOMS ?? 3000);
-const DATA_DIR = process.env.METASTUDIO_SYNC_DATA_DIR ?? "./.metastudio-sync/demo-pgdata";
+/**
+ * The demo's own directory, never METASTUDIO_SYNC_DATA_DIR: that one may hold a user's mirror.
+ * DEMO_DATA_DIR chooses another; a directory the demo did not create is never deleted.
+ */
+const DATA_DIR = process.env.DEMO_DATA_DIR ?? "./.metastudio-sync/demo-pgdata";
 
 const say = (text = "") => process.stdout.write(`${text}\n`);
 
@@ -29,17 +33,31 @@ const simulator = await startSimulator({
 });
 say(`Simulator: ${simulator.url}, project ${PROJECT} with ${ROOMS} rooms.`);
 
-rmSync(DATA_DIR, { recursive: true, force: true });
+const databaseUrl = process.env.DATABASE_URL;
+if (databaseUrl === undefined) {
+  try {
+    freshDemoDir(DATA_DIR);
+  } catch (error) {
+    await simulator.close();
+    process.stderr.write(`demo: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
 const config = loadConfig({
   METASTUDIO_ENDPOINT: simulator.url,
   METASTUDIO_PROJECT_IDS: PROJECT,
   METASTUDIO_AUTH_TOKEN: TOKEN,
   METASTUDIO_RATE_LIMIT: "1000",
   METASTUDIO_SYNC_DATA_DIR: DATA_DIR,
+  ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   LOG_LEVEL: "warn",
 });
 const runtime = await openSyncRuntime(config, createLogger("warn"));
-say(`Embedded database: ${runtime.database.location} (set DATABASE_URL to use Postgres instead).`);
+say(
+  runtime.database.kind === "embedded"
+    ? `Embedded database: ${runtime.database.location} (set DATABASE_URL to use Postgres instead).`
+    : `Postgres: ${runtime.database.location} (project ${PROJECT}; rows from earlier demos stay).`,
+);
 const { db } = runtime.database;
 
 try {

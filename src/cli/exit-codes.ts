@@ -1,3 +1,5 @@
+import { inspect } from "node:util";
+
 import { CommanderError } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
@@ -28,12 +30,30 @@ export function reportError(error: unknown, verbose: boolean): number {
   }
   const usage = error instanceof ConfigError;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`metastudio-sync: ${message}\n`);
-  let cause = error instanceof Error ? error.cause : undefined;
-  while (cause instanceof Error && !verbose) {
-    process.stderr.write(`  caused by: ${cause.message}\n`);
-    cause = cause.cause;
+  process.stderr.write(`metastudio-sync: ${escapeControl(message, true)}\n`);
+  if (verbose) {
+    // inspect, not .stack: it carries the whole cause chain, each with its stack.
+    process.stderr.write(`${escapeControl(inspect(error, { depth: 8 }), true)}\n`);
+  } else {
+    let cause = error instanceof Error ? error.cause : undefined;
+    for (let depth = 0; cause instanceof Error && depth < 8; depth += 1) {
+      process.stderr.write(`  caused by: ${escapeControl(cause.message)}\n`);
+      cause = cause.cause;
+    }
   }
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   return usage ? EXIT_USAGE : EXIT_FAILED;
+}
+
+/**
+ * Messages carry upstream text (error messages, room names): its control characters and ANSI
+ * escapes are shown as `\xNN` rather than sent to the terminal, where they could rewrite or hide
+ * what is printed. Newlines and tabs stay when `keepLines` (a stack's own layout).
+ */
+export function escapeControl(text: string, keepLines = false): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) =>
+    keepLines && (char === "\n" || char === "\t")
+      ? char
+      : `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }

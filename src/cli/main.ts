@@ -6,12 +6,15 @@
 // leaves room for a worker running many syncs at once. `node dist/cli/main.js` runs without them
 // (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec would cost a
 // second Node process. bench/run-cli.ts reads them from here, so the bench runs what users run.
+import { readFileSync } from "node:fs";
+
 import { Command } from "commander";
 
 import { registerChangesCommand } from "./changes-command.js";
 import { reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerResyncCommand } from "./resync-command.js";
+import { registerServeDbCommand } from "./serve-db-command.js";
 import { registerSimulatorCommand } from "./simulator-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerSyncCommand } from "./sync-command.js";
@@ -19,6 +22,11 @@ import { registerWorkerCommand } from "./worker-command.js";
 
 const program = new Command("metastudio-sync")
   .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
+  // src/cli and dist/cli both sit two levels below package.json.
+  .version(
+    (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
+      .version,
+  )
   .option("--verbose", "print stacks and causes of errors", false)
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
@@ -28,6 +36,7 @@ registerWorkerCommand(program);
 registerResyncCommand(program);
 registerMigrateCommand(program);
 registerStatusCommand(program);
+registerServeDbCommand(program);
 registerSimulatorCommand(program);
 registerChangesCommand(program);
 for (const command of program.commands) command.exitOverride();

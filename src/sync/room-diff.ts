@@ -29,9 +29,7 @@ export interface StoredRoom {
  * not overwrite the newer one, and like `unchanged` it costs no write.
  */
 export type RoomOutcome =
-  | Extract<ChangeKind, "discovered" | "created" | "updated" | "restored">
-  | "unchanged"
-  | "stale";
+  Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
 export function prepareRoom(projectId: string, room: SmartChatRoom): PreparedRoom {
   return { hash: contentHash(room), columns: roomColumns(projectId, room) };

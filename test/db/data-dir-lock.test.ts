@@ -3,8 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { createServer, type Server } from "node:http";
+
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { freePort } from "../../scripts/drill/free-port.js";
 import { DataDirLockedError, LOCK_FILE, lockDataDir } from "../../src/db/data-dir-lock.js";
 import { openDatabase } from "../../src/db/database.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
@@ -13,6 +17,12 @@ import { expectExactMirror } from "../support/sync-harness.js";
 const TOKEN = "lock-test-token";
 let dir: string;
 let sim: Simulator;
+/** In front of the simulator: holds every request while `held`, so a run stays mid-run. */
+let gate: Server;
+let gateUrl: string;
+let gateSeen = 0;
+let release: () => void = () => {};
+let held = Promise.resolve();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "msync-lock-"));
@@ -21,20 +31,36 @@ beforeAll(async () => {
     roomsPerProject: 300,
     credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
   });
+  gate = createServer((req, res) => {
+    gateSeen += 1;
+    void held
+      .then(() => fetch(`${sim.url}${req.url}`, { headers: { "X-Auth-Token": TOKEN } }))
+      .then(async (upstream) => {
+        res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+      })
+      .catch(() => res.destroy());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => gate.listen(port, "127.0.0.1", resolve));
+  gateUrl = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
+  release();
+  await new Promise((resolve) => gate?.close(resolve));
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `metastudio-sync sync` in a process of its own on the embedded database in `data`. */
-function sync(data: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sync"], {
+/** The CLI in a process of its own on the embedded database in `data`, through the gate. */
+function cli(data: string, args: string[] = ["sync"]) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     env: {
       PATH: process.env.PATH ?? "",
-      METASTUDIO_ENDPOINT: sim.url,
+      METASTUDIO_ENDPOINT: gateUrl,
       METASTUDIO_PROJECT_IDS: "p-lock",
       METASTUDIO_AUTH_TOKEN: TOKEN,
+      METASTUDIO_REQUEST_TIMEOUT_MS: "600000",
       METASTUDIO_SYNC_DATA_DIR: data,
       LOG_LEVEL: "silent",
     },
@@ -75,12 +101,13 @@ describe("one process per embedded data directory", () => {
     { timeout: 240_000 },
     async () => {
       const data = join(dir, "pgdata");
-      // Slow upstream: the first sync is mid-run, holding the directory, while the second starts.
-      sim.setBehaviour({ latencyMs: 1500 });
-      const first = sync(data);
-      while (sim.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      const second = await sync(data).exited;
-      sim.setBehaviour({ latencyMs: 0 });
+      // The upstream holds its answers: the first sync is mid-run, holding the directory, until
+      // the second has started and given up.
+      held = new Promise((resolve) => (release = resolve));
+      const first = cli(data);
+      while (gateSeen === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const second = await cli(data).exited;
+      release();
 
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(
@@ -95,6 +122,43 @@ describe("one process per embedded data directory", () => {
       } finally {
         await database.close();
       }
+    },
+  );
+
+  it(
+    "serve-db lets a Postgres client query the mirror, and holds the directory meanwhile",
+    { timeout: 240_000 },
+    async () => {
+      const data = join(dir, "pgdata");
+      const port = await freePort();
+      const served = cli(data, ["serve-db", "--port", String(port)]);
+      const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+      let rows: Array<{ n: number }> = [];
+      // Until it listens (PGlite takes seconds to open); a query error would still fail the test.
+      for (let attempt = 0; ; attempt += 1) {
+        const client = new pg.Client({ connectionString: url });
+        try {
+          await client.connect();
+        } catch (error) {
+          if (attempt > 600) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          continue;
+        }
+        try {
+          ({ rows } = await client.query<{ n: number }>(
+            "select count(*)::int as n from smart_chat_rooms where deleted_at is null",
+          ));
+        } finally {
+          await client.end();
+        }
+        break;
+      }
+      expect(rows[0]!.n).toBe(sim.rooms("p-lock").length);
+      expect(readFileSync(join(data, LOCK_FILE), "utf8").trim()).toBe(String(served.child.pid));
+
+      served.child.kill("SIGINT");
+      expect((await served.exited).code).toBe(0);
+      expect(existsSync(join(data, LOCK_FILE))).toBe(false);
     },
   );
 });

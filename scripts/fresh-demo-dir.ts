@@ -1,0 +1,26 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** Left in a directory the demo created, so a later demo knows it may delete it. */
+const MARKER = "created-by-metastudio-sync-demo";
+
+/**
+ * Makes `dir` an empty directory for the demo's embedded database. It deletes a directory only
+ * when the marker says an earlier demo created it: whatever else is there (a user's mirror, a
+ * file) is refused with a message, never removed.
+ */
+export function freshDemoDir(dir: string): void {
+  const path = resolve(dir);
+  if (existsSync(path)) {
+    const empty = readdirSync(path).length === 0;
+    if (!empty && !existsSync(join(path, MARKER))) {
+      throw new Error(
+        `${path} exists and was not created by the demo, so it is left alone. ` +
+          "Set DEMO_DATA_DIR to a new directory, or DATABASE_URL to use Postgres.",
+      );
+    }
+    if (!empty) rmSync(path, { recursive: true, force: true });
+  }
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, MARKER), "This directory was created by `npm run demo`, which may delete it.\n");
+}
