@@ -24,6 +24,7 @@ import { applyDeletions, previewDeletions } from "./judge-deletions.js";
 import { planRun } from "./plan-run.js";
 import { probeFilterField } from "./probe-filter.js";
 import { RoomWriter } from "./room-writer.js";
+import { RunBudget, type RunBudgetOptions } from "./run-budget.js";
 import { Semaphore } from "./semaphore.js";
 import { FilterSemanticsChanged, LockLostError, RunInProgressError } from "./sync-errors.js";
 import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
@@ -43,6 +44,8 @@ export interface SyncSettings {
   maxWindowRooms?: number;
   /** Rooms per write transaction. @default 500 */
   batchSize?: number;
+  /** Requests and wall time per run, derived from the reported count (see RunBudget). */
+  runBudget?: RunBudgetOptions;
 }
 
 export interface SyncDeps {
@@ -147,6 +150,7 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
     logger: runLog,
   });
   const progress: RunProgress = { projectId: job.projectId, requests: 0, pages: 0, rooms: 0, windowsDone: 0 };
+  const budget = new RunBudget(Date.now(), settings.runBudget); // issue 10: a lying count ends
   const invalidIds = new Set<string>();
   let invalidItems = 0;
   let fetchMs = 0;
@@ -175,10 +179,12 @@ async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promi
       durationMs: Math.round(record.durationMs),
       requestedAt: record.requestedAt,
     });
+    budget.spend(Date.now()); // issue 10: throws once the run's budget is spent
   };
   const narrow = (): boolean => job.mode === "incremental" && (plan.windows[0]?.start ?? 0) > 0;
   const onPage = async (page: ListPage, window: TimeWindow): Promise<void> => {
     assertLocked();
+    budget.observeCount(page.count); // issue 10
     progress.pages += 1;
     validateMs += page.parseMs;
     progress.rooms += page.rooms.length;

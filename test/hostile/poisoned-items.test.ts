@@ -93,3 +93,23 @@ describe("poisoned items", () => {
     expect(deletions).toEqual([]);
   });
 });
+
+describe("a count that lies", () => {
+  it("fails the run with a clear message once its budget is spent, instead of splitting forever", async () => {
+    const project = "p-liar";
+    harness = await startHarness(database, { projectIds: [project], roomsPerProject: 10 });
+    harness.sim.hostile.always("list", { kind: "page", body: { count: 4000, smart_chat_rooms: [] } });
+    const error = await harness
+      .run(project, {}, { runBudget: { baseRequests: 50, requestsPerPage: 2 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /more than the 130 allowed for an upstream reporting at most 4000 rooms/,
+    );
+    const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, project));
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toContain("count does not match the rooms it returns");
+    // The request that went over is the last: every branch stops.
+    expect(row?.requests).toBeLessThan(140);
+  });
+});
