@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
 
 import type { RunMode } from "../db/schema.js";
-import { clippedError, describeError } from "../describe-error.js";
+import { clippedError, clipToken, describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { runSync, type RunProgress, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
 import { classifySyncFailure } from "./classify-sync-failure.js";
@@ -62,6 +62,7 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
   const progressEveryMs = options.progressEveryMs ?? 1000;
 
   return async (job, token, signal) => {
+    checkJobData(job.data);
     const { projectId, mode, trigger } = job.data;
     const log = options.logger.child({ job_id: job.id, project_id: projectId, mode, trigger });
     // Job data comes from whoever can write to Redis; credentials only go to configured projects.
@@ -131,4 +132,18 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
       }
     }
   };
+}
+
+const MODES: readonly unknown[] = ["incremental", "full"];
+const TRIGGERS: readonly unknown[] = ["schedule", "manual", "cli"];
+
+/** Job data comes from whoever can write to Redis: checked before anything runs or is recorded. */
+function checkJobData(data: SyncJobData): void {
+  const { projectId, mode, trigger } = data as Partial<Record<keyof SyncJobData, unknown>>;
+  if (typeof projectId !== "string" || !MODES.includes(mode) || !TRIGGERS.includes(trigger)) {
+    throw new UnrecoverableError(
+      `The job's data is not a sync job (project ${clipToken(String(projectId))}, mode ${clipToken(String(mode))}, ` +
+        `trigger ${clipToken(String(trigger))}); it was not run.`,
+    );
+  }
 }
