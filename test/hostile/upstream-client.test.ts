@@ -123,7 +123,7 @@ describe("response bodies", () => {
   const expectTooLarge = (error: unknown, service: "MetaStudio" | "IAM") => {
     expect(error).toBeInstanceOf(MetaStudioError);
     const message = (error as MetaStudioError).message;
-    expect(message).toContain(`${service} answered 200 with the body is larger than`);
+    expect(message).toContain(`${service} answered 200 with a body larger than`);
     expect(message).toContain("METASTUDIO_MAX_BODY_BYTES");
     expect((error as MetaStudioError).retryable).toBe(false);
   };
