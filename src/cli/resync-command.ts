@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 
+import { isProjectId } from "../config/parse-project-ids.js";
 import { ConfigError } from "../config/config-error.js";
 import { allProjectIds, loadConfig } from "../config/config.js";
 import { readEnv } from "../config/read-env.js";
@@ -142,6 +143,8 @@ function chooseProjects(options: ResyncOptions): string[] {
   if (configured.length === 0) {
     // The worker refuses jobs for projects it is not configured for; so do we, when we can tell.
     if (options.all) throw new ConfigError("--all needs METASTUDIO_PROJECT_IDS, the projects to enqueue.");
+    const bad = options.project.find((id) => !isProjectId(id));
+    if (bad !== undefined) throw new ConfigError(`--project ${JSON.stringify(bad)} is not a project ID.`);
     return [...new Set(options.project)];
   }
   return selectProjects(configured, options.project);

@@ -1,5 +1,7 @@
-import { PROJECT_ID, readAccountsFile, type AccountEntry } from "./accounts-file.js";
+import { readAccountsFile, type AccountEntry } from "./accounts-file.js";
 import { ConfigError } from "./config-error.js";
+import { checkAdminToken, checkCredential, checkDataDir, redisDatabase } from "./check-settings.js";
+import { parseProjectIds } from "./parse-project-ids.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
 import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
 
@@ -159,12 +161,12 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
   }
   return {
     databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
-    embeddedDataDir: readEnv(env, "METASTUDIO_SYNC_DATA_DIR") ?? "./.metastudio-sync/pgdata",
-    redisUrl: readUrl(env, "REDIS_URL", ["redis:", "rediss:"]),
+    embeddedDataDir: checkDataDir(readEnv(env, "METASTUDIO_SYNC_DATA_DIR") ?? "./.metastudio-sync/pgdata"),
+    redisUrl: readRedisUrl(env),
     admin: {
       host: readEnv(env, "ADMIN_HOST") ?? "127.0.0.1",
       port: readNumber(env, "ADMIN_PORT", 9464, { min: 0, max: 65535, integer: true }),
-      token: readEnv(env, "ADMIN_TOKEN"),
+      token: checkAdminToken(readEnv(env, "ADMIN_TOKEN")),
     },
     sync: {
       lookbackSeconds: readNumber(env, "SYNC_LOOKBACK_SECONDS", 3600, { integer: true }),
@@ -267,20 +269,7 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
       "METASTUDIO_PROJECT_IDS is not set; give one or more project IDs, comma-separated.",
     );
   }
-  const projectIds = [
-    ...new Set(
-      rawIds
-        .split(",")
-        .map((id) => id.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const bad = projectIds.find((id) => !PROJECT_ID.test(id));
-  if (bad !== undefined || projectIds.length === 0) {
-    throw new ConfigError(
-      `METASTUDIO_PROJECT_IDS must be project IDs (letters, digits, - and _), comma-separated; got ${JSON.stringify(bad ?? rawIds)}.`,
-    );
-  }
+  const projectIds = parseProjectIds(rawIds, Boolean(env.METASTUDIO_PROJECT_IDS_FILE?.trim()));
   return {
     endpoint: endpoint.replace(/\/+$/, ""),
     projectIds,
@@ -292,8 +281,8 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
 }
 
 function loadAuth(env: Env): AuthConfig {
-  const accessKey = readEnv(env, "HUAWEICLOUD_SDK_AK");
-  const secretKey = readEnv(env, "HUAWEICLOUD_SDK_SK");
+  const accessKey = checkCredential("HUAWEICLOUD_SDK_AK", readEnv(env, "HUAWEICLOUD_SDK_AK"));
+  const secretKey = checkCredential("HUAWEICLOUD_SDK_SK", readEnv(env, "HUAWEICLOUD_SDK_SK"));
   if (accessKey !== undefined || secretKey !== undefined) {
     if (accessKey === undefined)
       throw new ConfigError("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not.");
@@ -306,7 +295,7 @@ function loadAuth(env: Env): AuthConfig {
       securityToken: readEnv(env, "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
     };
   }
-  const token = readEnv(env, "METASTUDIO_AUTH_TOKEN");
+  const token = checkCredential("METASTUDIO_AUTH_TOKEN", readEnv(env, "METASTUDIO_AUTH_TOKEN"));
   if (token !== undefined) return { kind: "token", token };
 
   const iamNames = [
@@ -315,7 +304,7 @@ function loadAuth(env: Env): AuthConfig {
     "HUAWEICLOUD_IAM_USERNAME",
     "HUAWEICLOUD_IAM_PASSWORD",
   ] as const;
-  const iam = iamNames.map((name) => readEnv(env, name));
+  const iam = iamNames.map((name) => checkCredential(name, readEnv(env, name)));
   if (iam.some((value) => value !== undefined)) {
     const missing = iamNames.filter((_, i) => iam[i] === undefined);
     if (missing.length > 0) {
@@ -330,6 +319,12 @@ function loadAuth(env: Env): AuthConfig {
       "or METASTUDIO_AUTH_TOKEN (an IAM token), or HUAWEICLOUD_IAM_ENDPOINT, HUAWEICLOUD_IAM_DOMAIN, " +
       "HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD (tokens obtained and renewed from a password).",
   );
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const url = readUrl(env, "REDIS_URL", ["redis:", "rediss:"]);
+  if (url !== undefined) redisDatabase(url);
+  return url;
 }
 
 function readUrl(env: Env, name: string, protocols: string[]): string | undefined {

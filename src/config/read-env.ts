@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-
 import { ConfigError } from "./config-error.js";
+import { readSecretFile } from "./read-secret-file.js";
 
 export type Env = Record<string, string | undefined>;
 
@@ -15,12 +14,14 @@ export function readEnv(env: Env, name: string): string | undefined {
     throw new ConfigError(`Set ${name} or ${name}_FILE, not both.`);
   }
   if (file === undefined) return direct;
-  try {
-    return blankToUndefined(readFileSync(file, "utf8"));
-  } catch (cause) {
-    const reason = cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
-    throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason}).`);
-  }
+  return blankToUndefined(readSecretFile(`${name}_FILE`, file));
+}
+
+/** How an error quotes a value: as given, unless it came from a `_FILE` that may hold a secret. */
+export function quoted(env: Env, name: string, value: string): string {
+  return blankToUndefined(env[`${name}_FILE`]) === undefined
+    ? JSON.stringify(value)
+    : `the content of ${name}_FILE`;
 }
 
 function blankToUndefined(value: string | undefined): string | undefined {
@@ -44,7 +45,7 @@ export function readNumber(
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     const kind = integer ? "a whole number" : "a number";
-    throw new ConfigError(`${name} must be ${kind} from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(`${name} must be ${kind} from ${min} to ${max}; got ${quoted(env, name, raw)}.`);
   }
   return value;
 }

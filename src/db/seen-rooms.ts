@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 
+import { isStorableId } from "../metastudio/storable-item.js";
 import { syncSeenRooms } from "./schema.js";
 
 import type { Db } from "./database.js";
@@ -37,8 +38,12 @@ export async function refreshLastSeen(
   );
 }
 
-/** Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored. */
+/**
+ * Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored.
+ * An ID too long for any index (or holding NUL) was never stored, so it cannot be judged deleted: it is left out,
+ * or its index entry would fail the run.
+ */
 export async function insertSeenIds(db: Db, runId: string, roomIds: Iterable<string>): Promise<void> {
-  const rows = [...roomIds].map((roomId) => ({ runId, roomId, requestId: null }));
+  const rows = [...roomIds].filter(isStorableId).map((roomId) => ({ runId, roomId, requestId: null }));
   await insertJsonRows(db, syncSeenRooms, rows, { suffix: sql`on conflict do nothing` });
 }

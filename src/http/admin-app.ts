@@ -1,13 +1,14 @@
 import type { Queue } from "bullmq";
 import { Hono } from "hono";
-import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import type { Redis } from "ioredis";
 
 import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { enqueueSync } from "../queue/enqueue-sync.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
+import { sameOriginOnly } from "./same-origin-only.js";
 import { createReadinessCheck } from "./readiness-check.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./queue-board.js";
 import { requireToken } from "./require-token.js";
@@ -87,7 +88,13 @@ export function createAdminApp(options: AdminAppOptions): Hono {
 
   // The board is for browsers, hence Basic auth; its own API changes jobs (retry, clean, pause),
   // so requests another site's page sends are refused.
-  app.use(`${QUEUE_BOARD_PATH}/*`, requireToken({ token, basic: true }), csrf());
+  // Not framable either: a page framing it could trick a logged-in user into clicking its buttons.
+  app.use(
+    `${QUEUE_BOARD_PATH}/*`,
+    secureHeaders({ xFrameOptions: "DENY", contentSecurityPolicy: { frameAncestors: ["'none'"] } }),
+    requireToken({ token, basic: true }),
+    sameOriginOnly(),
+  );
   app.route(QUEUE_BOARD_PATH, queueBoard(options.queue));
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));

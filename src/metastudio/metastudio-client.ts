@@ -266,6 +266,18 @@ export class MetaStudioClient {
         "skipped an item that cannot be mirrored",
       );
     }
+    for (const item of outcome.page.normalised) {
+      logger.warn(
+        {
+          project_id: params.projectId,
+          request_id: item.requestId,
+          offset: item.offset,
+          room_id: item.roomId,
+          paths: item.paths,
+        },
+        "stored an item with characters Postgres cannot hold (NUL, lone surrogates) replaced by U+FFFD",
+      );
+    }
     for (const warning of outcome.rangeWarnings) {
       logger.warn(
         {

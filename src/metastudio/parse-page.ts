@@ -1,6 +1,22 @@
 import type { z } from "zod";
 
 import { documentedRanges, pageSchema, roomSchema, type SmartChatRoom } from "./room-schema.js";
+import { checkStorable } from "./storable-item.js";
+
+/**
+ * More rooms than one project can hold: a `count` above it is a lie or a fault, and paging it
+ * would mean billions of requests (or, from `count` 1e12, an array too large to make).
+ */
+export const MAX_PLAUSIBLE_COUNT = 10_000_000;
+
+/** An item stored with unstorable characters replaced (NUL, lone surrogates): worth a warning. */
+export interface NormalisedItem {
+  roomId: string;
+  offset: number;
+  requestId: string | undefined;
+  /** Where, e.g. `item.room_name` (a few at most). */
+  paths: string[];
+}
 
 /** An item of a page that cannot be mirrored (no `room_id`, wrong types): reported and skipped. */
 export interface InvalidItem {
@@ -33,6 +49,8 @@ export interface ParsedPage {
   /** Valid items in upstream order; each is the raw item, so unknown fields are kept. */
   rooms: SmartChatRoom[];
   invalid: InvalidItem[];
+  /** Rooms among `rooms` that were stored normalised. */
+  normalised: NormalisedItem[];
 }
 
 export type PageParseResult =
@@ -51,6 +69,12 @@ export function parsePage(
   const envelope = pageSchema.safeParse(body);
   if (!envelope.success) return { ok: false, reason: describeIssues(envelope.error.issues, "body") };
   const { data } = envelope;
+  if (data.count > MAX_PLAUSIBLE_COUNT) {
+    return {
+      ok: false,
+      reason: `count ${data.count} cannot be real (more than ${MAX_PLAUSIBLE_COUNT} rooms in one project)`,
+    };
+  }
   const items = data.smart_chat_rooms;
   // A missing list is how an empty page may look; a missing list where rooms should be is not
   // empty, and reading it as empty would make rooms look deleted.
@@ -62,20 +86,25 @@ export function parsePage(
   }
   const rooms: SmartChatRoom[] = [];
   const invalid: InvalidItem[] = [];
+  const normalised: NormalisedItem[] = [];
   const rangeWarnings: RangeWarning[] = [];
-  for (const [index, item] of (items ?? []).entries()) {
+  for (const [index, received] of (items ?? []).entries()) {
+    const at = { index, offset: context.offset + index, requestId: context.requestId };
+    const storable = checkStorable(received);
+    if (!storable.ok) {
+      invalid.push({ ...at, reason: storable.reason, item: received });
+      continue;
+    }
+    const item = storable.item;
     const parsed = roomSchema.safeParse(item);
     if (parsed.success) {
       rooms.push(item as SmartChatRoom);
       rangeWarnings.push(...outOfRange(parsed.data));
+      if (storable.normalised.length > 0) {
+        normalised.push({ ...at, roomId: parsed.data.room_id, paths: storable.normalised });
+      }
     } else {
-      invalid.push({
-        index,
-        offset: context.offset + index,
-        requestId: context.requestId,
-        reason: describeIssues(parsed.error.issues, "item"),
-        item,
-      });
+      invalid.push({ ...at, reason: describeIssues(parsed.error.issues, "item"), item });
     }
   }
   return {
@@ -87,6 +116,7 @@ export function parsePage(
       countClientNumsToken: data.count_client_nums_token ?? undefined,
       rooms,
       invalid,
+      normalised,
     },
     rangeWarnings,
   };

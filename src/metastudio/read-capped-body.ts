@@ -9,7 +9,7 @@ export class BodyTooLargeError extends Error {
   override readonly name = "BodyTooLargeError";
   readonly code = "BODY_TOO_LARGE";
   constructor(readonly maxBytes: number) {
-    super(`the body is larger than ${maxBytes} bytes (METASTUDIO_MAX_BODY_BYTES)`);
+    super(`a body larger than ${maxBytes} bytes (METASTUDIO_MAX_BODY_BYTES)`);
   }
 }
 

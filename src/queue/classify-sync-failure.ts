@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/config-error.js";
 import { DEFAULT_MAX_RETRY_AFTER_MS } from "../metastudio/backoff.js";
 import { MetaStudioError } from "../metastudio/metastudio-error.js";
+import { RunBudgetExceededError } from "../sync/run-budget.js";
 import { MassDeleteRefusedError, RunInProgressError } from "../sync/sync-errors.js";
 
 /**
@@ -31,6 +32,7 @@ export function classifySyncFailure(
 ): SyncFailure {
   if (findCause(error, RunInProgressError)) return { kind: "busy" };
   if (findCause(error, ConfigError)) return { kind: "unrecoverable", reason: "configuration" };
+  if (findCause(error, RunBudgetExceededError)) return { kind: "unrecoverable", reason: "run budget spent" };
   if (findCause(error, MassDeleteRefusedError))
     return { kind: "unrecoverable", reason: "mass delete refused" };
   const upstream = findCause(error, MetaStudioError);

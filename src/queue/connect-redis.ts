@@ -1,5 +1,8 @@
 import { Redis } from "ioredis";
 
+import { redisDatabase } from "../config/check-settings.js";
+import { ConfigError } from "../config/config-error.js";
+
 /**
  * A Redis connection for a command someone is waiting on (`resync`, `status`): a few connection
  * attempts, then an error naming REDIS_URL, instead of ioredis's default of retrying forever
@@ -25,7 +28,6 @@ export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Red
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return redis;
   } catch (cause) {
     redis.disconnect();
     const reason = (lastError ?? (cause instanceof Error ? cause : new Error(String(cause)))).message;
@@ -34,5 +36,25 @@ export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Red
     });
   } finally {
     clearTimeout(timer);
+  }
+  await selectDatabase(redis, url);
+  return redis;
+}
+
+/**
+ * ioredis selects the URL's database in the background, and when Redis refuses (`/99` on a
+ * server with 16) it goes on in database 0: another deployment's jobs. Asked here, and awaited.
+ */
+async function selectDatabase(redis: Redis, url: string): Promise<void> {
+  const db = redisDatabase(url);
+  if (db === 0) return;
+  try {
+    await redis.select(db);
+  } catch (cause) {
+    redis.disconnect();
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new ConfigError(`REDIS_URL selects database ${db}, which this Redis refuses (${reason}).`, {
+      cause,
+    });
   }
 }

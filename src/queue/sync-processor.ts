@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from "bullmq";
 
-import type { RunMode } from "../db/schema.js";
-import { clippedError, describeError } from "../describe-error.js";
+import { RUN_MODES, RUN_TRIGGERS, type RunMode } from "../vocabulary.js";
+import { clippedError, clipToken, describeError } from "../describe-error.js";
 import { loadSyncState } from "../db/sync-state.js";
 import type { Logger } from "../logger.js";
 import { runSync, type RunProgress, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
@@ -78,6 +78,7 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
   const progressEveryMs = options.progressEveryMs ?? 1000;
 
   return async (job, token, signal) => {
+    checkJobData(job.data);
     const { projectId, mode, trigger } = job.data;
     // Job data comes from whoever can write to Redis; credentials only go to configured projects,
     // and the account is this worker's, never the job's.
@@ -196,4 +197,18 @@ async function handBack(
       ? `Project ${projectId} was handed back ${handBacks} times by workers not configured for it; the job was not run.`
       : `Project ${projectId} is not configured in any worker of this queue (METASTUDIO_PROJECT_IDS or METASTUDIO_CONFIG); the job was not run.`,
   );
+}
+
+const MODES: readonly unknown[] = RUN_MODES;
+const TRIGGERS: readonly unknown[] = RUN_TRIGGERS;
+
+/** Job data comes from whoever can write to Redis: checked before anything runs or is recorded. */
+function checkJobData(data: SyncJobData): void {
+  const { projectId, mode, trigger } = data as Partial<Record<keyof SyncJobData, unknown>>;
+  if (typeof projectId !== "string" || !MODES.includes(mode) || !TRIGGERS.includes(trigger)) {
+    throw new UnrecoverableError(
+      `The job's data is not a sync job (project ${clipToken(String(projectId))}, mode ${clipToken(String(mode))}, ` +
+        `trigger ${clipToken(String(trigger))}); it was not run.`,
+    );
+  }
 }

@@ -9,6 +9,8 @@ export type HostileAnswer =
   | { kind: "status"; status: number; headers?: Record<string, string>; body: unknown }
   /** A 200 with any JSON body, e.g. a page whose `count` lies. */
   | { kind: "page"; body: unknown }
+  /** A 200 with this exact text, for what JSON.stringify cannot make (nesting 100k deep). */
+  | { kind: "text"; body: string }
   /**
    * A 200 page of `bytes` bytes, streamed without being held; `declareLength` sends a truthful
    * Content-Length, otherwise it is chunked and the size shows only while reading.
@@ -56,6 +58,8 @@ export class HostileAnswers {
         return json(response, answer.status, answer.body, answer.headers);
       case "page":
         return json(response, 200, answer.body);
+      case "text":
+        return text(response, answer.body);
       case "oversized":
         void this.stream(response, answer.bytes, answer.declareLength ?? false);
         return 200;
@@ -85,6 +89,15 @@ export class HostileAnswers {
     }
     if (!response.destroyed) response.end(TAIL);
   }
+}
+
+function text(response: ServerResponse, body: string): number {
+  response.writeHead(200, {
+    "Content-Type": "application/json;charset=UTF-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  response.end(body);
+  return 200;
 }
 
 function json(

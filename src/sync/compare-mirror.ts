@@ -3,6 +3,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { queryRows } from "../db/query-rows.js";
 import { smartChatRoomVoiceConfigs, smartChatRooms } from "../db/schema.js";
+import { indexedText } from "../metastudio/storable-item.js";
 import { canonicalJson } from "./room-record.js";
 
 export type MirrorDifferenceKind =
@@ -37,11 +38,11 @@ function timeOrNull(value: unknown): string | null {
 function expectedColumns(item: Record<string, unknown>): Record<string, unknown> {
   const model = item.model_infos as Record<string, unknown> | undefined;
   return {
-    roomName: orNull(item.room_name),
+    roomName: indexedText(item.room_name as string | null | undefined),
     roomDescription: orNull(item.room_description),
     robotId: orNull(item.robot_id),
     coverUrl: orNull(item.cover_url),
-    modelAssetId: orNull(model?.model_asset_id),
+    modelAssetId: indexedText(model?.model_asset_id as string | null | undefined),
     modelInfos: orNull(item.model_infos),
     voiceConfig: orNull(item.voice_config),
     billingMode: orNull(item.billing_mode),

@@ -7,6 +7,7 @@ import { planRun, type RunPlan } from "./plan-run.js";
 import { cutsAfter } from "./plan-windows.js";
 import { PostgresLedger } from "./postgres-ledger.js";
 import { RoomWriter } from "./room-writer.js";
+import { RunBudget } from "./run-budget.js";
 import { skewSeconds, type RunContext, type SyncDeps } from "./run-context.js";
 import { Semaphore } from "./semaphore.js";
 import { UpstreamClock } from "./upstream-clock.js";
@@ -70,6 +71,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     ledger,
     runId,
     writer,
+    budget: new RunBudget(Date.now(), deps.settings.runBudget),
     pageSlots: new Semaphore(deps.settings.pageConcurrency),
     windowSlots: new Semaphore(2),
     clock: new UpstreamClock(),

@@ -82,12 +82,14 @@ function recordRequest(ctx: RunContext, record: RequestRecord): void {
   ctx.progress.requests += 1;
   ctx.fetchMs += record.durationMs;
   ctx.ledger.request(record);
+  ctx.budget.spend(Date.now()); // throws once the run's budget is spent
 }
 
 /** One page: clock and filter evidence, invalid items, then the rooms to the writer. */
 async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Promise<void> {
   assertLocked(ctx);
   ctx.clock.observe(page, ctx.now());
+  ctx.budget.observeCount(page.count);
   ctx.progress.pages += 1;
   ctx.progress.rooms += page.rooms.length;
   ctx.validateMs += page.parseMs;

@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
+import { indexedText } from "../metastudio/storable-item.js";
 import type { smartChatRoomVoiceConfigs, smartChatRooms } from "../db/schema.js";
 
 export type RoomRow = typeof smartChatRooms.$inferInsert;
@@ -57,16 +58,19 @@ function toDate(value: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** The typed columns of a room, from the item as received; bookkeeping is the writer's. */
+/**
+ * The typed columns of a room, from the item as received; bookkeeping is the writer's. Indexed
+ * text is clipped to fit its index (see indexedText); `raw` keeps the whole text.
+ */
 export function roomColumns(projectId: string, room: SmartChatRoom) {
   return {
     projectId,
     roomId: room.room_id,
-    roomName: room.room_name ?? null,
+    roomName: indexedText(room.room_name),
     roomDescription: room.room_description ?? null,
     robotId: room.robot_id ?? null,
     coverUrl: room.cover_url ?? null,
-    modelAssetId: room.model_infos?.model_asset_id ?? null,
+    modelAssetId: indexedText(room.model_infos?.model_asset_id),
     modelInfos: room.model_infos ?? null,
     voiceConfig: room.voice_config ?? null,
     billingMode: room.billing_mode ?? null,

@@ -7,6 +7,8 @@ import {
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
+import { insertSeenIds } from "../db/seen-rooms.js";
+import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 
 export interface WriterTotals {
@@ -17,6 +19,24 @@ export interface WriterTotals {
   roomRowsWritten: number;
   voiceRowsWritten: number;
   writeMs: number;
+  /** Rooms the database refused one by one after their batch failed: lost, and counted invalid. */
+  skipped: number;
+}
+
+/**
+ * SQLSTATE classes that are about the data (22 data exception, 23 integrity, 54 program limit
+ * such as an index row too large): one room can cause them, so its batch is retried room by
+ * room. Anything else (a lost connection, a shutdown) fails every room alike and is rethrown.
+ */
+const DATA_ERROR_CLASSES = new Set(["22", "23", "54"]);
+
+function isDataError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code.length === 5) return DATA_ERROR_CLASSES.has(code.slice(0, 2));
+    current = current.cause;
+  }
+  return false;
 }
 
 /**
@@ -33,6 +53,7 @@ export class RoomWriter {
     roomRowsWritten: 0,
     voiceRowsWritten: 0,
     writeMs: 0,
+    skipped: 0,
   };
   /** A dry run's would-be changes, the first `previewLimit` of them. */
   readonly preview: PlannedChange[] = [];
@@ -101,12 +122,17 @@ export class RoomWriter {
   }
 
   private enqueueBuffer(): void {
-    const batch = this.buffer;
+    const buffered = this.buffer;
     this.buffer = [];
-    if (batch.length === 0) return;
-    // Hashed now, outside the transaction: this runs while the batch before is being written.
-    for (const observed of batch) observed.prepared ??= prepareRoom(this.options.projectId, observed.room);
-    this.then(() => this.write(batch));
+    // One page can hold far more rooms than a batch (a hostile 100k-item page): each batch is
+    // its own transaction, so one statement never carries the whole page.
+    const size = this.options.batchSize ?? 500;
+    for (let start = 0; start < buffered.length; start += size) {
+      const batch = buffered.slice(start, start + size);
+      // Hashed now, outside the transaction: this runs while the batch before is being written.
+      for (const observed of batch) observed.prepared ??= prepareRoom(this.options.projectId, observed.room);
+      this.then(() => this.write(batch));
+    }
   }
 
   private then(task: () => Promise<void>): void {
@@ -115,9 +141,8 @@ export class RoomWriter {
     this.chain.catch(() => {});
   }
 
-  private async write(rooms: ObservedRoom[]): Promise<void> {
-    const started = performance.now();
-    const result = await applyRoomBatch(this.options.db, {
+  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
+    return applyRoomBatch(this.options.db, {
       projectId: this.options.projectId,
       runId: this.options.runId,
       observedAt: (this.options.now ?? (() => new Date()))(),
@@ -125,7 +150,16 @@ export class RoomWriter {
       dryRun: this.options.dryRun,
       discovering: this.options.discovering ?? false,
     });
-    this.accumulate(result);
+  }
+
+  private async write(rooms: ObservedRoom[]): Promise<void> {
+    const started = performance.now();
+    try {
+      this.accumulate(await this.apply(rooms));
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await this.writeOneByOne(rooms, error);
+    }
     // A run filling the tables from (nearly) empty: see analyzeRoomTables for why, and for the
     // cost of not doing it. Growing steps keep it to a handful of ANALYZEs however large the run.
     if (!this.options.dryRun && this.totals.inserted >= this.analyzeAt) {
@@ -135,6 +169,50 @@ export class RoomWriter {
       );
     }
     this.totals.writeMs += performance.now() - started;
+  }
+
+  /**
+   * A batch the database refused for its data, written room by room so only the rooms it refuses
+   * are lost. Each is reported with its request ID, counted, and marked seen so it is never
+   * judged deleted. When every room of a larger batch is refused, the fault is not in a room:
+   * the error stands.
+   */
+  private async writeOneByOne(rooms: ObservedRoom[], batchError: unknown): Promise<void> {
+    const refused =
+      rooms.length === 1 ? [{ observed: rooms[0]!, error: batchError }] : await this.writeEach(rooms);
+    if (rooms.length > 1 && refused.length === rooms.length) throw batchError;
+    for (const { observed, error } of refused) {
+      this.totals.skipped += 1;
+      this.options.logger?.warn(
+        {
+          room_id: observed.room.room_id,
+          request_id: observed.requestId,
+          reason: describeError(error, 300),
+        },
+        "skipped a room the database refused; the rest of its batch is stored",
+      );
+    }
+    if (!this.options.dryRun) {
+      await insertSeenIds(
+        this.options.db,
+        this.options.runId,
+        refused.map(({ observed }) => observed.room.room_id),
+      );
+    }
+  }
+
+  /** Writes each room in a transaction of its own; those refused for their data are returned. */
+  private async writeEach(rooms: ObservedRoom[]): Promise<Array<{ observed: ObservedRoom; error: unknown }>> {
+    const refused: Array<{ observed: ObservedRoom; error: unknown }> = [];
+    for (const observed of rooms) {
+      try {
+        this.accumulate(await this.apply([observed]));
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        refused.push({ observed, error });
+      }
+    }
+    return refused;
   }
 
   private accumulate(result: BatchResult): void {

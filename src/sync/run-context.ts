@@ -6,6 +6,7 @@ import type { MetaStudioClient } from "../metastudio/metastudio-client.js";
 import type { FilterField, SyncJob } from "../vocabulary.js";
 import type { RunPlan } from "./plan-run.js";
 import type { RoomWriter } from "./room-writer.js";
+import type { RunBudget, RunBudgetOptions } from "./run-budget.js";
 import type { Semaphore } from "./semaphore.js";
 import { LockLostError } from "./sync-errors.js";
 import type { RunLedger } from "./run-ledger.js";
@@ -38,6 +39,8 @@ export interface SyncSettings {
    * @default 100, the page size
    */
   plannedWindowRooms?: number;
+  /** Requests and wall time per run, derived from the reported count (see RunBudget). */
+  runBudget?: RunBudgetOptions;
 }
 
 export interface SyncDeps {
@@ -76,6 +79,8 @@ export interface RunContext {
   ledger: RunLedger;
   runId: string;
   writer: RoomWriter;
+  /** Spent per request; a lying `count` ends the run here instead of splitting forever. */
+  budget: RunBudget;
   /** Upstream requests in flight at once, across every window of the run. */
   pageSlots: Semaphore;
   /** Windows paging past their first page at once: bounds the room IDs their tallies hold. */

@@ -63,7 +63,8 @@ export function summarizeRun(input: {
       // Pages overlap and passes repeat, so "unchanged" is what is left of the distinct rooms seen.
       roomsUnchanged: Math.max(0, input.roomsSeen - t.inserted - updated),
       roomsDeleted: input.deleted,
-      itemsInvalid: input.invalidItems,
+      // Items the page check refused, and rooms the database refused one by one.
+      itemsInvalid: input.invalidItems + t.skipped,
     },
     restored: t.restored,
     roomRowsWritten: t.roomRowsWritten,

@@ -9,7 +9,7 @@ import { loadConfig } from "../../src/config/config.js";
 
 const base = {
   METASTUDIO_ENDPOINT: "https://metastudio.cn-north-4.myhuaweicloud.com/",
-  METASTUDIO_PROJECT_IDS: "p1, p2 ,p1",
+  METASTUDIO_PROJECT_IDS: "p1, p2 ",
   METASTUDIO_AUTH_TOKEN: "tok",
 };
 

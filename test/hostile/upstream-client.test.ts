@@ -123,7 +123,7 @@ describe("response bodies", () => {
   const expectTooLarge = (error: unknown, service: "MetaStudio" | "IAM") => {
     expect(error).toBeInstanceOf(MetaStudioError);
     const message = (error as MetaStudioError).message;
-    expect(message).toContain(`${service} answered 200 with the body is larger than`);
+    expect(message).toContain(`${service} answered 200 with a body larger than`);
     expect(message).toContain("METASTUDIO_MAX_BODY_BYTES");
     expect((error as MetaStudioError).retryable).toBe(false);
   };
@@ -239,5 +239,30 @@ describe("IAM over plain http", () => {
     clients.push(client);
     expect(logs.join("")).toContain("the IAM password travels unencrypted");
     expect(logs.join("")).not.toContain(PASSWORD);
+  });
+});
+
+describe("hostile pages", () => {
+  it("reports a count of 1e12 as a page that cannot be real, not an array it cannot make", async () => {
+    const { sim, client } = await setup();
+    sim.hostile.always("list", { kind: "page", body: { count: 1e12, smart_chat_rooms: [] } });
+    const error = (await client
+      .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
+      .catch((e: unknown) => e)) as MetaStudioError;
+    expect(error.message).toContain("count 1000000000000 cannot be real");
+    expect(error.retryable).toBe(false);
+  });
+
+  it("skips an item nested 100,000 deep and keeps the rest of its page", async () => {
+    const { sim, client } = await setup();
+    const levels = 100_000;
+    const deep = `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+    sim.hostile.once("list", {
+      kind: "text",
+      body: `{"count":2,"smart_chat_rooms":[{"room_id":"good"},{"room_id":"deep","x":${deep}}]}`,
+    });
+    const page = await client.listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 });
+    expect(page.rooms.map((r) => r.room_id)).toEqual(["good"]);
+    expect(page.invalid).toMatchObject([{ offset: 1, reason: "item: nested deeper than 32 levels" }]);
   });
 });

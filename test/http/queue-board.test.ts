@@ -95,6 +95,26 @@ describe("/admin/queues", () => {
     expect(await shared.services.queue.isPaused()).toBe(false);
   });
 
+  it("refuses a cross-site JSON change too, not only form content types", async () => {
+    const response = await board(`/api/queues/${SYNC_QUEUE_NAME}/pause`, {
+      method: "PUT",
+      headers: {
+        Authorization: basic(TOKEN),
+        Origin: "https://evil.example",
+        "Content-Type": "application/json",
+      },
+      body: "{}",
+    });
+    expect(response.status).toBe(403);
+    expect(await shared.services.queue.isPaused()).toBe(false);
+  });
+
+  it("cannot be framed by another page", async () => {
+    const response = await board("/", { headers: { Authorization: basic(TOKEN) } });
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
   it("accepts the same change from its own page", async () => {
     const response = await board(`/api/queues/${SYNC_QUEUE_NAME}/pause`, {
       method: "PUT",

@@ -1,0 +1,48 @@
+import { resolve } from "node:path";
+
+import { ConfigError } from "./config-error.js";
+
+/** Shortest ADMIN_TOKEN accepted: guessable tokens guard nothing. */
+export const MIN_ADMIN_TOKEN_CHARS = 16;
+
+/**
+ * A credential with a control character (a newline from `echo` into a secret file is trimmed,
+ * one inside is not) makes an invalid HTTP header: retried as a network error six times before.
+ */
+export function checkCredential(name: string, value: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new ConfigError(`${name} contains a control character (a line break?); it cannot be sent.`);
+  }
+  return value;
+}
+
+export function checkAdminToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_CHARS) {
+    throw new ConfigError(
+      `ADMIN_TOKEN must have at least ${MIN_ADMIN_TOKEN_CHARS} characters; use a random one.`,
+    );
+  }
+  return checkCredential("ADMIN_TOKEN", token);
+}
+
+/** The embedded database's directory: never in a kernel file system (/proc, /sys, /dev). */
+export function checkDataDir(dir: string): string {
+  const absolute = resolve(dir);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(absolute)) {
+    throw new ConfigError(
+      `METASTUDIO_SYNC_DATA_DIR is under ${absolute.split("/")[1]!}: not a place for a database.`,
+    );
+  }
+  return dir;
+}
+
+/** REDIS_URL's database number: the path `/N`, or 0. `/abc` is an error, not database 0. */
+export function redisDatabase(url: string): number {
+  const path = new URL(url).pathname;
+  if (path === "" || path === "/") return 0;
+  const match = /^\/(\d{1,5})$/.exec(path);
+  if (!match)
+    throw new ConfigError(`REDIS_URL must end in a database number such as /0; got ${JSON.stringify(path)}.`);
+  return Number(match[1]);
+}
