@@ -90,5 +90,12 @@ COMMENT ON VIEW "smart_chat_rooms_live" IS 'The rooms that exist upstream now: s
 COMMENT ON VIEW "smart_chat_room_voice_configs_live" IS 'The voice configs of live rooms only (deleted rooms keep their rows in the table).';--> statement-breakpoint
 COMMENT ON FUNCTION "smart_chat_rooms_as_of"(text, timestamptz) IS 'smart_chat_rooms_as_of(project_id, at): the project''s rooms live at `at`, each as the mirror knew it then (upstream columns and raw), rebuilt from the current rows and the change log.';--> statement-breakpoint
 COMMENT ON TYPE "smart_chat_room_as_of" IS 'A row of smart_chat_rooms_as_of: the upstream columns and raw of smart_chat_rooms as of the time asked, and first_seen_at.';--> statement-breakpoint
+COMMENT ON TABLE "sync_projects" IS 'One row per project this deployment has been configured for: its account and endpoint, so SQL can join runs and rooms to accounts and regions. Rows of projects no longer configured stay, with retired_at set.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."project_id" IS 'MetaStudio project ID, as in smart_chat_rooms.project_id and sync_runs.project_id.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."account" IS 'The account name from METASTUDIO_CONFIG, or default for the single account of the environment variables.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."endpoint" IS 'The MetaStudio endpoint (region) the project is read from; null for projects recorded before 0002_accounts until their next start.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."first_configured_at" IS 'When a worker or sync first ran with this project configured.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."last_configured_at" IS 'When a worker or sync last started with this project configured.';--> statement-breakpoint
+COMMENT ON COLUMN "sync_projects"."retired_at" IS 'When a worker started without this project configured (its schedules were removed); null while configured.';--> statement-breakpoint
 COMMENT ON FUNCTION "smart_chat_room_changes_notify"() IS 'Trigger function: each insert into smart_chat_room_changes sends NOTIFY smart_chat_room_changes (payload: the comma-separated project IDs), delivered when the transaction commits.';
 -- END generated comments

@@ -191,6 +191,29 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
       "A row of smart_chat_rooms_as_of: the upstream columns and raw of smart_chat_rooms as of the time asked, and first_seen_at.",
   },
   {
+    kind: "table",
+    name: "sync_projects",
+    description:
+      "One row per project this deployment has been configured for: its account and endpoint, so SQL can join runs and rooms to accounts and regions. Rows of projects no longer configured stay, with retired_at set.",
+    columns: [
+      ["project_id", "MetaStudio project ID, as in smart_chat_rooms.project_id and sync_runs.project_id."],
+      [
+        "account",
+        "The account name from METASTUDIO_CONFIG, or default for the single account of the environment variables.",
+      ],
+      [
+        "endpoint",
+        "The MetaStudio endpoint (region) the project is read from; null for projects recorded before 0002_accounts until their next start.",
+      ],
+      ["first_configured_at", "When a worker or sync first ran with this project configured."],
+      ["last_configured_at", "When a worker or sync last started with this project configured."],
+      [
+        "retired_at",
+        "When a worker started without this project configured (its schedules were removed); null while configured.",
+      ],
+    ],
+  },
+  {
     kind: "function",
     name: "smart_chat_room_changes_notify()",
     description:
