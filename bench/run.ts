@@ -126,6 +126,8 @@ async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<Sce
     return await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, async (url) => {
       const results: ScenarioResult[] = [];
       const pool = impl === "naive" ? new pg.Pool({ connectionString: url, max: 2 }) : undefined;
+      // An idle client's error (the database dropped under it) must not crash the bench.
+      pool?.on("error", (error) => process.stderr.write(`bench: naive pool: ${error.message}\n`));
       try {
         for (const scenario of SCENARIOS) {
           if (scenario === "incremental 1%") mutateOnePercent(sim, projectId);
