@@ -48,25 +48,19 @@ export async function pruneRuns(db: Db, before: Date, limit: number): Promise<nu
  * them; a failed full run's are kept until then because its successor may resume from them.
  */
 export async function pruneScratch(db: Db, before: Date, limit: number): Promise<number> {
-  const seen = await queryCount(
-    db,
-    sql`with gone as (
-          delete from sync_seen_rooms where ctid = any(array(
-            select s.ctid from sync_seen_rooms s join sync_runs r on r.id = s.run_id
-             where r.status <> 'running' and r.finished_at < ${before} limit ${limit}
-          )) returning 1)
-        select count(*)::int as n from gone`,
-  );
-  const windows = await queryCount(
-    db,
-    sql`with gone as (
-          delete from sync_run_windows where ctid = any(array(
-            select w.ctid from sync_run_windows w join sync_runs r on r.id = w.run_id
-             where r.status <> 'running' and r.finished_at < ${before} limit ${limit}
-          )) returning 1)
-        select count(*)::int as n from gone`,
-  );
-  return seen + windows;
+  let pruned = 0;
+  for (const table of [sql`sync_seen_rooms`, sql`sync_run_windows`]) {
+    pruned += await queryCount(
+      db,
+      sql`with gone as (
+            delete from ${table} where ctid = any(array(
+              select t.ctid from ${table} t join sync_runs r on r.id = t.run_id
+               where r.status <> 'running' and r.finished_at < ${before} limit ${limit}
+            )) returning 1)
+          select count(*)::int as n from gone`,
+    );
+  }
+  return pruned;
 }
 
 /** `smart_chat_room_changes` observed before `before` (only when a change retention is configured). */

@@ -4,22 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-import { QueueEvents, type Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { syncProjects } from "../../src/db/schema.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
-import {
-  createSyncQueue,
-  SYNC_QUEUE_NAME,
-  type EnqueuedSync,
-  type SyncJobData,
-} from "../../src/queue/sync-queue.js";
+import { type EnqueuedSync, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 import { spawnWorker, type WorkerProcess } from "./worker-fixture.js";
 
 const CN = ["cn-1", "cn-2"];
@@ -29,9 +24,9 @@ const SECRETS = { CN_AK: "AKCN0001", CN_SK: "sk-cn-never-elsewhere", SG_TOKEN: "
 let database: TestDatabase;
 let cn: Simulator;
 let sg: Simulator;
-let redis: Redis;
 let queue: Queue<SyncJobData>;
 let events: QueueEvents;
+let clients: QueueClients | undefined;
 let configFile: string;
 const prefix = randomPrefix();
 const spawned: WorkerProcess[] = [];
@@ -66,19 +61,12 @@ beforeAll(async () => {
     projects: [${SG.join(", ")}]
 `,
   );
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queue = createSyncQueue({ connection: redis, prefix });
-  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
+  clients = await openQueueClients(prefix);
+  ({ queue, events } = clients);
 });
 
 afterAll(async () => {
-  for (const worker of spawned) worker.child.kill("SIGKILL");
-  await Promise.all(spawned.map((w) => w.exited));
-  await events?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await redis?.quit();
+  await clients?.close(spawned);
   await cn?.close();
   await sg?.close();
   await database?.drop();

@@ -1,25 +1,25 @@
-import { QueueEvents, type Queue } from "bullmq";
+import type { Queue, QueueEvents } from "bullmq";
 import { asc, eq } from "drizzle-orm";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { syncProjects, syncRuns } from "../../src/db/schema.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { schedulerId } from "../../src/queue/schedule-projects.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
+import { type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 import { SECRET_TOKEN, spawnWorker, workerEnv, type WorkerProcess } from "./worker-fixture.js";
 
 // Two deployments (each its own database and projects) on one Redis with the same QUEUE_PREFIX.
 let dbA: TestDatabase;
 let dbB: TestDatabase;
 let sim: Simulator;
-let redis: Redis;
 let queue: Queue<SyncJobData>;
 let events: QueueEvents;
+let clients: QueueClients | undefined;
 const prefix = randomPrefix();
 const spawned: WorkerProcess[] = [];
 
@@ -30,19 +30,12 @@ beforeAll(async () => {
     roomsPerProject: 120,
     credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
   });
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queue = createSyncQueue({ connection: redis, prefix });
-  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
+  clients = await openQueueClients(prefix);
+  ({ queue, events } = clients);
 });
 
 afterAll(async () => {
-  for (const worker of spawned) worker.child.kill("SIGKILL");
-  await Promise.all(spawned.map((w) => w.exited));
-  await events?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await redis?.quit();
+  await clients?.close(spawned);
   await sim?.close();
   await dbA?.drop();
   await dbB?.drop();
