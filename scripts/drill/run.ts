@@ -15,6 +15,7 @@ import type { Drill, DrillResult } from "./drill.js";
 import { finishOutageDrill } from "./finish-outage-drill.js";
 import { hostileUpstreamDrill } from "./hostile-upstream-drill.js";
 import { lockLossDrill } from "./lock-loss-drill.js";
+import { oversizedBodyDrill } from "./oversized-body-drill.js";
 import { poisonedItemsDrill } from "./poisoned-items-drill.js";
 import { postgresRestartDrill } from "./postgres-restart-drill.js";
 import { startThrowawayPostgres } from "./throwaway-postgres.js";
@@ -30,6 +31,7 @@ const DRILLS: Drill[] = [
   clockSkewDrill,
   churnDrill,
   poisonedItemsDrill,
+  oversizedBodyDrill,
 ];
 
 const { values } = parseArgs({
