@@ -90,7 +90,8 @@ describe("a ten-hour Retry-After", () => {
     try {
       await events.waitUntilReady();
       sim.hostile.once("list", tenHours);
-      worker = await startTestWorker(env);
+      // The production least hold (30 s): the cap must win over it too.
+      worker = await startTestWorker(env, { throttleHoldMs: undefined });
       const job = await enqueueSync(queue, {
         projectId: "throttled-worker",
         mode: "full",
