@@ -30,13 +30,23 @@ export class PostgresClient extends pg.Client {
     });
   }
 
-  /** One line: pg's own wording ("client password must be a string") adds nothing a user needs. */
+  /**
+   * Refused credentials are configuration: one line naming DATABASE_URL (never its password).
+   * pg's own wording for a missing password ("client password must be a string") is replaced.
+   */
   private explain(error: Error): Error {
-    if (!NO_PASSWORD.test(error.message)) return error;
-    return new ConfigError(
-      `DATABASE_URL (postgres://${this.user ?? ""}@${this.host}:${this.port}/${this.database ?? ""}) ` +
-        `has no password, but the server asks for one; give it in the URL ` +
-        `(postgres://user:password@host/db) or in PGPASSWORD.`,
-    );
+    const where = `DATABASE_URL (postgres://${this.user ?? ""}@${this.host}:${this.port}/${this.database ?? ""})`;
+    if (NO_PASSWORD.test(error.message)) {
+      return new ConfigError(
+        `${where} has no password, but the server asks for one; give it in the URL ` +
+          `(postgres://user:password@host/db) or in PGPASSWORD.`,
+      );
+    }
+    const code = (error as { code?: unknown }).code;
+    // 28P01 invalid_password, 28000 invalid_authorization_specification (no pg_hba.conf entry).
+    if (code === "28P01" || code === "28000") {
+      return new ConfigError(`${where} was refused: ${error.message}.`);
+    }
+    return error;
   }
 }

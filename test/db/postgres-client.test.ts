@@ -71,13 +71,16 @@ describe("DATABASE_URL without a password for a server that asks for one", () =>
     }
   });
 
-  it("a wrong password fails promptly too, without echoing it; the right one works", async () => {
+  it("a wrong password is exit 2 too, naming DATABASE_URL without echoing it; the right one works", async () => {
     const wrong = new URL(server.url);
     wrong.password = "not-the-password";
     const refused = await cli(["migrate"], wrong.toString());
     expect(refused.signal).toBeNull();
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('password authentication failed for user "postgres"');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(
+      `metastudio-sync: DATABASE_URL (postgres://postgres@127.0.0.1:${server.port}/postgres) was refused: ` +
+        'password authentication failed for user "postgres".',
+    );
     expect(refused.stderr).not.toContain("not-the-password");
 
     const accepted = await cli(["migrate"], server.url);
