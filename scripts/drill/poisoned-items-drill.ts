@@ -63,34 +63,17 @@ const POISONS: Poison[] = [
 export const poisonedItemsDrill: Drill = {
   name: "poisoned-items",
   async run(context) {
-    const warnings: Array<{ msg: string; request_id?: string }> = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n").filter(Boolean)) {
-          warnings.push(JSON.parse(line) as { msg: string; request_id?: string });
-        }
-        done();
-      },
-    });
+    const { logger, warnings } = capturedWarnings();
     const subject = await DrillSubject.open(context, {
       name: "poisoned",
       rooms: context.rooms,
       seed: 61,
-      logger: createLogger("warn", sink),
+      logger,
     });
     try {
       const { sim, projectId } = subject;
       const good = sim.rooms(projectId).map((room) => String(room.room_id));
-      const ids = POISONS.map((poison, i) => {
-        // Each among good rooms: the update time of a room spread through the list.
-        const neighbour = sim.rooms(projectId)[Math.floor(((i + 0.5) * good.length) / POISONS.length)]!;
-        const item = poison.item(String(neighbour.update_time));
-        sim.injectItem(projectId, item);
-        return String(item.room_id);
-      });
-      const skipped = ids.filter((_, i) => POISONS[i]!.fate === "skipped");
-      const normalised = ids.filter((_, i) => POISONS[i]!.fate === "normalised");
-
+      const { normalised, skipped } = inject(subject);
       const problems: string[] = [];
       const first = await subject.sync();
       if (first.counts.itemsInvalid !== skipped.length) {
@@ -101,26 +84,11 @@ export const poisonedItemsDrill: Drill = {
       if (wrong.length > 0) problems.push(`good rooms: ${describeDifferences(wrong)}`);
       problems.push(...(await fates(subject, normalised, skipped)));
       problems.push(...reported(warnings, new Set(sim.requests.map((r) => r.requestId)), skipped.length));
-
-      // The runs after it: the skipped rooms are still there upstream, so nothing is deleted.
-      const incremental = await subject.sync({ mode: "incremental" });
-      const full = await subject.sync();
-      for (const run of [incremental, full]) {
-        if (run.counts.roomsDeleted > 0)
-          problems.push(`a ${run.mode} run deleted ${run.counts.roomsDeleted} rooms`);
-      }
-      const phantoms = await findPhantomDeletions(
-        subject.database.db,
-        projectId,
-        sim.deletedRoomIds(projectId),
-      );
-      if (phantoms.length > 0) problems.push(describePhantomDeletions(phantoms));
-      const { running, scratchRows } = await subject.bookkeeping();
-      if (running > 0) problems.push(`${running} runs left 'running'`);
-      if (scratchRows > 0) problems.push(`${scratchRows} scratch rows left behind`);
+      const later = await laterRuns(subject);
+      problems.push(...later.problems);
       context.say(
         `${good.length} good rooms and ${POISONS.length} poisoned: ${normalised.length} stored normalised, ` +
-          `${first.counts.itemsInvalid} counted invalid; ${describePhantomDeletions(phantoms)}`,
+          `${first.counts.itemsInvalid} counted invalid; ${later.phantoms}`,
       );
       return [
         subject.result(
@@ -134,6 +102,53 @@ export const poisonedItemsDrill: Drill = {
     }
   },
 };
+
+type Warning = { msg: string; request_id?: string };
+
+/** A logger at `warn` whose lines are kept, parsed, for the drill to read. */
+function capturedWarnings() {
+  const warnings: Warning[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean))
+        warnings.push(JSON.parse(line) as Warning);
+      done();
+    },
+  });
+  return { logger: createLogger("warn", sink), warnings };
+}
+
+/** Each poison among good rooms: stamped with the update time of a room spread through the list. */
+function inject(subject: DrillSubject): { normalised: string[]; skipped: string[] } {
+  const { sim, projectId } = subject;
+  const rooms = sim.rooms(projectId);
+  const ids = POISONS.map((poison, i) => {
+    const neighbour = rooms[Math.floor(((i + 0.5) * rooms.length) / POISONS.length)]!;
+    const item = poison.item(String(neighbour.update_time));
+    sim.injectItem(projectId, item);
+    return String(item.room_id);
+  });
+  return {
+    normalised: ids.filter((_, i) => POISONS[i]!.fate === "normalised"),
+    skipped: ids.filter((_, i) => POISONS[i]!.fate === "skipped"),
+  };
+}
+
+/** An incremental and a full run after the first: the skipped rooms are still there upstream. */
+async function laterRuns(subject: DrillSubject): Promise<{ problems: string[]; phantoms: string }> {
+  const problems: string[] = [];
+  for (const run of [await subject.sync({ mode: "incremental" }), await subject.sync()]) {
+    if (run.counts.roomsDeleted > 0)
+      problems.push(`a ${run.mode} run deleted ${run.counts.roomsDeleted} rooms`);
+  }
+  const { sim, projectId } = subject;
+  const phantoms = await findPhantomDeletions(subject.database.db, projectId, sim.deletedRoomIds(projectId));
+  if (phantoms.length > 0) problems.push(describePhantomDeletions(phantoms));
+  const { running, scratchRows } = await subject.bookkeeping();
+  if (running > 0) problems.push(`${running} runs left 'running'`);
+  if (scratchRows > 0) problems.push(`${scratchRows} scratch rows left behind`);
+  return { problems, phantoms: describePhantomDeletions(phantoms) };
+}
 
 /** Normalised items are live rows; skipped ones have none. */
 async function fates(subject: DrillSubject, normalised: string[], skipped: string[]): Promise<string[]> {
@@ -154,11 +169,7 @@ async function fates(subject: DrillSubject, normalised: string[], skipped: strin
 }
 
 /** Every skipped item was logged with the ID of a request the upstream answered. */
-function reported(
-  warnings: Array<{ msg: string; request_id?: string }>,
-  issued: Set<string>,
-  expected: number,
-): string[] {
+function reported(warnings: Warning[], issued: Set<string>, expected: number): string[] {
   const skips = warnings.filter((w) => w.msg.startsWith("skipped"));
   const unknown = skips.filter((w) => w.request_id === undefined || !issued.has(w.request_id));
   const problems: string[] = [];
