@@ -5,6 +5,7 @@ import type { MetaStudioConfig } from "../../src/config/config.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { queryRows } from "../../src/db/query-rows.js";
+import { describeError } from "../../src/describe-error.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { startSimulator, type Simulator, type SimulatorBehaviour } from "../../src/simulator/simulator.js";
@@ -154,7 +155,7 @@ export class DrillSubject {
         );
         return summary;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error); // bounded: a failed query's parameters can be megabytes
         this.context.say(`run ${attempt} failed: ${message.replace(/\s+/g, " ").slice(0, 140)}`);
         if (attempt >= maxAttempts || Date.now() >= deadline) {
           throw new Error(`no run succeeded in ${attempt} attempts`, { cause: error });

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 
 import { table } from "../../src/cli/format-summary.js";
+import { describeError } from "../../src/describe-error.js";
 import { churnDrill } from "./churn-drill.js";
 import { clockSkewDrill } from "./clock-skew-drill.js";
 import { compareSelfCheck } from "./compare-self-check.js";
@@ -73,7 +74,7 @@ try {
       if (!postgres.running) await postgres.start();
       results.push(...(await drill.run({ postgres, rooms, say })));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error); // bounded: a failed query's parameters can be megabytes
       say(`drill failed: ${message}`);
       results.push({
         drill: drill.name,
