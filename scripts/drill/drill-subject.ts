@@ -5,7 +5,8 @@ import type { MetaStudioConfig } from "../../src/config/config.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { queryRows } from "../../src/db/query-rows.js";
-import { createLogger } from "../../src/logger.js";
+import { describeError } from "../../src/describe-error.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { startSimulator, type Simulator, type SimulatorBehaviour } from "../../src/simulator/simulator.js";
 import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
@@ -25,6 +26,8 @@ export interface SubjectOptions {
   behaviour?: Partial<SimulatorBehaviour>;
   settings?: Partial<SyncSettings>;
   client?: Partial<MetaStudioConfig>;
+  /** The client's and the runs' logger, for drills that read what was logged. @default silent */
+  logger?: Logger;
 }
 
 export interface RetryOptions {
@@ -52,7 +55,6 @@ export class DrillSubject {
   runsFailed = 0;
   runsSucceeded = 0;
   readonly projectId: string;
-  private readonly logger = createLogger(process.env.DRILL_LOG_LEVEL ?? "silent");
 
   private constructor(
     private readonly context: DrillContext,
@@ -63,6 +65,7 @@ export class DrillSubject {
     name: string,
     /** The database's URL, for processes of its own (the worker drills). */
     readonly databaseUrl: string,
+    private readonly logger: Logger,
   ) {
     this.projectId = `drill-${name.replace(/_/g, "-")}`;
   }
@@ -91,7 +94,7 @@ export class DrillSubject {
     });
     const client = new MetaStudioClient({
       config: simulatorClientConfig(sim.url, [projectId], DRILL_TOKEN, options.client),
-      logger: createLogger("silent"),
+      logger: options.logger ?? createLogger("silent"),
       baseDelayMs: 10,
       maxDelayMs: 200,
     });
@@ -101,7 +104,8 @@ export class DrillSubject {
       pageConcurrency: 4,
       ...options.settings,
     };
-    return new DrillSubject(context, sim, database, client, settings, options.name, url.toString());
+    const logger = options.logger ?? createLogger(process.env.DRILL_LOG_LEVEL ?? "silent");
+    return new DrillSubject(context, sim, database, client, settings, options.name, url.toString(), logger);
   }
 
   /** One run, counted; rejects if it fails or takes longer than `timeoutMs`. */
@@ -151,7 +155,7 @@ export class DrillSubject {
         );
         return summary;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error); // bounded: a failed query's parameters can be megabytes
         this.context.say(`run ${attempt} failed: ${message.replace(/\s+/g, " ").slice(0, 140)}`);
         if (attempt >= maxAttempts || Date.now() >= deadline) {
           throw new Error(`no run succeeded in ${attempt} attempts`, { cause: error });

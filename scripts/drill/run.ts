@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 
 import { table } from "../../src/cli/format-summary.js";
+import { describeError } from "../../src/describe-error.js";
 import { churnDrill } from "./churn-drill.js";
 import { clockSkewDrill } from "./clock-skew-drill.js";
 import { compareSelfCheck } from "./compare-self-check.js";
@@ -15,6 +16,8 @@ import type { Drill, DrillResult } from "./drill.js";
 import { finishOutageDrill } from "./finish-outage-drill.js";
 import { hostileUpstreamDrill } from "./hostile-upstream-drill.js";
 import { lockLossDrill } from "./lock-loss-drill.js";
+import { oversizedBodyDrill } from "./oversized-body-drill.js";
+import { poisonedItemsDrill } from "./poisoned-items-drill.js";
 import { postgresRestartDrill } from "./postgres-restart-drill.js";
 import { startThrowawayPostgres } from "./throwaway-postgres.js";
 import { workerDrill } from "./worker-drill.js";
@@ -28,6 +31,8 @@ const DRILLS: Drill[] = [
   lockLossDrill,
   clockSkewDrill,
   churnDrill,
+  poisonedItemsDrill,
+  oversizedBodyDrill,
 ];
 
 const { values } = parseArgs({
@@ -69,7 +74,7 @@ try {
       if (!postgres.running) await postgres.start();
       results.push(...(await drill.run({ postgres, rooms, say })));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error); // bounded: a failed query's parameters can be megabytes
       say(`drill failed: ${message}`);
       results.push({
         drill: drill.name,

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,7 +11,7 @@ import { postgresBinaries, type PostgresBinaries } from "./postgres-binaries.js"
 const run = promisify(execFile);
 
 export interface ThrowawayPostgres {
-  /** Superuser URL of the `postgres` database, trust auth, loopback only. */
+  /** Superuser URL of the `postgres` database (with its password, if any), loopback only. */
   url: string;
   port: number;
   /** `immediate` is a crash (no checkpoint, clients cut off); `fast` a clean shutdown. */
@@ -33,6 +33,11 @@ function command(user: string | undefined, bin: string, args: string[]): [string
 export interface ThrowawayPostgresOptions {
   /** @default 100 */
   maxConnections?: number;
+  /**
+   * The `postgres` role's password; with one, TCP connections must authenticate with it
+   * (scram-sha-256) and `url` carries it. Without, every connection is trusted.
+   */
+  password?: string;
 }
 
 /**
@@ -68,13 +73,19 @@ export async function startThrowawayPostgres(
     }
   });
 
+  const auth = ["-A", "trust"];
+  if (options.password !== undefined) {
+    const pwfile = join(dir, "pwfile");
+    writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
+    if (user) chownSync(pwfile, user.uid, user.gid);
+    auth.push("--auth-host=scram-sha-256", `--pwfile=${pwfile}`);
+  }
   const [initFile, initArgs] = command(user?.name, join(bin, "initdb"), [
     "-D",
     data,
     "-U",
     "postgres",
-    "-A",
-    "trust",
+    ...auth,
     "-E",
     "UTF8",
     "--no-sync",
@@ -97,7 +108,7 @@ export async function startThrowawayPostgres(
   };
   await start();
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://${options.password === undefined ? "postgres" : `postgres:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`,
     port,
     start,
     stop: async (mode) => {

@@ -13,7 +13,10 @@ const upstream = `
   METASTUDIO_RATE_LIMIT          upstream requests per second for the whole account (default 8)
   METASTUDIO_PAGE_CONCURRENCY    pages in flight per project run (default 8)
   METASTUDIO_REQUEST_TIMEOUT_MS  deadline per request (default 30000)
-  METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)`;
+  METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)
+  METASTUDIO_MAX_RETRY_AFTER_SECONDS
+                                 longest Retry-After honoured, by every wait and hold (default 60)
+  METASTUDIO_MAX_BODY_BYTES      largest response body read from MetaStudio or IAM (default 33554432)`;
 
 const database = `
   DATABASE_URL                   Postgres; unset: the embedded database in METASTUDIO_SYNC_DATA_DIR
@@ -22,7 +25,12 @@ const database = `
 const sync = `
   SYNC_LOOKBACK_SECONDS          how far before the watermark incremental runs start (default 3600)
   SYNC_MASS_DELETE_THRESHOLD     share of live rooms a full run may delete before refusing (default 0.2)
-  METASTUDIO_CLOCK_SKEW_SECONDS  how far the upstream's clock may be off ours before a run warns (default 300)`;
+  METASTUDIO_CLOCK_SKEW_SECONDS  how far the upstream's clock may be off ours before a run warns (default 300)
+  SYNC_RUN_REQUESTS, SYNC_RUN_REQUESTS_PER_PAGE
+                                 requests one run may make: a base, plus this many per 100 rooms of the
+                                 largest count reported (default 500, 10)
+  SYNC_RUN_SECONDS, SYNC_RUN_SECONDS_PER_PAGE
+                                 wall time one run may take, the same way (default 600, 2)`;
 
 const worker = `
   REDIS_URL                      Redis for the job queue (required)
@@ -34,7 +42,8 @@ const worker = `
   ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)
   HOUSEKEEPING_REQUESTS_DAYS, HOUSEKEEPING_RUNS_DAYS, HOUSEKEEPING_SCRATCH_DAYS, HOUSEKEEPING_CHANGES_DAYS
                                  retention (default 90, 365, 2, changes kept unless set)
-  HOUSEKEEPING_EVERY_HOURS       hours between housekeeping passes, 0 for none (default 6)`;
+  HOUSEKEEPING_EVERY_HOURS       hours between housekeeping passes, 0 for none (default 6)
+  HOUSEKEEPING_BATCH_SIZE        rows per housekeeping delete statement (default 5000)`;
 
 const common = `
   LOG_LEVEL                      fatal, error, warn, info (default), debug, trace or silent

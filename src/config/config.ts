@@ -3,6 +3,7 @@ import { ConfigError } from "./config-error.js";
 import { checkAdminToken, checkCredential, checkDataDir, redisDatabase } from "./check-settings.js";
 import { parseProjectIds } from "./parse-project-ids.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
+import { readRunBudget, type RunBudgetSettings } from "./read-run-budget.js";
 import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
 
 /** How requests to MetaStudio are authenticated; exactly one, chosen from what is configured. */
@@ -60,6 +61,8 @@ export interface SyncConfig {
   fullEvery: string;
   /** Projects one worker process syncs at once. @default 4 */
   workerConcurrency: number;
+  /** Requests and wall time per run, growing with the reported count (see RunBudgetSettings). */
+  runBudget: RunBudgetSettings;
 }
 
 /** Retention of the audit tables, pruned by the worker's housekeeping (src/housekeeping). */
@@ -175,6 +178,7 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
       incrementalEvery: readEnv(env, "SYNC_INCREMENTAL_EVERY") ?? "5m",
       fullEvery: readEnv(env, "SYNC_FULL_EVERY") ?? "1d",
       workerConcurrency: readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true }),
+      runBudget: readRunBudget(env),
     },
     housekeeping: loadHousekeeping(env),
     logLevel,

@@ -6,6 +6,7 @@ import type { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 
+import { PostgresClient } from "./postgres-client.js";
 import * as schema from "./schema.js";
 
 export type Schema = typeof schema;
@@ -49,6 +50,8 @@ export async function openDatabase(options: {
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       application_name: "metastudio-sync",
+      // Closes the socket of a connect that failed on our side (see PostgresClient).
+      Client: PostgresClient,
     });
     // An idle client's error (Postgres restarted) must not crash the process; the next query fails
     // and the run that issued it fails and retries.

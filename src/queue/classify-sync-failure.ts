@@ -38,7 +38,8 @@ export function classifySyncFailure(
   const upstream = findCause(error, MetaStudioError);
   if (upstream?.throttled) {
     const asked = upstream.retryAfterSeconds === undefined ? 0 : upstream.retryAfterSeconds * 1000;
-    return { kind: "throttled", retryAfterMs: Math.max(Math.min(asked, maxThrottleMs), defaultThrottleMs) };
+    // The cap wins over the least hold too: a user who lowered it asked for no longer pause.
+    return { kind: "throttled", retryAfterMs: Math.min(Math.max(asked, defaultThrottleMs), maxThrottleMs) };
   }
   if (upstream?.status !== undefined && UNRECOVERABLE_STATUSES.has(upstream.status)) {
     return { kind: "unrecoverable", reason: `upstream answered ${upstream.status}` };

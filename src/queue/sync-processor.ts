@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from "bullmq";
 
+import { isProjectId } from "../config/parse-project-ids.js";
 import { RUN_MODES, RUN_TRIGGERS, type RunMode } from "../vocabulary.js";
 import { clippedError, clipToken, describeError } from "../describe-error.js";
 import { loadSyncState } from "../db/sync-state.js";
@@ -205,7 +206,10 @@ const TRIGGERS: readonly unknown[] = RUN_TRIGGERS;
 /** Job data comes from whoever can write to Redis: checked before anything runs or is recorded. */
 function checkJobData(data: SyncJobData): void {
   const { projectId, mode, trigger } = data as Partial<Record<keyof SyncJobData, unknown>>;
-  if (typeof projectId !== "string" || !MODES.includes(mode) || !TRIGGERS.includes(trigger)) {
+  // A project ID is also in every log line and message of the job: only one MetaStudio could
+  // issue passes, so what reaches failedReason and the log stays bounded and printable.
+  const project = typeof projectId === "string" && isProjectId(projectId);
+  if (!project || !MODES.includes(mode) || !TRIGGERS.includes(trigger)) {
     throw new UnrecoverableError(
       `The job's data is not a sync job (project ${clipToken(String(projectId))}, mode ${clipToken(String(mode))}, ` +
         `trigger ${clipToken(String(trigger))}); it was not run.`,

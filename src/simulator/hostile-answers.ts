@@ -81,9 +81,15 @@ export class HostileAnswers {
       left -= chunk.length;
       this.bytesSent += chunk.length;
       if (!response.write(chunk)) {
+        // Both listeners go once either fires: one left behind per wait piles up over a long body.
         await new Promise<void>((resolve) => {
-          response.once("drain", resolve);
-          response.once("close", resolve);
+          const done = () => {
+            response.off("drain", done);
+            response.off("close", done);
+            resolve();
+          };
+          response.on("drain", done);
+          response.on("close", done);
         });
       }
     }

@@ -5,6 +5,7 @@
  * message saying so, and the next run tries again.
  */
 
+/** Configured by SYNC_RUN_REQUESTS, SYNC_RUN_REQUESTS_PER_PAGE, SYNC_RUN_SECONDS, SYNC_RUN_SECONDS_PER_PAGE. */
 export interface RunBudgetOptions {
   /** Requests any run may make, whatever the count. @default 500 */
   baseRequests?: number;
@@ -62,13 +63,20 @@ export class RunBudget {
     this.requests += 1;
     const elapsed = now - this.startedAt;
     if (this.requests <= this.maxRequests && elapsed <= this.maxMs) return;
-    const what =
+    const [what, variables] =
       this.requests > this.maxRequests
-        ? `made ${this.requests} requests, more than the ${this.maxRequests} allowed`
-        : `ran ${Math.round(elapsed / 1000)} s, longer than the ${Math.round(this.maxMs / 1000)} s allowed`;
+        ? [
+            `made ${this.requests} requests, more than the ${this.maxRequests} allowed`,
+            "SYNC_RUN_REQUESTS or SYNC_RUN_REQUESTS_PER_PAGE",
+          ]
+        : [
+            `ran ${Math.round(elapsed / 1000)} s, longer than the ${Math.round(this.maxMs / 1000)} s allowed`,
+            "SYNC_RUN_SECONDS or SYNC_RUN_SECONDS_PER_PAGE",
+          ];
     throw new RunBudgetExceededError(
       `The run ${what} for an upstream reporting at most ${this.largestCount} rooms: the upstream's ` +
-        `count does not match the rooms it returns, so the run stopped instead of paging forever.`,
+        `count does not match the rooms it returns, so the run stopped instead of paging forever ` +
+        `(if the upstream really needs more, raise ${variables}).`,
     );
   }
 

@@ -52,6 +52,7 @@ export async function openSyncRuntime(
     lookbackSeconds: config.sync.lookbackSeconds,
     massDeleteThreshold: config.sync.massDeleteThreshold,
     clockSkewSeconds: config.sync.clockSkewSeconds,
+    runBudget: config.sync.runBudget,
     // Client tuning, the same for every account (see loadConfig).
     pageConcurrency: config.accounts[0]!.pageConcurrency,
   };

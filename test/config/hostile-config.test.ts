@@ -72,6 +72,36 @@ describe("careless configuration", () => {
     refused({ REDIS_URL: "redis://127.0.0.1:6379/abc" }, /REDIS_URL must end in a database number/);
     expect(loadConfig({ ...BASE, ADMIN_TOKEN: "a".repeat(16) }).admin.token).toHaveLength(16);
   });
+
+  it("reads the run budget with its defaults, and refuses a bad one naming the variable", () => {
+    expect(loadConfig(BASE).sync.runBudget).toEqual({
+      baseRequests: 500,
+      requestsPerPage: 10,
+      baseMs: 600_000,
+      msPerPage: 2000,
+    });
+    const raised = loadConfig({
+      ...BASE,
+      SYNC_RUN_REQUESTS: "5000",
+      SYNC_RUN_REQUESTS_PER_PAGE: "40",
+      SYNC_RUN_SECONDS: "7200",
+      SYNC_RUN_SECONDS_PER_PAGE: "0.5",
+    });
+    expect(raised.sync.runBudget).toEqual({
+      baseRequests: 5000,
+      requestsPerPage: 40,
+      baseMs: 7_200_000,
+      msPerPage: 500,
+    });
+    refused({ SYNC_RUN_REQUESTS: "0" }, /SYNC_RUN_REQUESTS must be a whole number from 1 to/);
+    refused({ SYNC_RUN_REQUESTS: "1e12" }, /SYNC_RUN_REQUESTS must be/);
+    refused({ SYNC_RUN_REQUESTS_PER_PAGE: "2.5" }, /SYNC_RUN_REQUESTS_PER_PAGE must be a whole number/);
+    refused(
+      { SYNC_RUN_SECONDS: "forever" },
+      /SYNC_RUN_SECONDS must be a number from 1 to 31536000; got "forever"/,
+    );
+    refused({ SYNC_RUN_SECONDS_PER_PAGE: "-1" }, /SYNC_RUN_SECONDS_PER_PAGE must be a number from 0 to 3600/);
+  });
 });
 
 describe("REDIS_URL's database", () => {

@@ -29,6 +29,11 @@ describe("classifySyncFailure", () => {
       kind: "throttled",
       retryAfterMs: 5000,
     });
+    // Nor does the least hold outlast a cap lowered below it.
+    expect(classifySyncFailure(upstream(429, 36_000), 30_000, 2000)).toEqual({
+      kind: "throttled",
+      retryAfterMs: 2000,
+    });
     expect(classifySyncFailure(upstream(429, 1), 30_000)).toEqual({
       kind: "throttled",
       retryAfterMs: 30_000,

@@ -283,6 +283,24 @@ describe("the worker", () => {
     }
   });
 
+  it("bounds what a job's data puts in its failedReason and stack: a project ID that is not one", async () => {
+    // Whoever can write to Redis can add a job; its project ID reached the message unclipped.
+    const projectId = `\u001b[2J${"x".repeat(100_000)}`;
+    const job = await queue.add(
+      "full hostile",
+      { projectId, mode: "full", trigger: "manual" },
+      SYNC_JOB_OPTIONS,
+    );
+    const [outcome] = await waitForSyncs(queue, events, [{ jobId: job.id!, projectId: "hostile" }]);
+    expect(outcome?.outcome).toBe("failed");
+    const failed = await queue.getJob(job.id!);
+    expect(failed?.failedReason).toMatch(/not a sync job \(project \\x1b\[2Jxxx/);
+    expect(failed?.failedReason.length).toBeLessThan(500);
+    expect(failed?.failedReason).not.toContain("\u001b");
+    expect((failed?.stacktrace ?? []).join("\n").length).toBeLessThan(5000);
+    expect(failed?.attemptsMade).toBe(1);
+  });
+
   it("keeps credentials out of Redis: job data, results, events and schedules", async () => {
     const dump = await dumpRedis(prefix);
     expect(dump).toContain("dedup-manual");

@@ -1,0 +1,52 @@
+import pg from "pg";
+
+import { ConfigError } from "../config/config-error.js";
+
+type ConnectCallback = (err: Error | null, client?: pg.Client) => void;
+
+/** pg's own error when the server asks for a password (SCRAM) and none was given. */
+const NO_PASSWORD = /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a (non-empty )?string$/;
+
+/**
+ * The pool's client (pg.Pool's `Client` option). When connecting fails on our side (pg's SCRAM
+ * code throws for a missing password), node-postgres reports the error but leaves the socket
+ * open, and the server waits for the rest of the handshake: every command printed its error and
+ * then hung until the server's authentication_timeout. Here a failed connect closes its socket,
+ * and a missing password is a configuration error naming DATABASE_URL.
+ */
+export class PostgresClient extends pg.Client {
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
+    if (callback === undefined) {
+      return new Promise((resolve, reject) => {
+        this.connect((error) => (error ? reject(error) : resolve(this)));
+      });
+    }
+    super.connect((error: Error | null) => {
+      if (!error) return callback(null, this);
+      this.connection.stream.destroy();
+      callback(this.explain(error));
+    });
+  }
+
+  /**
+   * Refused credentials are configuration: one line naming DATABASE_URL (never its password).
+   * pg's own wording for a missing password ("client password must be a string") is replaced.
+   */
+  private explain(error: Error): Error {
+    const where = `DATABASE_URL (postgres://${this.user ?? ""}@${this.host}:${this.port}/${this.database ?? ""})`;
+    if (NO_PASSWORD.test(error.message)) {
+      return new ConfigError(
+        `${where} has no password, but the server asks for one; give it in the URL ` +
+          `(postgres://user:password@host/db) or in PGPASSWORD.`,
+      );
+    }
+    const code = (error as { code?: unknown }).code;
+    // 28P01 invalid_password, 28000 invalid_authorization_specification (no pg_hba.conf entry).
+    if (code === "28P01" || code === "28000") {
+      return new ConfigError(`${where} was refused: ${error.message}.`);
+    }
+    return error;
+  }
+}
