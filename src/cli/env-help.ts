@@ -13,7 +13,10 @@ const upstream = `
   METASTUDIO_RATE_LIMIT          upstream requests per second for the whole account (default 8)
   METASTUDIO_PAGE_CONCURRENCY    pages in flight per project run (default 8)
   METASTUDIO_REQUEST_TIMEOUT_MS  deadline per request (default 30000)
-  METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)`;
+  METASTUDIO_MAX_ATTEMPTS        tries per request for retryable failures (default 6)
+  METASTUDIO_MAX_RETRY_AFTER_SECONDS
+                                 longest Retry-After honoured (default 60)
+  METASTUDIO_MAX_BODY_BYTES      largest response body read (default 32 MB)`;
 
 const database = `
   DATABASE_URL                   Postgres; unset: the embedded database in METASTUDIO_SYNC_DATA_DIR
@@ -34,10 +37,12 @@ const worker = `
   ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)
   HOUSEKEEPING_REQUESTS_DAYS, HOUSEKEEPING_RUNS_DAYS, HOUSEKEEPING_SCRATCH_DAYS, HOUSEKEEPING_CHANGES_DAYS
                                  retention (default 90, 365, 2, changes kept unless set)
-  HOUSEKEEPING_EVERY_HOURS       hours between housekeeping passes, 0 for none (default 6)`;
+  HOUSEKEEPING_EVERY_HOURS       hours between housekeeping passes, 0 for none (default 6)
+  HOUSEKEEPING_BATCH_SIZE        rows per housekeeping delete statement (default 5000)`;
 
 const common = `
   LOG_LEVEL                      fatal, error, warn, info (default), debug, trace or silent
+  LOG_FORMAT                     json or pretty (default: pretty on a terminal, json otherwise and for the worker)
 Every secret may be given as NAME_FILE instead: the path of a file holding it.`;
 
 const section = (body: string) => `\nEnvironment:${body}${common}\n`;
