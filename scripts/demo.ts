@@ -4,6 +4,7 @@
  * shows what changed and how to query it.
  */
 import "./demo-wasm-flags.js";
+import { createDemoCluster } from "./demo-cluster.js";
 import { demoDataDir, freshDemoDir } from "./fresh-demo-dir.js";
 
 import { sql } from "drizzle-orm";
@@ -54,6 +55,7 @@ const config = loadConfig({
   ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   LOG_LEVEL: "warn",
 });
+if (dirState === "created") await createDemoCluster(DATA_DIR);
 const runtime = await openRuntime();
 say(
   runtime.database.kind === "embedded"
@@ -141,6 +143,7 @@ async function openRuntime() {
   } catch {
     freshDemoDir(DATA_DIR);
     dirState = "created";
+    await createDemoCluster(DATA_DIR);
     return openSyncRuntime(config, logger);
   }
 }
