@@ -70,19 +70,24 @@ export function createLogger(
 }
 
 /**
- * pino-pretty, loaded only when asked for: the JSON path (the worker, every pipe) never pays for
- * it. Synchronous, in this thread: a CLI run writes a few lines, and a worker thread would cost
- * more than it saves and could lose the last lines at exit.
+ * pino-pretty's formatter, loaded only when asked for: the JSON path (the worker, every pipe)
+ * never pays for it. Used as a plain synchronous destination rather than its transport stream:
+ * nothing is left in a pipeline at exit, and on a terminal each record first clears the line a
+ * progress display may be drawing there (it redraws itself on its next update).
  */
 function prettyStream(): DestinationStream {
   const require = createRequire(import.meta.url);
-  const pretty = require("pino-pretty") as (options: Record<string, unknown>) => DestinationStream;
-  return pretty({
-    destination: 2,
-    sync: true,
-    colorize: process.stderr.isTTY === true,
+  const { prettyFactory } = require("pino-pretty") as {
+    prettyFactory: (options: Record<string, unknown>) => (line: string) => string;
+  };
+  const terminal = process.stderr.isTTY === true;
+  const prettify = prettyFactory({
+    colorize: terminal,
     translateTime: "SYS:HH:MM:ss",
     ignore: "service,pid,hostname",
     singleLine: true,
   });
+  return {
+    write: (line: string) => void process.stderr.write(`${terminal ? "\r\x1b[K" : ""}${prettify(line)}`),
+  };
 }

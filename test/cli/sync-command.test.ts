@@ -114,6 +114,8 @@ describe("metastudio-sync sync", () => {
     expect(pretty.stderr).not.toContain("sync run failed");
     expect(pretty.stderr).not.toMatch(/^\s+at /m);
     expect(pretty.stderr).not.toContain('{"level"');
+    // The records it does print are lines for people.
+    expect(pretty.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: sync run started \{"project_id":"p-refused"/m);
     expect(pretty.stderr.split(row.error!).length - 1).toBe(1);
 
     // Not on a terminal and not asked otherwise, logs stay JSON lines for machines.
