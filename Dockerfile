@@ -3,7 +3,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-fund --no-audit
+# --ignore-scripts: `prepare` builds on install (so `npx metastudio-sync` works from a clone), but
+# here the sources are copied after the install, and the build runs below.
+RUN npm ci --no-fund --no-audit --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -16,7 +18,8 @@ ENV NODE_ENV=production
 ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-fund --no-audit && npm cache clean --force
+# No scripts: `prepare` would build, with no compiler and no sources here; dist comes from the build stage.
+RUN npm ci --omit=dev --no-fund --no-audit --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 # The embedded database (used only when DATABASE_URL is unset) lives here; the image's user owns it.

@@ -3,7 +3,9 @@
  * simulator, mirrors it into the embedded database, changes rooms upstream, syncs again, and
  * shows what changed and how to query it.
  */
-import { freshDemoDir } from "./fresh-demo-dir.js";
+import "./demo-wasm-flags.js";
+import { createDemoCluster } from "./demo-cluster.js";
+import { demoDataDir, freshDemoDir } from "./fresh-demo-dir.js";
 
 import { sql } from "drizzle-orm";
 
@@ -34,9 +36,10 @@ const simulator = await startSimulator({
 say(`Simulator: ${simulator.url}, project ${PROJECT} with ${ROOMS} rooms.`);
 
 const databaseUrl = process.env.DATABASE_URL;
+let dirState: "created" | "reused" | undefined;
 if (databaseUrl === undefined) {
   try {
-    freshDemoDir(DATA_DIR);
+    dirState = demoDataDir(DATA_DIR);
   } catch (error) {
     await simulator.close();
     process.stderr.write(`demo: ${(error as Error).message}\n`);
@@ -52,7 +55,8 @@ const config = loadConfig({
   ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   LOG_LEVEL: "warn",
 });
-const runtime = await openSyncRuntime(config, createLogger("warn"));
+if (dirState === "created") await createDemoCluster(DATA_DIR);
+const runtime = await openRuntime();
 say(
   runtime.database.kind === "embedded"
     ? `Embedded database: ${runtime.database.location} (set DATABASE_URL to use Postgres instead).`
@@ -61,6 +65,7 @@ say(
 const { db } = runtime.database;
 
 try {
+  if (dirState === "reused") await emptyTables();
   say("\n1. A full sync mirrors every room.");
   const full = await runSync(runtime.deps(), { projectId: PROJECT, mode: "full", trigger: "cli" });
   say(formatSummaries([full]));
@@ -124,4 +129,32 @@ try {
 } finally {
   await runtime.close();
   await simulator.close();
+}
+
+/**
+ * The runtime on the demo's database. A kept cluster that no longer opens (a demo killed
+ * mid-write) is the demo's own: it is created afresh rather than left in the way.
+ */
+async function openRuntime() {
+  const logger = createLogger("warn");
+  if (dirState !== "reused") return openSyncRuntime(config, logger);
+  try {
+    return await openSyncRuntime(config, logger);
+  } catch {
+    freshDemoDir(DATA_DIR);
+    dirState = "created";
+    await createDemoCluster(DATA_DIR);
+    return openSyncRuntime(config, logger);
+  }
+}
+
+/** A kept cluster starts the demo empty, as a new one would: every table of the mirror emptied. */
+async function emptyTables(): Promise<void> {
+  const tables = await queryRows<{ name: string }>(
+    db,
+    sql`select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname = 'public'`,
+  );
+  if (tables.length > 0) {
+    await db.execute(sql.raw(`truncate ${tables.map((t) => t.name).join(", ")} restart identity cascade`));
+  }
 }

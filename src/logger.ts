@@ -1,4 +1,8 @@
-import { pino, type Logger, type DestinationStream } from "pino";
+import { createRequire } from "node:module";
+
+import { pino, type Logger, type DestinationStream, type LoggerOptions } from "pino";
+
+import type { LogFormat } from "./log-format.js";
 
 export type { Logger };
 
@@ -27,15 +31,63 @@ export const REDACT_PATHS = [
   "*.sk",
 ];
 
+export interface LoggerFormatOptions {
+  /** @default "json" */
+  format?: LogFormat;
+  /**
+   * Drops error records that carry an `err`: a command that prints every failure itself as one
+   * sentence (the CLI on a terminal) would otherwise show it twice, once as a log record with a stack.
+   * @default false
+   */
+  omitReportedErrors?: boolean;
+}
+
+const PINO_ERROR = 50;
+
 /** The one logger of a process; `destination` lets tests capture every byte written. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: "metastudio-sync" },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    destination ?? pino.destination({ fd: 2, sync: false }),
-  );
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  options: LoggerFormatOptions = {},
+): Logger {
+  const settings: LoggerOptions = {
+    level,
+    base: { service: "metastudio-sync" },
+    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (options.omitReportedErrors) {
+    settings.hooks = {
+      logMethod(args, method, levelValue) {
+        const first = args[0] as { err?: unknown } | undefined;
+        if (levelValue >= PINO_ERROR && typeof first === "object" && first?.err !== undefined) return;
+        method.apply(this, args);
+      },
+    };
+  }
+  const stream = destination ?? (options.format === "pretty" ? prettyStream() : undefined);
+  return pino(settings, stream ?? pino.destination({ fd: 2, sync: false }));
+}
+
+/**
+ * pino-pretty's formatter, loaded only when asked for: the JSON path (the worker, every pipe)
+ * never pays for it. Used as a plain synchronous destination rather than its transport stream:
+ * nothing is left in a pipeline at exit, and on a terminal each record first clears the line a
+ * progress display may be drawing there (it redraws itself on its next update).
+ */
+function prettyStream(): DestinationStream {
+  const require = createRequire(import.meta.url);
+  const { prettyFactory } = require("pino-pretty") as {
+    prettyFactory: (options: Record<string, unknown>) => (line: string) => string;
+  };
+  const terminal = process.stderr.isTTY === true;
+  const prettify = prettyFactory({
+    colorize: terminal,
+    translateTime: "SYS:HH:MM:ss",
+    ignore: "service,pid,hostname",
+    singleLine: true,
+  });
+  return {
+    write: (line: string) => void process.stderr.write(`${terminal ? "\r\x1b[K" : ""}${prettify(line)}`),
+  };
 }

@@ -47,6 +47,7 @@ const worker = `
 
 const common = `
   LOG_LEVEL                      fatal, error, warn, info (default), debug, trace or silent
+  LOG_FORMAT                     json or pretty (default: pretty on a terminal, json otherwise and for the worker)
 Every secret may be given as NAME_FILE instead: the path of a file holding it.`;
 
 const section = (body: string) => `\nEnvironment:${body}${common}\n`;

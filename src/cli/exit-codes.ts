@@ -3,12 +3,15 @@ import { inspect } from "node:util";
 import { CommanderError } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
+import { databaseHint } from "./database-hint.js";
 
 export const EXIT_OK = 0;
 /** The work failed: the upstream refused, the database failed, a run did not complete. */
 export const EXIT_FAILED = 1;
 /** Bad usage or configuration; the message names the flag or variable. */
 export const EXIT_USAGE = 2;
+/** Stopped by a signal: 128 + its number, as a shell reports it. */
+export const EXIT_SIGNAL: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Raised by a command that already printed why it failed and only needs the exit code set. */
 export class ExitError extends Error {
@@ -31,6 +34,8 @@ export function reportError(error: unknown, verbose: boolean): number {
   const usage = error instanceof ConfigError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`metastudio-sync: ${escapeControl(message, true)}\n`);
+  const hint = databaseHint(error);
+  if (hint !== undefined) process.stderr.write(`  ${hint}\n`);
   if (verbose) {
     // inspect, not .stack: it carries the whole cause chain, each with its stack.
     process.stderr.write(`${escapeControl(inspect(error, { depth: 8 }), true)}\n`);

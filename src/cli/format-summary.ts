@@ -1,15 +1,22 @@
+import stringWidth from "string-width";
+
 import type { RunSummary } from "../sync/run-summary.js";
 
-/** A plain-text table: columns padded to their widest cell, numbers right-aligned. */
+/**
+ * A plain-text table: columns padded to their widest cell, numbers right-aligned. Widths are
+ * measured in terminal columns, not UTF-16 units: a CJK character takes two, an emoji two, a
+ * combining mark none, so room names in any script line up.
+ */
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => stringWidth(row[i] ?? ""))));
   return cells
     .map((row, r) =>
       row
         .map((cell, i) => {
           const numeric = r > 0 && typeof rows[r - 1]?.[i] === "number";
-          return numeric ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+          const pad = " ".repeat(Math.max(0, widths[i]! - stringWidth(cell)));
+          return numeric ? pad + cell : cell + pad;
         })
         .join("  ")
         .trimEnd(),
@@ -52,9 +59,20 @@ export function formatSummaries(summaries: RunSummary[]): string {
   );
 }
 
-/** What a dry run would change, one line per room (the first 50 of each run). */
+/** Changes a run made or would make: rooms inserted, updated (restored ones included), deleted. */
+export function changeCount(summary: RunSummary): number {
+  const { roomsInserted, roomsUpdated, roomsDeleted } = summary.counts;
+  return roomsInserted + roomsUpdated + roomsDeleted;
+}
+
+/**
+ * What a dry run would change, one line per room for the first few (the run keeps 50 of each
+ * kind), then how many more it did not list.
+ */
 export function formatPreview(summary: RunSummary): string {
-  if (summary.preview.length === 0) return `${summary.projectId}: nothing would change.`;
+  if (summary.preview.length === 0 && changeCount(summary) === 0) {
+    return `${summary.projectId}: nothing would change.`;
+  }
   const lines = summary.preview.map((change) => {
     const fields =
       change.change === "updated" || change.change === "restored"
@@ -62,5 +80,7 @@ export function formatPreview(summary: RunSummary): string {
         : "";
     return `  ${change.change.padEnd(8)} ${change.roomId} ${JSON.stringify(change.roomName ?? "")}${fields}`;
   });
+  const more = changeCount(summary) - summary.preview.length;
+  if (more > 0) lines.push(`  … and ${new Intl.NumberFormat("en-US").format(more)} more`);
   return `${summary.projectId}: would change\n${lines.join("\n")}`;
 }

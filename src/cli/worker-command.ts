@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { assertAdminBinding } from "../http/assert-admin-binding.js";
+import { resolveLogFormat } from "../log-format.js";
 import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import { ENV_HELP } from "./env-help.js";
@@ -50,7 +51,8 @@ async function workerCommand(options: WorkerOptions): Promise<void> {
   // Before anything is opened or scheduled: a refused binding should change nothing in Redis.
   assertAdminBinding(config.admin);
   const prefix = readQueuePrefix(process.env);
-  const logger = createLogger(config.logLevel);
+  // A service's logs are for machines: JSON even on a terminal, unless LOG_FORMAT=pretty.
+  const logger = createLogger(config.logLevel, undefined, { format: resolveLogFormat(process.env, false) });
   // Loaded here, not at the top: every command shares main.js, and `sync` has no use for these.
   const [{ serveUntilSignal }, { startWorker }, { workerObservability }] = await Promise.all([
     import("../queue/serve-until-signal.js"),

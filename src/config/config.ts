@@ -204,7 +204,9 @@ function loadHousekeeping(env: Env): HousekeepingConfig {
 function loadAccounts(env: Env): AccountConfig[] {
   const file = readEnv(env, "METASTUDIO_CONFIG");
   if (file === undefined) return [{ name: DEFAULT_ACCOUNT, ...loadMetaStudio(env) }];
-  const conflict = SINGLE_ACCOUNT_VARIABLES.find((name) => env[name]?.trim() || env[`${name}_FILE`]?.trim());
+  // readEnv, not the raw variables: an empty secret file is unset, as Compose mounts one for
+  // every secret it may pass (see docker-compose.yml), used or not.
+  const conflict = SINGLE_ACCOUNT_VARIABLES.find((name) => readEnv(env, name) !== undefined);
   if (conflict !== undefined) {
     const name = env[conflict]?.trim() ? conflict : `${conflict}_FILE`;
     throw new ConfigError(

@@ -27,6 +27,8 @@ export async function replan(ctx: RunContext, error: FilterSemanticsChanged): Pr
   ctx.log.warn({ filter_field: error.field }, "re-planning the run for the observed filter behaviour");
   ctx.plan = await planFor(ctx, ctx.filterField);
   ctx.covered = [];
+  // Everything is read again: the progress total starts over with the new plan.
+  Object.assign(ctx.progress, { rooms: 0, reported: 0, windowsReported: 0, windowsPlanned: 0 });
 }
 
 /**
@@ -45,6 +47,7 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
     }
   };
   const pages = ctx.pageSlots;
+  const reportTotal = totalReporter(ctx, windows);
   const windowsAtOnce = new Semaphore(Math.max(2, pages.limit * 2));
   const options = {
     semaphore: pages,
@@ -52,7 +55,7 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
     signal: stop.signal,
     maxWindowRooms: ctx.deps.settings.maxWindowRooms,
     fetchPage: (w: TimeWindow, offset: number, limit: number) =>
-      guard(() => fetchPage(ctx, w, offset, limit, stop.signal)),
+      guard(() => fetchPage(ctx, w, offset, limit, stop.signal).then((page) => reportTotal(w, page))),
     onPage: (page: ListPage, w: TimeWindow) => guard(() => takePage(ctx, page, w)),
     onWindowComplete: (w: TimeWindow, count: number) => {
       ctx.progress.windowsDone += 1;
@@ -61,6 +64,22 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
     },
   };
   await settleAll(windows.map((w) => windowsAtOnce.run(() => collectWindow(w, options))));
+}
+
+/**
+ * Adds each planned window's reported `count` (its first page) to the progress total, once: the
+ * halves of a split window and later passes are the same rooms again.
+ */
+function totalReporter(ctx: RunContext, windows: TimeWindow[]): (w: TimeWindow, page: ListPage) => ListPage {
+  const pending = new Set(windows);
+  ctx.progress.windowsPlanned = (ctx.progress.windowsPlanned ?? 0) + windows.length;
+  return (w, page) => {
+    if (pending.delete(w) && Number.isSafeInteger(page.count) && page.count >= 0) {
+      ctx.progress.reported = (ctx.progress.reported ?? 0) + page.count;
+      ctx.progress.windowsReported = (ctx.progress.windowsReported ?? 0) + 1;
+    }
+    return page;
+  };
 }
 
 /** One page read and taken like any other (writer, evidence, clock), outside any window's tally. */

@@ -64,6 +64,14 @@ export interface RunProgress {
   pages: number;
   rooms: number;
   windowsDone: number;
+  /**
+   * Rooms the upstream reported (`count` of a window's first page) in the `windowsReported`
+   * windows of the `windowsPlanned` read so far: the total to show progress against, exact once
+   * every window has reported. Optional: a job's progress may come from an older worker.
+   */
+  reported?: number;
+  windowsReported?: number;
+  windowsPlanned?: number;
 }
 
 /** What the run's phases share: set up by `openRun`, read and extended by the others. */

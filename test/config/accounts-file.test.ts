@@ -142,9 +142,18 @@ describe("METASTUDIO_CONFIG", () => {
     expect(() =>
       loadConfig({ METASTUDIO_CONFIG: path, ...SECRETS, METASTUDIO_ENDPOINT: "http://x" }),
     ).toThrow(/METASTUDIO_CONFIG and METASTUDIO_ENDPOINT are both set/);
-    expect(() => loadConfig({ METASTUDIO_CONFIG: path, ...SECRETS, HUAWEICLOUD_SDK_SK_FILE: "/x" })).toThrow(
-      /METASTUDIO_CONFIG and HUAWEICLOUD_SDK_SK_FILE are both set/,
-    );
+    expect(() =>
+      loadConfig({ METASTUDIO_CONFIG: path, ...SECRETS, HUAWEICLOUD_SDK_SK_FILE: file("an-sk\n") }),
+    ).toThrow(/METASTUDIO_CONFIG and HUAWEICLOUD_SDK_SK_FILE are both set/);
+  });
+
+  it("takes an empty secret file beside it as unset, as Compose mounts one per possible secret", () => {
+    const config = loadConfig({
+      METASTUDIO_CONFIG: file(TWO_ACCOUNTS),
+      ...SECRETS,
+      HUAWEICLOUD_SDK_SK_FILE: file(""),
+    });
+    expect(config.accounts.map((a) => a.name)).toEqual(["cn-main", "sg", "iam-user"]);
   });
 
   it("bounds the file's size and names a file that is missing", () => {

@@ -1,0 +1,67 @@
+import { readEnv, type Env } from "../config/read-env.js";
+import { redactUrl } from "../config/redact-url.js";
+
+/** Socket errors of a connection that never got through. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/** What Postgres or node-postgres says when it refuses to (or cannot) connect. */
+const CONNECT_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|SASL|password authentication failed|no pg_hba\.conf entry/i;
+
+type Kind = "unreachable" | "refused" | "missing";
+
+/**
+ * One line naming DATABASE_URL (password redacted) when `error` is a failure to connect to the
+ * Postgres it points at, else undefined: "unreachable Postgres" alone does not say which setting
+ * to fix. Another host's socket error (Redis, the upstream) is not blamed on the database.
+ */
+export function databaseHint(error: unknown, env: Env = process.env): string | undefined {
+  let value: string | undefined;
+  try {
+    value = readEnv(env, "DATABASE_URL");
+  } catch {
+    return undefined;
+  }
+  if (value === undefined) return undefined;
+  const kind = connectFailure(error, value);
+  if (kind === undefined) return undefined;
+  const url = `DATABASE_URL (${redactUrl(value)})`;
+  if (kind === "missing") return `The database named in ${url} does not exist.`;
+  if (kind === "refused") return `Postgres refused the connection of ${url}: check its user and password.`;
+  return `No Postgres answered at ${url}: is it running, and is the address right?`;
+}
+
+function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
+  let target: { host: string; port: string };
+  try {
+    const url = new URL(databaseUrl);
+    target = { host: url.hostname, port: url.port || "5432" };
+  } catch {
+    return undefined;
+  }
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
+    const e = current as Error & { code?: unknown; port?: unknown; hostname?: unknown; errors?: unknown };
+    if (e.code === "3D000") return "missing";
+    if (typeof e.code === "string" && (e.code.startsWith("28") || e.code === "57P03")) return "refused";
+    if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) {
+      const samePort = e.port === undefined || `${e.port as number}` === target.port;
+      const sameHost = e.hostname === undefined || e.hostname === target.host;
+      if (samePort && sameHost) return "unreachable";
+    }
+    // Node reports a refused dual-stack connect as an AggregateError of one error per address.
+    if (Array.isArray(e.errors) && e.errors.some((inner) => connectFailure(inner, databaseUrl))) {
+      return "unreachable";
+    }
+    if (CONNECT_MESSAGES.test(e.message))
+      return /SASL|password|pg_hba/i.test(e.message) ? "refused" : "unreachable";
+    current = e.cause;
+  }
+  return undefined;
+}

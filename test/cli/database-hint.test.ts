@@ -1,0 +1,53 @@
+import pg from "pg";
+import { describe, expect, inject, it } from "vitest";
+
+import { databaseHint } from "../../src/cli/database-hint.js";
+import { redactUrl } from "../../src/config/redact-url.js";
+
+/** What node-postgres really throws for `url`. */
+async function connectError(url: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.end();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe("redactUrl", () => {
+  it("hides the password in the authority and in parameters", () => {
+    expect(redactUrl("postgres://app:hunter2@db:5432/app?sslmode=require&password=x")).toBe(
+      "postgres://app:***@db:5432/app?sslmode=require&password=***",
+    );
+    expect(redactUrl("postgres://db/app")).toBe("postgres://db/app");
+    expect(redactUrl("hunter2")).toBe("(not a URL)");
+  });
+});
+
+describe("databaseHint", () => {
+  it("names DATABASE_URL, redacted, when nothing answers there", async () => {
+    const url = "postgres://app:hunter2@127.0.0.1:1/app";
+    const hint = databaseHint(await connectError(url), { DATABASE_URL: url });
+    expect(hint).toBe(
+      "No Postgres answered at DATABASE_URL (postgres://app:***@127.0.0.1:1/app): is it running, and is the address right?",
+    );
+  });
+
+  it("says the database does not exist when Postgres says so", async () => {
+    const url = new URL(inject("databaseUrl"));
+    url.pathname = "/msync_no_such_database";
+    const hint = databaseHint(await connectError(url.toString()), { DATABASE_URL: url.toString() });
+    expect(hint).toMatch(
+      /^The database named in DATABASE_URL \(postgres:\/\/.*\/msync_no_such_database\) does not exist\.$/,
+    );
+  });
+
+  it("blames nothing on the database for another host's failure, or without DATABASE_URL", async () => {
+    const refused = await connectError("postgres://app@127.0.0.1:2/app");
+    expect(databaseHint(refused, { DATABASE_URL: "postgres://app@127.0.0.1:1/app" })).toBeUndefined();
+    expect(databaseHint(refused, {})).toBeUndefined();
+  });
+});
