@@ -1,3 +1,4 @@
+import { ConfigError } from "../config/config-error.js";
 import { readEnv, type Env } from "../config/read-env.js";
 import { redactUrl } from "../config/redact-url.js";
 
@@ -23,6 +24,8 @@ type Kind = "unreachable" | "refused" | "missing";
  * to fix. Another host's socket error (Redis, the upstream) is not blamed on the database.
  */
 export function databaseHint(error: unknown, env: Env = process.env): string | undefined {
+  // Already a sentence about DATABASE_URL (see PostgresClient): a second one would only repeat it.
+  if (error instanceof ConfigError) return undefined;
   let value: string | undefined;
   try {
     value = readEnv(env, "DATABASE_URL");
