@@ -1,26 +1,15 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { smartChatRoomChanges, smartChatRooms, syncRuns } from "../../src/db/schema.js";
-import { liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { liveRooms } from "../support/sync-harness.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
 /**
  * Items that cannot be stored as sent, among good ones, over real HTTP. Before issue 10 each of
  * them failed its whole 500-room batch, on every retry and every schedule.
  */
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 const deep = (levels: number): unknown => {
   let value: unknown = "bottom";
@@ -29,7 +18,7 @@ const deep = (levels: number): unknown => {
 };
 
 async function roomRow(projectId: string, roomId: string) {
-  const [row] = await database.db
+  const [row] = await sync.database.db
     .select()
     .from(smartChatRooms)
     .where(and(eq(smartChatRooms.projectId, projectId), eq(smartChatRooms.roomId, roomId)));
@@ -39,8 +28,7 @@ async function roomRow(projectId: string, roomId: string) {
 describe("poisoned items", () => {
   it("stores what can be stored safely, skips the rest, and never blocks the good rooms", async () => {
     const project = "p-poison";
-    harness = await startHarness(database, { projectIds: [project], roomsPerProject: 300 });
-    const { sim, run } = harness;
+    const { sim, run } = await sync.start({ projectIds: [project], roomsPerProject: 300 });
     const now = new Date().toISOString();
     const longName = "n".repeat(10_000);
     sim.injectItem(project, { room_id: "long-name", room_name: longName, update_time: now });
@@ -54,7 +42,7 @@ describe("poisoned items", () => {
     const first = await run(project);
     expect(first.status).toBe("succeeded");
     expect(first.counts.itemsInvalid).toBe(3);
-    const live = await liveRooms(database, project);
+    const live = await liveRooms(sync.database, project);
     // Every good room, and the three stored normalised.
     expect(live.size).toBe(303);
 
@@ -70,14 +58,13 @@ describe("poisoned items", () => {
     const second = await run(project);
     expect(second.status).toBe("succeeded");
     expect(second.counts.roomsDeleted).toBe(0);
-    const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, second.runId));
+    const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.id, second.runId));
     expect(row?.itemsInvalid).toBe(3);
   });
 
   it("never judges a room deleted because it became unstorable", async () => {
     const project = "p-poison-later";
-    harness = await startHarness(database, { projectIds: [project], roomsPerProject: 50 });
-    const { sim, run } = harness;
+    const { sim, run } = await sync.start({ projectIds: [project], roomsPerProject: 50 });
     const [victim] = sim.rooms(project);
     const roomId = String(victim!.room_id);
     await run(project);
@@ -85,8 +72,8 @@ describe("poisoned items", () => {
     const next = await run(project);
     expect(next.status).toBe("succeeded");
     expect(next.counts.itemsInvalid).toBe(1);
-    expect((await liveRooms(database, project)).has(roomId)).toBe(true);
-    const deletions = await database.db
+    expect((await liveRooms(sync.database, project)).has(roomId)).toBe(true);
+    const deletions = await sync.database.db
       .select()
       .from(smartChatRoomChanges)
       .where(and(eq(smartChatRoomChanges.roomId, roomId), eq(smartChatRoomChanges.change, "deleted")));
@@ -97,16 +84,16 @@ describe("poisoned items", () => {
 describe("a count that lies", () => {
   it("fails the run with a clear message once its budget is spent, instead of splitting forever", async () => {
     const project = "p-liar";
-    harness = await startHarness(database, { projectIds: [project], roomsPerProject: 10 });
-    harness.sim.hostile.always("list", { kind: "page", body: { count: 4000, smart_chat_rooms: [] } });
-    const error = await harness
+    await sync.start({ projectIds: [project], roomsPerProject: 10 });
+    sync.harness.sim.hostile.always("list", { kind: "page", body: { count: 4000, smart_chat_rooms: [] } });
+    const error = await sync.harness
       .run(project, {}, { runBudget: { baseRequests: 50, requestsPerPage: 2 } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(
       /more than the 130 allowed for an upstream reporting at most 4000 rooms/,
     );
-    const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, project));
+    const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, project));
     expect(row?.status).toBe("failed");
     expect(row?.error).toContain("count does not match the rooms it returns");
     // The request that went over is the last: every branch stops.

@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { SimulatorBehaviour } from "../../src/simulator/simulator.js";
 import { compareMirror } from "../../src/sync/compare-mirror.js";
 import { expectNoPhantomDeletions } from "../support/history-checks.js";
-import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { expectExactMirror } from "../support/sync-harness.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 /** About one edit per list request, never a deletion: any `deleted` change is a phantom. */
 const EDITS = { perRequest: 1, perSecond: 0, mix: { create: 0, update: 1, delete: 0 } };
@@ -41,15 +30,14 @@ describe("a full run while rooms are edited", () => {
   for (const [index, { name, behaviour }] of CASES.entries()) {
     it(`${name}: deletes nothing, mirrors the edits and ends exact`, async () => {
       const projectId = `p-churn-${index}`;
-      harness = await startHarness(database, {
+      const h = await sync.start({
         projectIds: [projectId],
         roomsPerProject: 3000,
         seed: 17 + index,
         behaviour,
       });
-      const h = harness;
       expect((await h.run(projectId)).status).toBe("succeeded");
-      await expectExactMirror(database, h.sim, projectId);
+      await expectExactMirror(sync.database, h.sim, projectId);
 
       h.sim.setBehaviour({ churn: EDITS });
       const full = await h.run(projectId);
@@ -62,12 +50,12 @@ describe("a full run while rooms are edited", () => {
       expect.soft(full.counts.roomsDeleted).toBe(0);
       expect.soft(full.counts.roomsUpdated).toBeGreaterThan(0);
       // The run ends with the mirror as of its end: its closing read mirrors edits made during it.
-      expect.soft(await compareMirror(database.db, projectId, h.sim.rooms(projectId))).toEqual([]);
-      await expectNoPhantomDeletions(database, h.sim, projectId);
+      expect.soft(await compareMirror(sync.database.db, projectId, h.sim.rooms(projectId))).toEqual([]);
+      await expectNoPhantomDeletions(sync.database, h.sim, projectId);
 
       expect((await h.run(projectId, { mode: "incremental" })).status).toBe("succeeded");
-      await expectExactMirror(database, h.sim, projectId);
-      await expectNoPhantomDeletions(database, h.sim, projectId);
+      await expectExactMirror(sync.database, h.sim, projectId);
+      await expectNoPhantomDeletions(sync.database, h.sim, projectId);
     });
   }
 });

@@ -1,23 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { SimulatorBehaviour } from "../../src/simulator/simulator.js";
 import { compareMirror } from "../../src/sync/compare-mirror.js";
 import { differencesBesidesDeletions, expectNoPhantomDeletions } from "../support/history-checks.js";
-import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { expectExactMirror, type Harness } from "../support/sync-harness.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 /**
  * Rooms the upstream creates, edits and deletes between runs, each stamped by its own clock.
@@ -51,28 +40,27 @@ describe("an upstream clock that differs from ours", () => {
   for (const [index, { name, offset, behaviour }] of CASES.entries()) {
     it(`${name}: full, edits, incremental, edits, full end exact, with no phantom deletion`, async () => {
       const projectId = `p-skew-${index}`;
-      harness = await startHarness(database, {
+      const h = await sync.start({
         projectIds: [projectId],
         roomsPerProject: 1500,
         seed: 31 + index,
         behaviour: { clockOffsetSeconds: offset, ...behaviour },
       });
-      const h = harness;
       expect((await h.run(projectId)).status).toBe("succeeded");
-      await expectExactMirror(database, h.sim, projectId);
+      await expectExactMirror(sync.database, h.sim, projectId);
 
       edit(h, projectId, 1);
       expect((await h.run(projectId, { mode: "incremental" })).status).toBe("succeeded");
       // The incremental run must read every creation and edit, whatever the upstream's clock.
       // Soft: the run goes on, so a failure also shows what the final full run made of it.
-      expect.soft(await differencesBesidesDeletions(database, h.sim, projectId)).toEqual([]);
+      expect.soft(await differencesBesidesDeletions(sync.database, h.sim, projectId)).toEqual([]);
 
       edit(h, projectId, 2);
       const full = await h.run(projectId);
       expect(full.status).toBe("succeeded");
-      expect.soft(await compareMirror(database.db, projectId, h.sim.rooms(projectId))).toEqual([]);
+      expect.soft(await compareMirror(sync.database.db, projectId, h.sim.rooms(projectId))).toEqual([]);
       expect.soft(full.counts.roomsDeleted).toBe(6);
-      await expectNoPhantomDeletions(database, h.sim, projectId);
+      await expectNoPhantomDeletions(sync.database, h.sim, projectId);
     });
   }
 });

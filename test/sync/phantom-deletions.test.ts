@@ -1,26 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { describePhantomDeletions, findPhantomDeletions } from "../../src/sync/phantom-deletions.js";
-import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 describe("findPhantomDeletions", () => {
   it("reports a deletion only for a room the upstream never deleted, and whether a later run undid it", async () => {
-    harness = await startHarness(database, { projectIds: ["p-ph", "p-other"], roomsPerProject: 60 });
-    const { sim, run } = harness;
+    const { sim, run } = await sync.start({ projectIds: ["p-ph", "p-other"], roomsPerProject: 60 });
     await run("p-ph");
     await run("p-other");
     const [gone, back] = sim.rooms("p-ph");
@@ -32,9 +19,9 @@ describe("findPhantomDeletions", () => {
     sim.createRoom("p-ph", { ...back, update_time: undefined });
     await run("p-ph");
 
-    expect(await findPhantomDeletions(database.db, "p-ph", sim.deletedRoomIds("p-ph"))).toEqual([]);
+    expect(await findPhantomDeletions(sync.database.db, "p-ph", sim.deletedRoomIds("p-ph"))).toEqual([]);
     // Judged against an upstream that deleted nothing, both deletions are phantoms.
-    const phantoms = await findPhantomDeletions(database.db, "p-ph", new Set());
+    const phantoms = await findPhantomDeletions(sync.database.db, "p-ph", new Set());
     expect(phantoms.map((p) => [p.roomId, p.undone]).sort()).toEqual(
       [
         [String(gone!.room_id), false],

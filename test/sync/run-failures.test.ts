@@ -1,44 +1,36 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { syncRequests, syncRuns } from "../../src/db/schema.js";
 import { runSync } from "../../src/sync/run-sync.js";
-import { liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { liveRooms } from "../support/sync-harness.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 async function runRow(runId: string) {
-  const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
+  const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.id, runId));
   return row!;
 }
 
 describe("a run that does not finish", () => {
   it("records a failed filter probe as failed, with its error and its request rows", async () => {
-    harness = await startHarness(database, {
+    await sync.start({
       projectIds: ["p-probe"],
       roomsPerProject: 300,
       client: { maxAttempts: 1 },
     });
-    expect((await harness.run("p-probe")).status).toBe("succeeded");
-    harness.sim.setBehaviour({ error5xxRate: 1 });
-    await expect(harness.run("p-probe", { mode: "incremental" })).rejects.toThrow(/MSS\.00000004/);
-    const runs = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-probe"));
+    expect((await sync.harness.run("p-probe")).status).toBe("succeeded");
+    sync.harness.sim.setBehaviour({ error5xxRate: 1 });
+    await expect(sync.harness.run("p-probe", { mode: "incremental" })).rejects.toThrow(/MSS\.00000004/);
+    const runs = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-probe"));
     const failed = runs.find((run) => run.mode === "incremental")!;
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/MSS\.00000004/);
-    const requests = await database.db.select().from(syncRequests).where(eq(syncRequests.runId, failed.id));
+    const requests = await sync.database.db
+      .select()
+      .from(syncRequests)
+      .where(eq(syncRequests.runId, failed.id));
     expect(requests.length).toBeGreaterThan(0);
     expect(requests[0]!.status).toBe(500);
     // The probe's own request: a three-second window around a mirrored room's update_time.
@@ -46,14 +38,13 @@ describe("a run that does not finish", () => {
   });
 
   it("records an interrupted run with the rooms it committed and why it stopped", async () => {
-    harness = await startHarness(database, { projectIds: ["p-abort"], roomsPerProject: 2000 });
-    const h = harness;
+    const h = await sync.start({ projectIds: ["p-abort"], roomsPerProject: 2000 });
     const controller = new AbortController();
     let runId: string | undefined;
     await expect(
       runSync(
         {
-          database,
+          database: sync.database,
           client: h.client,
           logger: h.logger,
           settings: { ...h.settings, pageConcurrency: 1, batchSize: 100 },
@@ -64,13 +55,13 @@ describe("a run that does not finish", () => {
         },
         { projectId: "p-abort", mode: "full", trigger: "cli" },
       ).catch(async (error: unknown) => {
-        const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-abort"));
+        const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-abort"));
         runId = row?.id;
         throw error;
       }),
     ).rejects.toBeDefined();
     const row = await runRow(runId!);
-    const stored = (await liveRooms(database, "p-abort")).size;
+    const stored = (await liveRooms(sync.database, "p-abort")).size;
     expect(row.status).toBe("failed");
     expect(row.error).toBe("interrupted by SIGINT");
     expect(stored).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import {
   smartChatRoomChanges,
@@ -10,33 +10,21 @@ import {
 } from "../../src/db/schema.js";
 import { insertRun } from "../../src/db/sync-runs.js";
 import { MassDeleteRefusedError, RunInProgressError } from "../../src/sync/sync-errors.js";
-import { expectExactMirror, liveRooms, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { expectExactMirror, liveRooms, type startHarness } from "../support/sync-harness.js";
+import { useSyncHarness } from "../support/use-sync-harness.js";
 
-let database: TestDatabase;
-let harness: Harness | undefined;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await database.drop();
-});
+const sync = useSyncHarness();
 
 async function start(
   projectId: string,
   options: Parameters<typeof startHarness>[1] extends infer O ? Partial<O> : never = {},
 ) {
-  harness = await startHarness(database, { projectIds: [projectId], roomsPerProject: 800, ...options });
-  return harness;
+  return sync.start({ projectIds: [projectId], roomsPerProject: 800, ...options });
 }
 
 /** Row versions: a room row rewritten by a run gets a new xmin, one left alone keeps it. */
 async function rowVersions(projectId: string): Promise<Map<string, string>> {
-  const result = await database.pool.query<{ room_id: string; xmin: string }>(
+  const result = await sync.database.pool.query<{ room_id: string; xmin: string }>(
     "select room_id, xmin::text as xmin from smart_chat_rooms where project_id = $1",
     [projectId],
   );
@@ -54,8 +42,8 @@ describe("runSync against the simulator", () => {
     const first = await run("p-exact");
     expect(first.status).toBe("succeeded");
     expect(first.counts.roomsInserted).toBe(1501);
-    await expectExactMirror(database, sim, "p-exact");
-    const [stored] = await database.db
+    await expectExactMirror(sync.database, sim, "p-exact");
+    const [stored] = await sync.database.db
       .select()
       .from(smartChatRooms)
       .where(eq(smartChatRooms.roomId, "future-room"));
@@ -75,7 +63,7 @@ describe("runSync against the simulator", () => {
   it("records every request and the run's counts for audit", async () => {
     const { run } = await start("p-audit", { roomsPerProject: 250 });
     const summary = await run("p-audit");
-    const [runRow] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, summary.runId));
+    const [runRow] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.id, summary.runId));
     expect(runRow).toMatchObject({
       status: "succeeded",
       mode: "full",
@@ -83,13 +71,13 @@ describe("runSync against the simulator", () => {
       roomsInserted: 250,
       roomsSeen: 250,
     });
-    const requests = await database.db
+    const requests = await sync.database.db
       .select()
       .from(syncRequests)
       .where(eq(syncRequests.runId, summary.runId));
     expect(requests.length).toBe(summary.counts.requests);
     expect(requests.every((r) => r.requestId && r.status === 200)).toBe(true);
-    const rooms = await database.db
+    const rooms = await sync.database.db
       .select()
       .from(smartChatRooms)
       .where(eq(smartChatRooms.projectId, "p-audit"));
@@ -109,8 +97,8 @@ describe("runSync against the simulator", () => {
     const summary = await run("p-incr", { mode: "incremental" });
     expect(summary.counts).toMatchObject({ roomsInserted: 1, roomsUpdated: 2, roomsDeleted: 0 });
     expect(summary.counts.requests).toBeLessThanOrEqual(3);
-    await expectExactMirror(database, sim, "p-incr");
-    const changes = await database.db
+    await expectExactMirror(sync.database, sim, "p-incr");
+    const changes = await sync.database.db
       .select()
       .from(smartChatRoomChanges)
       .where(
@@ -146,7 +134,7 @@ describe("runSync against the simulator", () => {
       truncateRate: 0,
     });
     const after = new Map(sim.rooms("p-chaos").map((r) => [String(r.room_id), JSON.stringify(r)]));
-    const mirror = await liveRooms(database, "p-chaos");
+    const mirror = await liveRooms(sync.database, "p-chaos");
     let unchanged = 0;
     for (const [id, json] of before) {
       if (after.get(id) !== json) continue;
@@ -157,7 +145,7 @@ describe("runSync against the simulator", () => {
     expect(unchanged).toBeGreaterThan(1000);
     // The next quiet full run converges to the upstream exactly, deletions included.
     await run("p-chaos", {}, { massDeleteThreshold: 1 });
-    await expectExactMirror(database, sim, "p-chaos");
+    await expectExactMirror(sync.database, sim, "p-chaos");
     // Four changes per request keep the closing read busy: slower than the others on a loaded machine.
   }, 150_000);
 
@@ -168,7 +156,7 @@ describe("runSync against the simulator", () => {
       behaviour: { unstableOrder: true },
     });
     await run("p-burst", {}, { maxWindowRooms: 300 });
-    await expectExactMirror(database, sim, "p-burst");
+    await expectExactMirror(sync.database, sim, "p-burst");
   });
 
   for (const endTimeInclusive of [true, false]) {
@@ -176,7 +164,7 @@ describe("runSync against the simulator", () => {
       const pid = `p-end-${endTimeInclusive}`;
       const { sim, run } = await start(pid, { roomsPerProject: 1500, behaviour: { endTimeInclusive } });
       await run(pid, {}, { maxWindowRooms: 200 });
-      await expectExactMirror(database, sim, pid);
+      await expectExactMirror(sync.database, sim, pid);
     });
   }
 
@@ -186,13 +174,16 @@ describe("runSync against the simulator", () => {
       behaviour: { timeFilterField: "create_time" },
     });
     await run("p-create", {}, { maxWindowRooms: 200 });
-    await expectExactMirror(database, sim, "p-create");
-    const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-create"));
+    await expectExactMirror(sync.database, sim, "p-create");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-create"));
     expect(state?.filterField).toBe("create_time");
     const old = sim.rooms("p-create")[5]!;
     sim.updateRoom("p-create", String(old.room_id), { room_name: "updated long after creation" });
     await run("p-create", { mode: "incremental" });
-    await expectExactMirror(database, sim, "p-create");
+    await expectExactMirror(sync.database, sim, "p-create");
   });
 
   it("sees old rooms' updates incrementally on a small project filtered on create_time", async () => {
@@ -206,7 +197,7 @@ describe("runSync against the simulator", () => {
     sim.updateRoom("p-create-small", String(old.room_id), { room_name: "updated long after creation" });
     const incremental = await run("p-create-small", { mode: "incremental" });
     expect(incremental.counts.roomsUpdated).toBe(1);
-    await expectExactMirror(database, sim, "p-create-small");
+    await expectExactMirror(sync.database, sim, "p-create-small");
   });
 
   it("detects an ignored filter and falls back to reading the whole list", async () => {
@@ -215,12 +206,15 @@ describe("runSync against the simulator", () => {
       behaviour: { timeFilterField: "ignored" },
     });
     await run("p-ignored", {}, { maxWindowRooms: 200 });
-    await expectExactMirror(database, sim, "p-ignored");
-    const [state] = await database.db.select().from(syncState).where(eq(syncState.projectId, "p-ignored"));
+    await expectExactMirror(sync.database, sim, "p-ignored");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-ignored"));
     expect(state?.filterField).toBe("ignored");
     sim.updateRoom("p-ignored", String(sim.rooms("p-ignored")[0]!.room_id), { room_name: "changed" });
     await run("p-ignored", { mode: "incremental" });
-    await expectExactMirror(database, sim, "p-ignored");
+    await expectExactMirror(sync.database, sim, "p-ignored");
   });
 
   it("soft-deletes rooms a full run no longer sees, and restores one that comes back", async () => {
@@ -232,17 +226,17 @@ describe("runSync against the simulator", () => {
     expect(incremental.counts.roomsDeleted).toBe(0); // only a full run may conclude a room is gone
     const full = await run("p-delete");
     expect(full.counts.roomsDeleted).toBe(1);
-    const [row] = await database.db
+    const [row] = await sync.database.db
       .select()
       .from(smartChatRooms)
       .where(eq(smartChatRooms.roomId, String(gone.room_id)));
     expect(row?.deletedAt).not.toBeNull();
-    await expectExactMirror(database, sim, "p-delete");
+    await expectExactMirror(sync.database, sim, "p-delete");
 
     sim.createRoom("p-delete", { ...gone, update_time: undefined });
     const back = await run("p-delete");
     expect(back.restored).toBe(1);
-    const changes = await database.db
+    const changes = await sync.database.db
       .select()
       .from(smartChatRoomChanges)
       .where(
@@ -252,7 +246,7 @@ describe("runSync against the simulator", () => {
         ),
       );
     expect(changes.map((c) => c.change)).toEqual(["discovered", "deleted", "restored"]);
-    await expectExactMirror(database, sim, "p-delete");
+    await expectExactMirror(sync.database, sim, "p-delete");
   });
 
   it("refuses a full run that would delete too much, deleting nothing, unless allowed", async () => {
@@ -262,15 +256,15 @@ describe("runSync against the simulator", () => {
     const refused = run("p-guard");
     await expect(refused).rejects.toBeInstanceOf(MassDeleteRefusedError);
     await expect(refused).rejects.toThrow(/30 of 100 live rooms.*--allow-mass-delete/);
-    expect((await liveRooms(database, "p-guard")).size).toBe(100);
-    const [failed] = await database.db
+    expect((await liveRooms(sync.database, "p-guard")).size).toBe(100);
+    const [failed] = await sync.database.db
       .select()
       .from(syncRuns)
       .where(and(eq(syncRuns.projectId, "p-guard"), eq(syncRuns.status, "failed")));
     expect(failed?.error).toMatch(/Refusing to mark 30 of 100/);
     const allowed = await run("p-guard", { allowMassDelete: true });
     expect(allowed.counts.roomsDeleted).toBe(30);
-    await expectExactMirror(database, sim, "p-guard");
+    await expectExactMirror(sync.database, sim, "p-guard");
   });
 
   it("resumes a failed full run from its completed windows", async () => {
@@ -285,14 +279,14 @@ describe("runSync against the simulator", () => {
     const settings = { maxWindowRooms: 200, pageConcurrency: 1, plannedWindowRooms: 1_000_000 };
     await expect(run("p-resume", {}, settings)).rejects.toThrow(/MSS\.00000004/);
     clearInterval(failing);
-    const partial = (await liveRooms(database, "p-resume")).size;
+    const partial = (await liveRooms(sync.database, "p-resume")).size;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(3000);
     sim.setBehaviour({ error5xxRate: 0 });
     const resumed = await run("p-resume", {}, settings);
     expect(resumed.resumedFrom).not.toBeNull();
     expect(resumed.counts.roomsDeleted).toBe(0);
-    await expectExactMirror(database, sim, "p-resume");
+    await expectExactMirror(sync.database, sim, "p-resume");
     // The same full run from scratch (nothing to resume once one succeeded) costs more.
     const fresh = await run("p-resume", {}, settings);
     expect(fresh.resumedFrom).toBeNull();
@@ -306,7 +300,7 @@ describe("runSync against the simulator", () => {
     const summary = await run("p-invalid");
     expect(summary.counts.itemsInvalid).toBe(2);
     expect(summary.counts.roomsInserted).toBe(150);
-    const mirror = await liveRooms(database, "p-invalid");
+    const mirror = await liveRooms(sync.database, "p-invalid");
     expect(mirror.has("bad-types")).toBe(false);
     expect(mirror.size).toBe(150);
   });
@@ -316,8 +310,8 @@ describe("runSync against the simulator", () => {
     const summary = await run("p-dry", { dryRun: true });
     expect(summary.counts.roomsInserted).toBe(120);
     expect(summary.preview.length).toBeGreaterThan(0);
-    expect((await liveRooms(database, "p-dry")).size).toBe(0);
-    expect(await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-dry"))).toEqual([]);
+    expect((await liveRooms(sync.database, "p-dry")).size).toBe(0);
+    expect(await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-dry"))).toEqual([]);
   });
 
   it("runs one sync per project at a time", async () => {
@@ -326,13 +320,13 @@ describe("runSync against the simulator", () => {
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason).toBeInstanceOf(RunInProgressError);
-    const runs = await database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-lock"));
+    const runs = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-lock"));
     expect(runs.map((r) => r.status)).toEqual(["succeeded"]);
   });
 
   it("closes a run left running by a process that died", async () => {
     const { run } = await start("p-dead", { roomsPerProject: 50 });
-    const orphan = await insertRun(database.db, {
+    const orphan = await insertRun(sync.database.db, {
       projectId: "p-dead",
       mode: "incremental",
       trigger: "schedule",
@@ -342,7 +336,7 @@ describe("runSync against the simulator", () => {
       resumedFrom: null,
     });
     await run("p-dead", { mode: "incremental" });
-    const [row] = await database.db.select().from(syncRuns).where(eq(syncRuns.id, orphan));
+    const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.id, orphan));
     expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/interrupted/) });
   });
 });
