@@ -1,10 +1,10 @@
-import { readAccountsFile, type AccountEntry } from "./accounts-file.js";
 import { ConfigError } from "./config-error.js";
-import { checkAdminToken, checkCredential, checkDataDir, redisDatabase } from "./check-settings.js";
-import { parseProjectIds } from "./parse-project-ids.js";
+import { checkAdminToken, checkDataDir, redisDatabase } from "./check-settings.js";
+import { loadAccounts } from "./load-accounts.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
 import { readRunBudget, type RunBudgetSettings } from "./read-run-budget.js";
-import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
+import type { UpstreamLimits } from "./read-upstream-limits.js";
+import { readUrl } from "./read-url.js";
 
 /** How requests to MetaStudio are authenticated; exactly one, chosen from what is configured. */
 export type AuthConfig =
@@ -45,8 +45,7 @@ export interface AccountConfig extends MetaStudioConfig {
   name: string;
 }
 
-/** The account name of the one account the environment variables define. */
-export const DEFAULT_ACCOUNT = "default";
+export { DEFAULT_ACCOUNT } from "./load-accounts.js";
 
 export interface SyncConfig {
   /** How far before the watermark an incremental run starts again, for late or skewed updates. @default 3600 */
@@ -115,25 +114,6 @@ export interface Config extends BaseConfig {
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-/**
- * The variables that define the single account; with METASTUDIO_CONFIG they would be a second,
- * silently ignored source of truth, so they are refused instead.
- */
-const SINGLE_ACCOUNT_VARIABLES = [
-  "METASTUDIO_ENDPOINT",
-  "METASTUDIO_PROJECT_IDS",
-  "HUAWEICLOUD_SDK_AK",
-  "HUAWEICLOUD_SDK_SK",
-  "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-  "METASTUDIO_AUTH_TOKEN",
-  "HUAWEICLOUD_IAM_ENDPOINT",
-  "HUAWEICLOUD_IAM_DOMAIN",
-  "HUAWEICLOUD_IAM_USERNAME",
-  "HUAWEICLOUD_IAM_PASSWORD",
-  "METASTUDIO_APP_USER_ID",
-  "METASTUDIO_RATE_LIMIT",
-];
-
 /** Every configured project, in configuration order. */
 export function allProjectIds(accounts: readonly AccountConfig[]): string[] {
   return accounts.flatMap((account) => account.projectIds);
@@ -201,151 +181,8 @@ function loadHousekeeping(env: Env): HousekeepingConfig {
   };
 }
 
-function loadAccounts(env: Env): AccountConfig[] {
-  const file = readEnv(env, "METASTUDIO_CONFIG");
-  if (file === undefined) return [{ name: DEFAULT_ACCOUNT, ...loadMetaStudio(env) }];
-  // readEnv, not the raw variables: an empty secret file is unset, as Compose mounts one for
-  // every secret it may pass (see docker-compose.yml), used or not.
-  const conflict = SINGLE_ACCOUNT_VARIABLES.find((name) => readEnv(env, name) !== undefined);
-  if (conflict !== undefined) {
-    const name = env[conflict]?.trim() ? conflict : `${conflict}_FILE`;
-    throw new ConfigError(
-      `METASTUDIO_CONFIG and ${name} are both set: with an accounts file, every account's endpoint, ` +
-        `projects and credentials come from the file; unset ${name}.`,
-    );
-  }
-  const tuning = loadTuning(env);
-  return readAccountsFile(file, env).map((entry) => fromEntry(entry, tuning));
-}
-
-type Tuning = Pick<MetaStudioConfig, "requestTimeoutMs" | "maxAttempts" | "pageConcurrency"> & UpstreamLimits;
-
-/** Settings of the client itself rather than of an account: the same for every account. */
-function loadTuning(env: Env): Tuning {
-  return {
-    requestTimeoutMs: readNumber(env, "METASTUDIO_REQUEST_TIMEOUT_MS", 30_000, {
-      min: 100,
-      // Node's timers take at most 2^31-1 ms; above it they fire after 1 ms, failing every request.
-      max: 2 ** 31 - 1,
-      integer: true,
-    }),
-    maxAttempts: readNumber(env, "METASTUDIO_MAX_ATTEMPTS", 6, { min: 1, max: 50, integer: true }),
-    pageConcurrency: readNumber(env, "METASTUDIO_PAGE_CONCURRENCY", 8, { min: 1, max: 64, integer: true }),
-    ...readUpstreamLimits(env),
-  };
-}
-
-function fromEntry(entry: AccountEntry, tuning: Tuning): AccountConfig {
-  let auth: AuthConfig;
-  if (entry.ak !== undefined && entry.sk !== undefined) {
-    auth = { kind: "aksk", accessKey: entry.ak, secretKey: entry.sk, securityToken: entry.security_token };
-  } else if (entry.token !== undefined) {
-    auth = { kind: "token", token: entry.token };
-  } else {
-    const iam = entry.iam!;
-    auth = {
-      kind: "iam-password",
-      iamEndpoint: iam.endpoint.replace(/\/+$/, ""),
-      domain: iam.domain,
-      username: iam.username,
-      password: iam.password,
-    };
-  }
-  return {
-    name: entry.name,
-    endpoint: entry.endpoint.replace(/\/+$/, ""),
-    projectIds: entry.projects,
-    auth,
-    appUserId: entry.app_user_id,
-    rateLimitPerSecond: entry.rate_limit ?? 8,
-    ...tuning,
-  };
-}
-
-function loadMetaStudio(env: Env): MetaStudioConfig {
-  const endpoint = readUrl(env, "METASTUDIO_ENDPOINT", ["http:", "https:"]);
-  if (endpoint === undefined) {
-    throw new ConfigError(
-      "METASTUDIO_ENDPOINT is not set; e.g. https://metastudio.cn-north-4.myhuaweicloud.com",
-    );
-  }
-  const rawIds = readEnv(env, "METASTUDIO_PROJECT_IDS");
-  if (rawIds === undefined) {
-    throw new ConfigError(
-      "METASTUDIO_PROJECT_IDS is not set; give one or more project IDs, comma-separated.",
-    );
-  }
-  const projectIds = parseProjectIds(rawIds, Boolean(env.METASTUDIO_PROJECT_IDS_FILE?.trim()));
-  return {
-    endpoint: endpoint.replace(/\/+$/, ""),
-    projectIds,
-    auth: loadAuth(env),
-    appUserId: readEnv(env, "METASTUDIO_APP_USER_ID"),
-    rateLimitPerSecond: readNumber(env, "METASTUDIO_RATE_LIMIT", 8, { min: 0.1, max: 10_000 }),
-    ...loadTuning(env),
-  };
-}
-
-function loadAuth(env: Env): AuthConfig {
-  const accessKey = checkCredential("HUAWEICLOUD_SDK_AK", readEnv(env, "HUAWEICLOUD_SDK_AK"));
-  const secretKey = checkCredential("HUAWEICLOUD_SDK_SK", readEnv(env, "HUAWEICLOUD_SDK_SK"));
-  if (accessKey !== undefined || secretKey !== undefined) {
-    if (accessKey === undefined)
-      throw new ConfigError("HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is not.");
-    if (secretKey === undefined)
-      throw new ConfigError("HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is not.");
-    return {
-      kind: "aksk",
-      accessKey,
-      secretKey,
-      securityToken: readEnv(env, "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
-    };
-  }
-  const token = checkCredential("METASTUDIO_AUTH_TOKEN", readEnv(env, "METASTUDIO_AUTH_TOKEN"));
-  if (token !== undefined) return { kind: "token", token };
-
-  const iamNames = [
-    "HUAWEICLOUD_IAM_ENDPOINT",
-    "HUAWEICLOUD_IAM_DOMAIN",
-    "HUAWEICLOUD_IAM_USERNAME",
-    "HUAWEICLOUD_IAM_PASSWORD",
-  ] as const;
-  const iam = iamNames.map((name) => checkCredential(name, readEnv(env, name)));
-  if (iam.some((value) => value !== undefined)) {
-    const missing = iamNames.filter((_, i) => iam[i] === undefined);
-    if (missing.length > 0) {
-      throw new ConfigError(`IAM password authentication needs ${missing.join(", ")} as well.`);
-    }
-    const iamEndpoint = readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"]) ?? "";
-    const [, domain = "", username = "", password = ""] = iam;
-    return { kind: "iam-password", iamEndpoint: iamEndpoint.replace(/\/+$/, ""), domain, username, password };
-  }
-  throw new ConfigError(
-    "No MetaStudio credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (AK/SK signing), " +
-      "or METASTUDIO_AUTH_TOKEN (an IAM token), or HUAWEICLOUD_IAM_ENDPOINT, HUAWEICLOUD_IAM_DOMAIN, " +
-      "HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD (tokens obtained and renewed from a password).",
-  );
-}
-
 function readRedisUrl(env: Env): string | undefined {
   const url = readUrl(env, "REDIS_URL", ["redis:", "rediss:"]);
   if (url !== undefined) redisDatabase(url);
   return url;
-}
-
-function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = readEnv(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL.`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(
-      `${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}; got ${url.protocol}//.`,
-    );
-  }
-  return raw;
 }
