@@ -1,8 +1,8 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
-import { loadRawItems, loadStoredRooms, storeRoomBatch } from "../db/apply-room-batch.js";
+import { loadStoredRooms, storeRoomBatch } from "../db/apply-room-batch.js";
 import type { Db } from "../db/database.js";
-import { changeValues, type ChangeValues } from "./change-values.js";
-import { voiceConfigRows, type RoomRow } from "./room-record.js";
+import { changeValues } from "./change-values.js";
+import { roomBatchPayload, roomKeysPayload, type PayloadRoom } from "./room-batch-payload.js";
 import {
   decideRoom,
   fieldsOfChange,
@@ -10,7 +10,7 @@ import {
   latestPerRoom,
   prepareRoom,
   type ObservedRoom,
-  type RoomOutcome,
+  type StoredRoom,
 } from "./room-diff.js";
 
 export type { ObservedRoom, PlannedChange };
@@ -30,9 +30,12 @@ export interface BatchResult {
 }
 
 /**
- * Applies one batch of observed rooms in one transaction: one read of the stored hashes, the
- * decision per room (room-diff), then multi-row writes for what changed only. An unchanged room
- * costs nothing but its `sync_seen_rooms` row. With `dryRun` it reads and decides, writes nothing.
+ * Applies one batch of observed rooms: one read of the stored hashes (and of the stored items of
+ * rooms whose hash differs), the decision per room (room-diff), then one statement that writes
+ * what changed and marks every room seen. The statement's parameter is complete before it is
+ * sent, so Postgres never holds a transaction open while node works. Reading outside the write's
+ * transaction is safe because one writer per project runs at a time (the project lock) and its
+ * batches are written one after the other. With `dryRun` it reads and decides, writes nothing.
  */
 export async function applyRoomBatch(
   db: Db,
@@ -58,64 +61,60 @@ export async function applyRoomBatch(
     before: new Map(),
   };
   if (latest.size === 0) return result;
-  const work = async (tx: Db): Promise<void> => {
-    const stored = await loadStoredRooms(tx, input.projectId, [...latest.keys()]);
-    const storedById = new Map(stored.map((row) => [row.roomId, row]));
-    const changed: Array<{ observed: ObservedRoom; kind: Exclude<RoomOutcome, "unchanged" | "stale"> }> = [];
-    const rows: RoomRow[] = [];
-    for (const observed of latest.values()) {
-      const prepared = (observed.prepared ??= prepareRoom(input.projectId, observed.room));
-      const kind = decideRoom(prepared, storedById.get(observed.room.room_id), input.discovering);
-      if (kind === "unchanged" || kind === "stale") {
-        result.unchanged += 1;
-        continue;
-      }
-      changed.push({ observed, kind });
-      rows.push({
-        ...prepared.columns,
-        contentHash: prepared.hash,
-        firstSeenAt: input.observedAt,
-        lastSeenAt: input.observedAt,
-        lastChangedAt: input.observedAt,
-        deletedAt: null,
-        lastRequestId: observed.requestId ?? null,
-      });
-    }
-    const rewrittenIds = changed.filter((c) => !isNewRoom(c.kind)).map((c) => c.observed.room.room_id);
-    result.before = await loadRawItems(tx, input.projectId, rewrittenIds);
-    const values: ChangeValues[] = [];
-    for (const { observed, kind } of changed) {
-      const id = observed.room.room_id;
-      const previous = result.before.get(id);
-      const after = observed.room as Record<string, unknown>;
-      const fields = fieldsOfChange(kind, previous, after);
-      result[isNewRoom(kind) ? "inserted" : kind] += 1;
-      values.push(changeValues(kind, previous, after, fields));
-      result.changes.push({
-        roomId: id,
-        roomName: observed.room.room_name ?? null,
-        change: kind,
-        changedFields: fields,
-        requestId: observed.requestId,
-      });
-    }
-    if (input.dryRun) return;
-    const voices = changed.flatMap(({ observed }) => voiceConfigRows(input.projectId, observed.room));
-    await storeRoomBatch(tx, {
-      projectId: input.projectId,
-      runId: input.runId,
-      observedAt: input.observedAt,
-      rows,
-      rewrittenIds,
-      voices,
-      changes: result.changes,
-      values,
-      seen: [...latest.values()].map((o) => ({ roomId: o.room.room_id, requestId: o.requestId ?? null })),
+  const batch: PayloadRoom[] = [];
+  for (const observed of latest.values()) {
+    batch.push({ observed, prepared: (observed.prepared ??= prepareRoom(input.projectId, observed.room)) });
+  }
+  const storedRows = await loadStoredRooms(
+    db,
+    input.projectId,
+    roomKeysPayload(
+      batch.map(({ observed, prepared }) => ({ id: observed.room.room_id, hash: prepared.hash })),
+    ),
+  );
+  const storedById = new Map<string, StoredRoom & { raw: Record<string, unknown> | null }>();
+  for (const row of storedRows) {
+    storedById.set(row.room_id, {
+      contentHash: row.content_hash,
+      deletedAt: row.deleted ? new Date(0) : null,
+      updateTime: row.update_ms === null ? null : new Date(Number(row.update_ms)),
+      raw: row.raw,
     });
-    result.roomRowsWritten = rows.length;
-    result.voiceRowsWritten = rows.length > 0 ? voices.length : 0;
-  };
-  if (input.dryRun) await work(db);
-  else await db.transaction((tx) => work(tx as unknown as Db));
+  }
+  let voices = 0;
+  for (const entry of batch) {
+    const { observed, prepared } = entry;
+    const stored = storedById.get(observed.room.room_id);
+    const kind = decideRoom(prepared, stored, input.discovering);
+    if (kind === "unchanged" || kind === "stale") {
+      result.unchanged += 1;
+      continue;
+    }
+    const previous = stored?.raw ?? undefined;
+    if (previous !== undefined && !isNewRoom(kind)) result.before.set(observed.room.room_id, previous);
+    const after = observed.room as Record<string, unknown>;
+    const fields = fieldsOfChange(kind, previous, after);
+    result[isNewRoom(kind) ? "inserted" : kind] += 1;
+    entry.kind = kind;
+    entry.fields = fields;
+    if (kind === "updated") entry.values = changeValues(kind, previous, after, fields);
+    voices += observed.room.voice_config_list?.length ?? 0;
+    result.changes.push({
+      roomId: observed.room.room_id,
+      roomName: observed.room.room_name ?? null,
+      change: kind,
+      changedFields: fields,
+      requestId: observed.requestId,
+    });
+  }
+  if (input.dryRun) return result;
+  await storeRoomBatch(db, {
+    projectId: input.projectId,
+    runId: input.runId,
+    observedAt: input.observedAt,
+    payload: roomBatchPayload(batch),
+  });
+  result.roomRowsWritten = result.changes.length;
+  result.voiceRowsWritten = result.changes.length > 0 ? voices : 0;
   return result;
 }
