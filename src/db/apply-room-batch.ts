@@ -54,7 +54,8 @@ const VOICE_VALUES = sql.raw(`x.room_id, (e.ord - 1)::int, e.v->>'voice_asset_id
 /**
  * Stores a decided batch in one statement: room rows upserted whole (typed columns derived from
  * `raw` here, so the item travels once), voice configs written for new rooms and replaced for
- * rewritten ones, one change row each, and every room of the batch marked seen by the run.
+ * rewritten ones, one change row each. Written rooms are stamped with the run (`written_by_run`),
+ * which is their sighting; the others get a `sync_seen_rooms` row.
  * `payload` is a JSON array of room entries (see room-batch-payload): those with a `change`
  * are written, the others only marked seen. One statement is one implicit transaction, so no
  * transaction is ever open while node works.
@@ -79,7 +80,7 @@ export async function storeRoomBatch(
       insert into smart_chat_rooms (project_id, room_id, room_name, room_description, robot_id, cover_url,
         model_asset_id, model_infos, voice_config, billing_mode, reuse_resource, concurrency, client_nums,
         default_language, exit_mute_threshold, create_time, update_time, raw, content_hash, first_seen_at,
-        last_seen_at, last_changed_at, deleted_at, last_request_id)
+        last_seen_at, last_changed_at, deleted_at, last_request_id, written_by_run)
       select ${projectId}, x.room_id, coalesce(x.name, x.raw->>'room_name'), x.raw->>'room_description',
              x.raw->>'robot_id', x.raw->>'cover_url',
              coalesce(x.model_asset_id, x.raw->'model_infos'->>'model_asset_id'),
@@ -87,7 +88,7 @@ export async function storeRoomBatch(
              x.raw->>'billing_mode', (x.raw->>'reuse_resource')::boolean, (x.raw->>'concurrency')::int,
              (x.raw->>'client_nums')::int, x.raw->>'default_language', (x.raw->>'exit_mute_threshold')::int,
              x.create_time, x.update_time, x.raw, x.hash, ${at}::timestamptz, ${at}::timestamptz,
-             ${at}::timestamptz, null, x.request_id
+             ${at}::timestamptz, null, x.request_id, ${runId}::uuid
         from x where x.change is not null
       on conflict (project_id, room_id) do update set
         room_name = excluded.room_name, room_description = excluded.room_description,
@@ -98,7 +99,19 @@ export async function storeRoomBatch(
         default_language = excluded.default_language, exit_mute_threshold = excluded.exit_mute_threshold,
         create_time = excluded.create_time, update_time = excluded.update_time, raw = excluded.raw,
         content_hash = excluded.content_hash, last_seen_at = excluded.last_seen_at,
-        last_changed_at = excluded.last_changed_at, deleted_at = null, last_request_id = excluded.last_request_id
+        last_changed_at = excluded.last_changed_at, deleted_at = null, last_request_id = excluded.last_request_id,
+        written_by_run = excluded.written_by_run
+    ), handed_over as (
+      -- A rewrite replaces the stamp of the run that wrote the row before. Where that run is a
+      -- full run that may still be resumed, its sighting becomes a seen row, or its successor
+      -- would judge the room unseen (and deleted) after skipping the window that saw it.
+      insert into sync_seen_rooms (run_id, room_id, request_id)
+      select s.written_by_run, s.room_id, null
+        from x join smart_chat_rooms s on s.project_id = ${projectId} and s.room_id = x.room_id
+       where x.change in ('updated', 'restored') and s.written_by_run <> ${runId}::uuid
+         and exists (select 1 from sync_runs r
+                      where r.id = s.written_by_run and r.mode = 'full' and r.status <> 'succeeded')
+      on conflict do nothing
     ), new_voices as (
       insert into smart_chat_room_voice_configs (${VOICE_COLUMNS})
       select ${projectId}, ${VOICE_VALUES} from x cross join lateral ${VOICE_ENTRIES}
@@ -124,6 +137,6 @@ export async function storeRoomBatch(
         from x where x.change is not null
     )
     insert into sync_seen_rooms (run_id, room_id, request_id)
-    select ${runId}::uuid, x.room_id, x.request_id from x
+    select ${runId}::uuid, x.room_id, x.request_id from x where x.change is null
     on conflict do nothing`);
 }

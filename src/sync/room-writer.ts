@@ -80,7 +80,7 @@ export class RoomWriter {
     },
   ) {}
 
-  /** Rooms inserted by this run at which the room tables are next analyzed. */
+  /** Rooms inserted by this run at which the room tables are analyzed, once. */
   private analyzeAt = 2000;
 
   /**
@@ -160,10 +160,10 @@ export class RoomWriter {
       if (!isDataError(error)) throw error;
       await this.writeOneByOne(rooms, error);
     }
-    // A run filling the tables from (nearly) empty: see analyzeRoomTables for why, and for the
-    // cost of not doing it. Growing steps keep it to a handful of ANALYZEs however large the run.
+    // A run filling the tables from (nearly) empty: see analyzeRoomTables for why one ANALYZE is
+    // enough, and for the cost of none. Each costs a sample of the tables, jsonb included.
     if (!this.options.dryRun && this.totals.inserted >= this.analyzeAt) {
-      this.analyzeAt = this.totals.inserted * 4;
+      this.analyzeAt = Number.POSITIVE_INFINITY;
       await analyzeRoomTables(this.options.db).catch((error: unknown) =>
         this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
       );
