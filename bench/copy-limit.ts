@@ -73,7 +73,7 @@ export async function copyRoomRows(client: pg.ClientBase, projectId: string, fet
         requestId: requestId ?? null,
         change: "created" as const,
         changedFields: Object.keys(room).sort(),
-        after: room as Record<string, unknown>,
+        after: room,
         observedAt,
       },
     ]),
