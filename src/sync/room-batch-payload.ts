@@ -44,7 +44,7 @@ export function roomBatchPayload(rooms: readonly PayloadRoom[]): string {
       `{"room_id":${id},"request_id":${requestId},"change":"${kind}","name":${name},"model_asset_id":${model},` +
         `"create_time":${time(columns.createTime)},"update_time":${time(columns.updateTime)},` +
         `"hash":"${prepared.hash}","fields":${JSON.stringify(fields ?? [])}${changeValues},` +
-        `"raw":${JSON.stringify(observed.room)}}`,
+        `"raw":${prepared.json}}`,
     );
   }
   return `[${parts.join(",")}]`;

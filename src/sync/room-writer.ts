@@ -1,15 +1,22 @@
 import {
   applyRoomBatch,
-  prepareRoom,
+  batchOf,
+  decideBatch,
+  readStoredRooms,
+  storeBatch,
+  storedAfter,
   type BatchResult,
   type ObservedRoom,
+  type PayloadRoom,
   type PlannedChange,
+  type StoredRooms,
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
 import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
+import { isDataError } from "./is-data-error.js";
 
 export interface WriterTotals {
   inserted: number;
@@ -21,22 +28,6 @@ export interface WriterTotals {
   writeMs: number;
   /** Rooms the database refused one by one after their batch failed: lost, and counted invalid. */
   skipped: number;
-}
-
-/**
- * SQLSTATE classes that are about the data (22 data exception, 23 integrity, 54 program limit
- * such as an index row too large): one room can cause them, so its batch is retried room by
- * room. Anything else (a lost connection, a shutdown) fails every room alike and is rethrown.
- */
-const DATA_ERROR_CLASSES = new Set(["22", "23", "54"]);
-
-function isDataError(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code.length === 5) return DATA_ERROR_CLASSES.has(code.slice(0, 2));
-    current = current.cause;
-  }
-  return false;
 }
 
 /**
@@ -61,6 +52,12 @@ export class RoomWriter {
   readonly seenInDryRun = new Set<string>();
   private buffer: ObservedRoom[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Batches enqueued and not yet being written, oldest first: the next one is read ahead. */
+  private readonly queued: PayloadRoom[][] = [];
+  /** The read of the next batch, started while the batch before it is written. */
+  private readAhead: { batch: PayloadRoom[]; stored: Promise<StoredRooms> } | undefined;
+  /** The rooms the last batch wrote, as stored once it committed; see write. */
+  private lastWritten: StoredRooms = new Map();
 
   constructor(
     private readonly options: {
@@ -128,9 +125,10 @@ export class RoomWriter {
     // its own transaction, so one statement never carries the whole page.
     const size = this.options.batchSize ?? 500;
     for (let start = 0; start < buffered.length; start += size) {
-      const batch = buffered.slice(start, start + size);
-      // Hashed now, outside the transaction: this runs while the batch before is being written.
-      for (const observed of batch) observed.prepared ??= prepareRoom(this.options.projectId, observed.room);
+      // Hashed now, while the batch before is being written.
+      const batch = batchOf(this.options.projectId, buffered.slice(start, start + size));
+      if (batch.length === 0) continue;
+      this.queued.push(batch);
       this.then(() => this.write(batch));
     }
   }
@@ -141,24 +139,60 @@ export class RoomWriter {
     this.chain.catch(() => {});
   }
 
-  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
-    return applyRoomBatch(this.options.db, {
+  private input() {
+    return {
       projectId: this.options.projectId,
       runId: this.options.runId,
       observedAt: (this.options.now ?? (() => new Date()))(),
-      rooms,
       dryRun: this.options.dryRun,
       discovering: this.options.discovering ?? false,
-    });
+    };
   }
 
-  private async write(rooms: ObservedRoom[]): Promise<void> {
+  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
+    return applyRoomBatch(this.options.db, { ...this.input(), rooms });
+  }
+
+  /**
+   * Reads, decides and writes one batch. The read of the next batch runs while this one is
+   * written, so Postgres and node overlap: that read may or may not see this batch's commit, so
+   * the next decision takes the rooms this batch wrote from `lastWritten`, which is exactly what
+   * they hold once it commits (no other writer touches the project: the project lock).
+   */
+  private async write(batch: PayloadRoom[]): Promise<void> {
     const started = performance.now();
+    this.queued.shift();
+    const { db, projectId } = this.options;
+    const ahead = this.readAhead?.batch === batch ? this.readAhead.stored : undefined;
+    this.readAhead = undefined;
     try {
-      this.accumulate(await this.apply(rooms));
+      const stored = await (ahead ?? readStoredRooms(db, projectId, batch));
+      for (const { observed } of batch) {
+        const written = this.lastWritten.get(observed.room.room_id);
+        if (written) stored.set(observed.room.room_id, written);
+      }
+      const input = this.input();
+      const result = decideBatch(batch, stored, input.discovering);
+      if (!input.dryRun) {
+        const next = this.queued[0];
+        if (next) {
+          this.readAhead = { batch: next, stored: readStoredRooms(db, projectId, next) };
+          // Awaited by the next write; a failure here must not be an unhandled rejection.
+          this.readAhead.stored.catch(() => {});
+        }
+        await storeBatch(db, input, batch, result);
+        this.lastWritten = storedAfter(batch);
+      }
+      this.accumulate(result);
     } catch (error) {
       if (!isDataError(error)) throw error;
-      await this.writeOneByOne(rooms, error);
+      // Rooms refused one by one are not stored as `lastWritten` says: the next batch reads anew.
+      this.readAhead = undefined;
+      this.lastWritten = new Map();
+      await this.writeOneByOne(
+        batch.map(({ observed }) => observed),
+        error,
+      );
     }
     // A run filling the tables from (nearly) empty: see analyzeRoomTables for why one ANALYZE is
     // enough, and for the cost of none. Each costs a sample of the tables, jsonb included.
