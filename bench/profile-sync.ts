@@ -13,6 +13,7 @@ import pg from "pg";
 import { openDatabase } from "../src/db/database.js";
 import { migrate } from "../src/db/migrate.js";
 import { startSimulator } from "../src/simulator/simulator.js";
+import { watchProcess } from "./proc-stat.js";
 import { binNodeFlags, CLI } from "./run-cli.js";
 
 const { values } = parseArgs({
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     rooms: { type: "string", default: "20000" },
     out: { type: "string", default: "/tmp/metastudio-sync-prof" },
     runs: { type: "string", default: "full" },
+    /** Node flags instead of the shebang's, e.g. to compare heap settings. */
+    flags: { type: "string" },
   },
 });
 const adminUrl = process.env.DATABASE_URL!;
@@ -66,8 +69,13 @@ try {
         stdio: ["ignore", "ignore", "inherit"],
       },
     );
+    const watch = watchProcess(child.pid);
     const status = await new Promise((resolve) => child.on("exit", resolve));
-    process.stdout.write(`${run}: ${Math.round(performance.now() - started)} ms exit ${String(status)}\n`);
+    const { cpuSeconds, peakRssMb } = watch.stop();
+    process.stdout.write(
+      `${run}: ${Math.round(performance.now() - started)} ms, node CPU ${cpuSeconds.toFixed(2)} s, ` +
+        `peak RSS ${peakRssMb} MB, exit ${String(status)}\n`,
+    );
   }
 } finally {
   await sim.close();
