@@ -29,6 +29,12 @@ export interface BatchResult {
   before: Map<string, Record<string, unknown>>;
 }
 
+/** A batch with its decision: the result, and each room with its change (or none) for the write. */
+export interface DecidedBatch {
+  result: BatchResult;
+  rooms: PayloadRoom[];
+}
+
 /** What the decision knows of each stored room of a batch, by room ID. */
 export type StoredRooms = Map<string, StoredRoom & { raw: Record<string, unknown> | null }>;
 
@@ -89,12 +95,13 @@ export function storedAfter(batch: readonly PayloadRoom[]): StoredRooms {
   return after;
 }
 
-/** The decision per room (room-diff), recorded on the batch's entries for the write. */
+/** The decision per room (room-diff); the batch's entries are left as they are. */
 export function decideBatch(
   batch: readonly PayloadRoom[],
   stored: StoredRooms,
   discovering = false,
-): BatchResult {
+): DecidedBatch {
+  const rooms: PayloadRoom[] = [];
   const result: BatchResult = {
     inserted: 0,
     updated: 0,
@@ -105,12 +112,12 @@ export function decideBatch(
     changes: [],
     before: new Map(),
   };
-  for (const entry of batch) {
-    const { observed, prepared } = entry;
+  for (const { observed, prepared } of batch) {
     const known = stored.get(observed.room.room_id);
     const kind = decideRoom(prepared, known, discovering);
     if (kind === "unchanged" || kind === "stale") {
       result.unchanged += 1;
+      rooms.push({ observed, prepared });
       continue;
     }
     const previous = known?.raw ?? undefined;
@@ -118,9 +125,8 @@ export function decideBatch(
     const after = observed.room as Record<string, unknown>;
     const fields = fieldsOfChange(kind, previous, after);
     result[isNewRoom(kind) ? "inserted" : kind] += 1;
-    entry.kind = kind;
-    entry.fields = fields;
-    if (kind === "updated") entry.values = changeValues(kind, previous, after, fields);
+    const values = kind === "updated" ? changeValues(kind, previous, after, fields) : undefined;
+    rooms.push({ observed, prepared, kind, fields, values });
     result.changes.push({
       roomId: observed.room.room_id,
       roomName: observed.room.room_name ?? null,
@@ -129,19 +135,50 @@ export function decideBatch(
       requestId: observed.requestId,
     });
   }
-  return result;
+  return { result, rooms };
 }
 
-/** Writes a decided batch in one statement; fills in the rows written. */
+/** A batch ready to write: decided, with its statement's parameter built. */
+export interface PreparedBatch {
+  input: BatchInput;
+  decided: DecidedBatch;
+  payload: string;
+}
+
+/**
+ * Reads and decides a batch and builds its statement's parameter, taking the rooms the batch
+ * before it wrote from `written` (storedAfter: what they hold once that batch commits): while
+ * that batch is still being written, this read may or may not see its commit. No other writer
+ * touches the project (the project lock).
+ */
+export async function prepareBatch(
+  db: Db,
+  input: BatchInput,
+  batch: PayloadRoom[],
+  written: StoredRooms,
+): Promise<PreparedBatch> {
+  const stored = await readStoredRooms(db, input.projectId, batch);
+  for (const { observed } of batch) {
+    const after = written.get(observed.room.room_id);
+    if (after) stored.set(observed.room.room_id, after);
+  }
+  const decided = decideBatch(batch, stored, input.discovering);
+  return { input, decided, payload: input.dryRun ? "" : roomBatchPayload(decided.rooms) };
+}
+
+/**
+ * Writes a decided batch in one statement (its parameter `payload`, roomBatchPayload of its
+ * rooms, built by the caller ahead of time or here); fills in the rows written.
+ */
 export async function storeBatch(
   db: Db,
   input: BatchInput,
-  batch: readonly PayloadRoom[],
-  result: BatchResult,
+  { result, rooms }: DecidedBatch,
+  payload = roomBatchPayload(rooms),
 ) {
-  await storeRoomBatch(db, { ...input, payload: roomBatchPayload(batch) });
+  await storeRoomBatch(db, { ...input, payload });
   let voices = 0;
-  for (const { observed, kind } of batch)
+  for (const { observed, kind } of rooms)
     if (kind !== undefined) voices += observed.room.voice_config_list?.length ?? 0;
   result.roomRowsWritten = result.changes.length;
   result.voiceRowsWritten = voices;
@@ -160,8 +197,8 @@ export async function applyRoomBatch(
   input: BatchInput & { rooms: ObservedRoom[] },
 ): Promise<BatchResult> {
   const batch = batchOf(input.projectId, input.rooms);
-  if (batch.length === 0) return decideBatch(batch, new Map());
-  const result = decideBatch(batch, await readStoredRooms(db, input.projectId, batch), input.discovering);
-  if (!input.dryRun && batch.length > 0) await storeBatch(db, input, batch, result);
-  return result;
+  if (batch.length === 0) return decideBatch(batch, new Map()).result;
+  const decided = decideBatch(batch, await readStoredRooms(db, input.projectId, batch), input.discovering);
+  if (!input.dryRun) await storeBatch(db, input, decided);
+  return decided.result;
 }

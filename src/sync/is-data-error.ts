@@ -13,3 +13,28 @@ export function isDataError(error: unknown): boolean {
   }
   return false;
 }
+
+export interface RefusedRoom<T> {
+  observed: T;
+  error: unknown;
+}
+
+/**
+ * Writes each room on its own (`writeOne`), in order; those refused for their data are returned,
+ * any other failure is thrown.
+ */
+export async function writeEach<T>(
+  rooms: readonly T[],
+  writeOne: (room: T) => Promise<void>,
+): Promise<RefusedRoom<T>[]> {
+  const refused: RefusedRoom<T>[] = [];
+  for (const observed of rooms) {
+    try {
+      await writeOne(observed);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      refused.push({ observed, error });
+    }
+  }
+  return refused;
+}

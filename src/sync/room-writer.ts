@@ -1,14 +1,14 @@
 import {
   applyRoomBatch,
   batchOf,
-  decideBatch,
-  readStoredRooms,
+  prepareBatch,
   storeBatch,
   storedAfter,
   type BatchResult,
   type ObservedRoom,
   type PayloadRoom,
   type PlannedChange,
+  type PreparedBatch,
   type StoredRooms,
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
@@ -16,48 +16,31 @@ import type { Db } from "../db/database.js";
 import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
-import { isDataError } from "./is-data-error.js";
+import { isDataError, writeEach } from "./is-data-error.js";
+import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
-export interface WriterTotals {
-  inserted: number;
-  updated: number;
-  restored: number;
-  unchanged: number;
-  roomRowsWritten: number;
-  voiceRowsWritten: number;
-  writeMs: number;
-  /** Rooms the database refused one by one after their batch failed: lost, and counted invalid. */
-  skipped: number;
-}
+export type { WriterTotals };
 
 /**
- * Collects rooms from concurrent page fetches and writes them in batches, one transaction at a
- * time. `add` waits while a full batch is being written, which bounds memory however fast pages
- * arrive.
+ * Collects rooms from concurrent page fetches and writes them in batches, one statement at a time.
+ * `add` waits while a full batch is being written, which bounds memory however fast pages arrive.
  */
 export class RoomWriter {
-  readonly totals: WriterTotals = {
-    inserted: 0,
-    updated: 0,
-    restored: 0,
-    unchanged: 0,
-    roomRowsWritten: 0,
-    voiceRowsWritten: 0,
-    writeMs: 0,
-    skipped: 0,
-  };
+  readonly totals: WriterTotals = newWriterTotals();
   /** A dry run's would-be changes, the first `previewLimit` of them. */
   readonly preview: PlannedChange[] = [];
   /** A dry run writes no `sync_seen_rooms` rows, so it remembers what it saw here instead. */
   readonly seenInDryRun = new Set<string>();
   private buffer: ObservedRoom[] = [];
   private chain: Promise<void> = Promise.resolve();
-  /** Batches enqueued and not yet being written, oldest first: the next one is read ahead. */
+  /** Batches enqueued and not yet being written, oldest first. */
   private readonly queued: PayloadRoom[][] = [];
-  /** The read of the next batch, started while the batch before it is written. */
-  private readAhead: { batch: PayloadRoom[]; stored: Promise<StoredRooms> } | undefined;
-  /** The rooms the last batch wrote, as stored once it committed; see write. */
+  /** The next batch, prepared while the batch before it is written. */
+  private next: { batch: PayloadRoom[]; ready: Promise<PreparedBatch> } | undefined;
+  /** The rooms the last batch wrote, as stored once it committed; see prepare. */
   private lastWritten: StoredRooms = new Map();
+  /** The same for the batch being written, while it is. */
+  private writing: StoredRooms | undefined;
 
   constructor(
     private readonly options: {
@@ -131,6 +114,7 @@ export class RoomWriter {
       this.queued.push(batch);
       this.then(() => this.write(batch));
     }
+    this.prepareNext();
   }
 
   private then(task: () => Promise<void>): void {
@@ -153,41 +137,45 @@ export class RoomWriter {
     return applyRoomBatch(this.options.db, { ...this.input(), rooms });
   }
 
+  private prepare(batch: PayloadRoom[], written: StoredRooms): Promise<PreparedBatch> {
+    return prepareBatch(this.options.db, this.input(), batch, written);
+  }
+
+  /** Prepares the next queued batch while one is being written (see prepare), if not yet. */
+  private prepareNext(): void {
+    const following = this.queued[0];
+    if (!this.writing || this.next || !following) return;
+    this.next = { batch: following, ready: this.prepare(following, this.writing) };
+    // Awaited by the next write; a failure here must not be an unhandled rejection.
+    this.next.ready.catch(() => {});
+  }
+
   /**
-   * Reads, decides and writes one batch. The read of the next batch runs while this one is
-   * written, so Postgres and node overlap: that read may or may not see this batch's commit, so
-   * the next decision takes the rooms this batch wrote from `lastWritten`, which is exactly what
-   * they hold once it commits (no other writer touches the project: the project lock).
+   * Writes one batch, prepared while the batch before it was written; once its statement is
+   * sent, the next queued batch is prepared, so Postgres executes while node reads, decides and
+   * serialises. A batch refused for its data is written room by room and the next is prepared
+   * anew, since some of its rooms were not stored as the preparation assumed.
    */
   private async write(batch: PayloadRoom[]): Promise<void> {
     const started = performance.now();
     this.queued.shift();
-    const { db, projectId } = this.options;
-    const ahead = this.readAhead?.batch === batch ? this.readAhead.stored : undefined;
-    this.readAhead = undefined;
+    const ready = this.next?.batch === batch ? this.next.ready : undefined;
+    this.next = undefined;
     try {
-      const stored = await (ahead ?? readStoredRooms(db, projectId, batch));
-      for (const { observed } of batch) {
-        const written = this.lastWritten.get(observed.room.room_id);
-        if (written) stored.set(observed.room.room_id, written);
-      }
-      const input = this.input();
-      const result = decideBatch(batch, stored, input.discovering);
+      const { input, decided, payload } = await (ready ?? this.prepare(batch, this.lastWritten));
       if (!input.dryRun) {
-        const next = this.queued[0];
-        if (next) {
-          this.readAhead = { batch: next, stored: readStoredRooms(db, projectId, next) };
-          // Awaited by the next write; a failure here must not be an unhandled rejection.
-          this.readAhead.stored.catch(() => {});
-        }
-        await storeBatch(db, input, batch, result);
-        this.lastWritten = storedAfter(batch);
+        // The next read is sent first, so it is never queued behind this write's connection.
+        this.writing = storedAfter(decided.rooms);
+        this.prepareNext();
+        await storeBatch(this.options.db, input, decided, payload);
+        this.lastWritten = this.writing;
+        this.writing = undefined;
       }
-      this.accumulate(result);
+      this.accumulate(decided.result);
     } catch (error) {
+      this.writing = undefined;
       if (!isDataError(error)) throw error;
-      // Rooms refused one by one are not stored as `lastWritten` says: the next batch reads anew.
-      this.readAhead = undefined;
+      this.next = undefined;
       this.lastWritten = new Map();
       await this.writeOneByOne(
         batch.map(({ observed }) => observed),
@@ -213,7 +201,9 @@ export class RoomWriter {
    */
   private async writeOneByOne(rooms: ObservedRoom[], batchError: unknown): Promise<void> {
     const refused =
-      rooms.length === 1 ? [{ observed: rooms[0]!, error: batchError }] : await this.writeEach(rooms);
+      rooms.length === 1
+        ? [{ observed: rooms[0]!, error: batchError }]
+        : await writeEach(rooms, async (observed) => this.accumulate(await this.apply([observed])));
     if (rooms.length > 1 && refused.length === rooms.length) throw batchError;
     for (const { observed, error } of refused) {
       this.totals.skipped += 1;
@@ -235,28 +225,8 @@ export class RoomWriter {
     }
   }
 
-  /** Writes each room in a transaction of its own; those refused for their data are returned. */
-  private async writeEach(rooms: ObservedRoom[]): Promise<Array<{ observed: ObservedRoom; error: unknown }>> {
-    const refused: Array<{ observed: ObservedRoom; error: unknown }> = [];
-    for (const observed of rooms) {
-      try {
-        this.accumulate(await this.apply([observed]));
-      } catch (error) {
-        if (!isDataError(error)) throw error;
-        refused.push({ observed, error });
-      }
-    }
-    return refused;
-  }
-
   private accumulate(result: BatchResult): void {
-    const t = this.totals;
-    t.inserted += result.inserted;
-    t.updated += result.updated;
-    t.restored += result.restored;
-    t.unchanged += result.unchanged;
-    t.roomRowsWritten += result.roomRowsWritten;
-    t.voiceRowsWritten += result.voiceRowsWritten;
+    addBatchResult(this.totals, result);
     const room = (this.options.previewLimit ?? 50) - this.preview.length;
     if (room > 0) this.preview.push(...result.changes.slice(0, room));
   }
