@@ -1,6 +1,7 @@
 /**
  * The write side's limit: exactly the rows a first full sync writes for the same rooms (each
- * room's row with its content hash, its voice configs, a `created` change row and a seen row),
+ * room's row with its content hash and run stamp, its voice configs, and a `created` change row
+ * keeping the whole item in `after`; a written room needs no seen row since 0004_cheaper_rows),
  * streamed with COPY into the same schema in one transaction. The rooms are fetched first, off
  * the clock; the clock runs from mapping the first room to the commit, so the mapping and hashing
  * the engine must do too are in it. Run by the bench in a child process with the CLI's
@@ -12,12 +13,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import {
-  smartChatRoomChanges,
-  smartChatRoomVoiceConfigs,
-  smartChatRooms,
-  syncSeenRooms,
-} from "../src/db/schema.js";
+import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms } from "../src/db/schema.js";
 import { contentHash, roomColumns, voiceConfigRows } from "../src/sync/room-record.js";
 import { cpuSecondsSince, isMain, runBenchChild } from "./bench-child.js";
 import { fetchAll, type FetchedRoom } from "./fetch-only.js";
@@ -26,7 +22,7 @@ import { cpuSeconds } from "./proc-stat.js";
 
 export interface CopyLimitResult {
   rooms: number;
-  /** Rows written, all four tables together. */
+  /** Rows written, all three tables together. */
   rows: number;
   wallMs: number;
   /** This process's CPU from the first room mapped to the commit. */
@@ -40,7 +36,7 @@ function* map<T, U>(items: Iterable<T>, f: (item: T) => Iterable<U>): Generator<
   for (const item of items) yield* f(item);
 }
 
-/** Streams the four tables' rows for `fetched` in one transaction; returns the rows written. */
+/** Streams the three tables' rows for `fetched` in one transaction; returns the rows written. */
 export async function copyRoomRows(client: pg.ClientBase, projectId: string, fetched: FetchedRoom[]) {
   const runId = randomUUID();
   const observedAt = new Date();
@@ -57,6 +53,7 @@ export async function copyRoomRows(client: pg.ClientBase, projectId: string, fet
         lastChangedAt: observedAt,
         deletedAt: null,
         lastRequestId: requestId ?? null,
+        writtenByRun: runId,
       },
     ]),
   );
@@ -76,14 +73,10 @@ export async function copyRoomRows(client: pg.ClientBase, projectId: string, fet
         requestId: requestId ?? null,
         change: "created" as const,
         changedFields: Object.keys(room).sort(),
+        after: room,
         observedAt,
       },
     ]),
-  );
-  rows += await copyRows(
-    client,
-    syncSeenRooms,
-    map(fetched, ({ room, requestId }) => [{ runId, roomId: room.room_id, requestId: requestId ?? null }]),
   );
   await client.query("commit");
   return rows;

@@ -5,6 +5,8 @@
  *   npm run bench -- --sizes 2000    # what CI runs
  *   npm run bench -- --huge          # adds 1M rooms
  *   npm run bench -- --tenants 0     # skips the many-tenants scenario (needs REDIS_URL)
+ *   npm run bench -- --sizes 100 --no-baseline --tenants 4 --tenant-rooms 100000 --tenant-workers 1
+ *                                    # one worker syncing four 100k projects at once
  *   npm run bench -- --no-limits     # skips fetch-only and COPY, the in-run limit
  *   npm run bench -- --churn-rooms 0 # skips the full run under churn (bench/churn.ts)
  */
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     tenants: { type: "string", default: "200" },
     "tenant-rooms": { type: "string", default: "500" },
+    "tenant-workers": { type: "string", default: "2" },
     "no-limits": { type: "boolean", default: false },
     "churn-rooms": { type: "string", default: "3000" },
   },
@@ -314,7 +317,8 @@ if (tenants > 0) {
     process.stderr.write("The many-tenants scenario needs REDIS_URL (or pass --tenants 0).\n");
     process.exit(2);
   }
-  process.stderr.write(`bench: ${tenants} projects through two worker processes...\n`);
+  const workers = Number(values["tenant-workers"]);
+  process.stderr.write(`bench: ${tenants} projects through ${workers} worker process(es)...\n`);
   const result = await withDatabase(`msync_bench_${randomBytes(3).toString("hex")}`, (url) =>
     measureTenants({
       databaseUrl: url,
@@ -322,6 +326,7 @@ if (tenants > 0) {
       projects: tenants,
       rooms: Number(values["tenant-rooms"]),
       latencyMs: Number(values.latency),
+      workers,
     }),
   );
   const rooms = result.projects * result.roomsPerProject;

@@ -1,7 +1,13 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 import type { Db } from "./database.js";
 import { queryCount, queryRows } from "./query-rows.js";
+
+/** A room `r` the run neither wrote (`written_by_run`) nor saw without writing (`sync_seen_rooms`). */
+function unseenBy(runId: string): SQL {
+  return sql`r.written_by_run is distinct from ${runId}::uuid
+         and not exists (select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)`;
+}
 
 /** Live rooms of the project, and how many of them the run did not see. */
 export async function countUnseenLive(
@@ -13,8 +19,7 @@ export async function countUnseenLive(
     db,
     sql`
     select count(*)::int as live,
-           (count(*) filter (where not exists (
-              select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)))::int as unseen
+           (count(*) filter (where ${unseenBy(runId)}))::int as unseen
       from smart_chat_rooms r
      where r.project_id = ${projectId} and r.deleted_at is null`,
   );
@@ -28,7 +33,7 @@ export async function listUnseenLive(db: Db, projectId: string, runId: string, l
     sql`
     select r.room_id, r.room_name from smart_chat_rooms r
      where r.project_id = ${projectId} and r.deleted_at is null
-       and not exists (select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)
+       and ${unseenBy(runId)}
      order by r.room_id limit ${limit}`,
   );
 }
@@ -48,7 +53,7 @@ export async function markUnseenDeleted(
       update smart_chat_rooms r
          set deleted_at = ${input.now}, last_changed_at = ${input.now}
        where r.project_id = ${input.projectId} and r.deleted_at is null
-         and not exists (select 1 from sync_seen_rooms s where s.run_id = ${input.runId} and s.room_id = r.room_id)
+         and ${unseenBy(input.runId)}
       returning r.room_id, r.raw
     ), logged as (
       -- before: the last item seen, so the room can be read back as it was (smart_chat_rooms_as_of).

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 
 import type { Db } from "./database.js";
 import { syncRunWindows, syncRuns, syncSeenRooms } from "./schema.js";
@@ -16,12 +16,23 @@ export async function loadRunWindows(db: Db, runId: string) {
 
 /**
  * Hands a failed full run's progress to its successor: the windows it completed and the rooms
- * it saw, so deletions are still judged against everything the two runs saw together.
+ * it saw, so deletions are still judged against everything the two runs saw together. The rooms
+ * it wrote carry its stamp (`written_by_run`), which becomes seen rows of the successor: the
+ * stamp stays on rows the successor does not rewrite.
  */
-export async function adoptRunProgress(db: Db, fromRunId: string, toRunId: string): Promise<void> {
+export async function adoptRunProgress(
+  db: Db,
+  input: { projectId: string; fromRunId: string; toRunId: string },
+): Promise<void> {
+  const { projectId, fromRunId, toRunId } = input;
   await db.transaction(async (tx) => {
     await tx.update(syncRunWindows).set({ runId: toRunId }).where(eq(syncRunWindows.runId, fromRunId));
     await tx.update(syncSeenRooms).set({ runId: toRunId }).where(eq(syncSeenRooms.runId, fromRunId));
+    await tx.execute(sql`
+      insert into sync_seen_rooms (run_id, room_id, request_id)
+      select ${toRunId}::uuid, room_id, last_request_id from smart_chat_rooms
+       where project_id = ${projectId} and written_by_run = ${fromRunId}::uuid
+      on conflict do nothing`);
   });
 }
 

@@ -4,7 +4,6 @@ import {
   boolean,
   check,
   customType,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -53,19 +52,32 @@ const roomColumnBuilders = () => ({
   lastRequestId: text("last_request_id"),
 });
 
-/** One row per room ever seen; rows are never removed, deletions are soft (`deleted_at`). */
-export const smartChatRooms = pgTable("smart_chat_rooms", roomColumnBuilders(), (t) => [
-  primaryKey({ columns: [t.projectId, t.roomId] }),
-  index("smart_chat_rooms_name_idx").on(t.projectId, t.roomName),
-  index("smart_chat_rooms_update_time_idx").on(t.projectId, t.updateTime),
-  index("smart_chat_rooms_live_idx")
-    .on(t.projectId, t.roomId)
-    .where(sql`${t.deletedAt} is null`),
-  index("smart_chat_rooms_model_asset_idx").on(t.modelAssetId),
-  index("smart_chat_rooms_deleted_idx")
-    .on(t.deletedAt)
-    .where(sql`${t.deletedAt} is not null`),
-]);
+/**
+ * One row per room ever seen; rows are never removed, deletions are soft (`deleted_at`).
+ * Indexes (0004_cheaper_rows dropped the rest, which no query of the engine or the README used):
+ * the primary key (the writer's upsert and read); `(project_id, update_time)` for the filter
+ * probe's newest-updated room; `model_asset_id` and the partial `deleted_at` for the README's
+ * example queries (test/db/example-queries.test.ts checks their plans).
+ */
+export const smartChatRooms = pgTable(
+  "smart_chat_rooms",
+  {
+    ...roomColumnBuilders(),
+    /**
+     * The run that last wrote the row (0004_cheaper_rows): a write is that run's sighting of the
+     * room, so a written room needs no `sync_seen_rooms` row. Not in the views, which predate it.
+     */
+    writtenByRun: uuid("written_by_run"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.roomId] }),
+    index("smart_chat_rooms_update_time_idx").on(t.projectId, t.updateTime),
+    index("smart_chat_rooms_model_asset_idx").on(t.modelAssetId),
+    index("smart_chat_rooms_deleted_idx")
+      .on(t.deletedAt)
+      .where(sql`${t.deletedAt} is not null`),
+  ],
+);
 
 const voiceColumnBuilders = () => ({
   projectId: text("project_id").notNull(),
@@ -80,18 +92,19 @@ const voiceColumnBuilders = () => ({
   languageDesc: text("language_desc"),
 });
 
-/** `voice_config_list`, one row per entry in upstream order. Rewritten only when the room changes. */
+/**
+ * `voice_config_list`, one row per entry in upstream order. Rewritten only when the room changes,
+ * in the same statement as its room. No foreign key since 0004_cheaper_rows: only that
+ * statement writes these rows and room rows are never removed, so the check (a lookup per
+ * voice row, and a plan cached per connection) bought nothing. `provider` is indexed for the
+ * README's example query; the primary key serves the writer and one room's voices.
+ */
 export const smartChatRoomVoiceConfigs = pgTable(
   "smart_chat_room_voice_configs",
   voiceColumnBuilders(),
   (t) => [
     primaryKey({ columns: [t.projectId, t.roomId, t.position] }),
-    foreignKey({
-      columns: [t.projectId, t.roomId],
-      foreignColumns: [smartChatRooms.projectId, smartChatRooms.roomId],
-    }).onDelete("cascade"),
     index("smart_chat_room_voice_configs_provider_idx").on(t.provider),
-    index("smart_chat_room_voice_configs_voice_asset_idx").on(t.voiceAssetId),
   ],
 );
 

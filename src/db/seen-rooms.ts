@@ -7,8 +7,15 @@ import type { Db } from "./database.js";
 import { insertJsonRows } from "./insert-json-rows.js";
 import { queryCount } from "./query-rows.js";
 
-export async function countSeenRooms(db: Db, runId: string): Promise<number> {
-  return queryCount(db, sql`select count(*)::int as n from sync_seen_rooms where run_id = ${runId}`);
+/** Rooms the run saw: those it wrote (stamped on the row) and those it only marked seen. */
+export async function countSeenRooms(db: Db, projectId: string, runId: string): Promise<number> {
+  return queryCount(
+    db,
+    sql`select count(*)::int as n from (
+          select room_id from sync_seen_rooms where run_id = ${runId}
+          union
+          select room_id from smart_chat_rooms where project_id = ${projectId} and written_by_run = ${runId}) seen`,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * What every table, view, function and interface column of the mirror means: the ONE source of
- * both the database's `COMMENT ON` statements (rendered into migrations/0003_table_comments.sql)
+ * both the database's `COMMENT ON` statements (rendered into the latest migration with comments, migrations/0004_cheaper_rows.sql)
  * and the README's table descriptions. `npm run docs:tables` renders both; a test fails when
  * either, or the comments in a migrated database, differ from this file.
  */
@@ -44,9 +44,18 @@ const roomColumns: ReadonlyArray<readonly [string, string]> = [
   ["last_request_id", "The `X-Request-Id` of the response that last carried the room."],
 ];
 
+/** Columns of the table only: the views were created before them and keep their column list. */
+const roomTableColumns: ReadonlyArray<readonly [string, string]> = [
+  ...roomColumns,
+  [
+    "written_by_run",
+    "Engine state: the run that last wrote the row. The write counts as that run's sighting, so the room needs no sync_seen_rooms row.",
+  ],
+];
+
 const voiceColumns: ReadonlyArray<readonly [string, string]> = [
   ["project_id", "The room's project."],
-  ["room_id", "The room (foreign key to `smart_chat_rooms`, cascade)."],
+  ["room_id", "The room, in `smart_chat_rooms` (written with it, so no foreign key is checked)."],
   ["position", "Index in `voice_config_list`, from 0, in upstream order."],
   ["voice_asset_id", "`voice_asset_id` of the entry."],
   ["speed", "`speed` of the entry."],
@@ -63,7 +72,7 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
     name: "smart_chat_rooms",
     description:
       "One row per room ever seen, primary key (project_id, room_id). Rows are never removed: a room gone upstream gets deleted_at.",
-    columns: roomColumns,
+    columns: roomTableColumns,
   },
   {
     kind: "table",
@@ -166,7 +175,8 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
   {
     kind: "table",
     name: "sync_seen_rooms",
-    description: "Engine state: room IDs a run has seen, for finding deletions; cleared when the run ends.",
+    description:
+      "Engine state: room IDs a run has seen without writing them (unchanged, or refused), for finding deletions; cleared when the run ends.",
   },
   {
     kind: "view",

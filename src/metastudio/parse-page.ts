@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
 import { documentedRanges, pageSchema, roomSchema, type SmartChatRoom } from "./room-schema.js";
+import { isPlainRoom } from "./is-plain-room.js";
 import { checkStorable } from "./storable-item.js";
 
 /**
@@ -96,12 +97,14 @@ export function parsePage(
       continue;
     }
     const item = storable.item;
-    const parsed = roomSchema.safeParse(item);
+    // Zod only for items the plain check is unsure of: it names what is wrong, but copies each item.
+    const parsed = isPlainRoom(item) ? { success: true as const } : roomSchema.safeParse(item);
     if (parsed.success) {
-      rooms.push(item as SmartChatRoom);
-      rangeWarnings.push(...outOfRange(parsed.data));
+      const room = item as SmartChatRoom;
+      rooms.push(room);
+      rangeWarnings.push(...outOfRange(room));
       if (storable.normalised.length > 0) {
-        normalised.push({ ...at, roomId: parsed.data.room_id, paths: storable.normalised });
+        normalised.push({ ...at, roomId: room.room_id, paths: storable.normalised });
       }
     } else {
       invalid.push({ ...at, reason: describeIssues(parsed.error.issues, "item"), item });

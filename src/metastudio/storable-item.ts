@@ -22,13 +22,36 @@ export type StorableCheck = { ok: true; item: unknown; normalised: string[] } | 
 export function checkStorable(item: unknown): StorableCheck {
   const depth = nestingDepth(item, MAX_DEPTH + 1);
   if (depth > MAX_DEPTH) return { ok: false, reason: `item: nested deeper than ${MAX_DEPTH} levels` };
-  const normalised: string[] = [];
-  const clean = normalise(item, "item", normalised);
-  const id = (clean as { room_id?: unknown } | null)?.room_id;
+  const id = (item as { room_id?: unknown } | null)?.room_id;
   if (typeof id === "string" && id.length > MAX_ROOM_ID_CHARS) {
     return { ok: false, reason: `room_id: ${id.length} characters, more than ${MAX_ROOM_ID_CHARS}` };
   }
-  return { ok: true, item: normalised.length > 0 ? clean : item, normalised };
+  // Nearly every item is clean: it is checked without being copied, and copied only when not.
+  if (!hasUnstorableText(item)) return { ok: true, item, normalised: [] };
+  const normalised: string[] = [];
+  return { ok: true, item: normalise(item, "item", normalised), normalised };
+}
+
+/** Whether any string or key in `value` holds what normalise replaces; no copy, no recursion. */
+function hasUnstorableText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === "string") {
+      if (UNSTORABLE_ONE.test(current)) return true;
+      continue;
+    }
+    if (current === null || typeof current !== "object") continue;
+    if (Array.isArray(current)) {
+      for (const entry of current) stack.push(entry);
+      continue;
+    }
+    for (const key in current) {
+      if (UNSTORABLE_ONE.test(key)) return true;
+      stack.push((current as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }
 
 /** Depth of nested objects and arrays, counted without recursion and only up to `limit`. */
@@ -48,6 +71,9 @@ export function nestingDepth(value: unknown, limit: number): number {
 
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE_ONE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Characters of a btree-indexed text column (room_name, model_asset_id): 4 bytes each at most,

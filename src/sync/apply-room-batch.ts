@@ -1,8 +1,8 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
-import { loadRawItems, loadStoredRooms, storeRoomBatch } from "../db/apply-room-batch.js";
+import { loadStoredRooms, storeRoomBatch } from "../db/apply-room-batch.js";
 import type { Db } from "../db/database.js";
-import { changeValues, type ChangeValues } from "./change-values.js";
-import { voiceConfigRows, type RoomRow } from "./room-record.js";
+import { changeValues } from "./change-values.js";
+import { roomBatchPayload, roomKeysPayload, type PayloadRoom } from "./room-batch-payload.js";
 import {
   decideRoom,
   fieldsOfChange,
@@ -10,10 +10,10 @@ import {
   latestPerRoom,
   prepareRoom,
   type ObservedRoom,
-  type RoomOutcome,
+  type StoredRoom,
 } from "./room-diff.js";
 
-export type { ObservedRoom, PlannedChange };
+export type { ObservedRoom, PlannedChange, PayloadRoom };
 export { prepareRoom };
 
 export interface BatchResult {
@@ -29,24 +29,79 @@ export interface BatchResult {
   before: Map<string, Record<string, unknown>>;
 }
 
-/**
- * Applies one batch of observed rooms in one transaction: one read of the stored hashes, the
- * decision per room (room-diff), then multi-row writes for what changed only. An unchanged room
- * costs nothing but its `sync_seen_rooms` row. With `dryRun` it reads and decides, writes nothing.
- */
-export async function applyRoomBatch(
+/** A batch with its decision: the result, and each room with its change (or none) for the write. */
+export interface DecidedBatch {
+  result: BatchResult;
+  rooms: PayloadRoom[];
+}
+
+/** What the decision knows of each stored room of a batch, by room ID. */
+export type StoredRooms = Map<string, StoredRoom & { raw: Record<string, unknown> | null }>;
+
+export interface BatchInput {
+  projectId: string;
+  runId: string;
+  observedAt: Date;
+  dryRun: boolean;
+  /** No run of the project has succeeded yet: new rooms are `discovered`, not `created`. @default false */
+  discovering?: boolean;
+}
+
+/** The rooms of a batch, the newest of each ID, hashed (if the caller has not already). */
+export function batchOf(projectId: string, rooms: readonly ObservedRoom[]): PayloadRoom[] {
+  const batch: PayloadRoom[] = [];
+  for (const observed of latestPerRoom(rooms).values()) {
+    batch.push({ observed, prepared: (observed.prepared ??= prepareRoom(projectId, observed.room)) });
+  }
+  return batch;
+}
+
+/** One read: the stored state of the batch's rooms, and the items of those whose hash differs. */
+export async function readStoredRooms(
   db: Db,
-  input: {
-    projectId: string;
-    runId: string;
-    observedAt: Date;
-    rooms: ObservedRoom[];
-    dryRun: boolean;
-    /** No run of the project has succeeded yet: new rooms are `discovered`, not `created`. @default false */
-    discovering?: boolean;
-  },
-): Promise<BatchResult> {
-  const latest = latestPerRoom(input.rooms);
+  projectId: string,
+  batch: readonly PayloadRoom[],
+): Promise<StoredRooms> {
+  const keys = roomKeysPayload(
+    batch.map(({ observed, prepared }) => ({ id: observed.room.room_id, hash: prepared.hash })),
+  );
+  const stored: StoredRooms = new Map();
+  for (const row of await loadStoredRooms(db, projectId, keys)) {
+    stored.set(row.room_id, {
+      contentHash: row.content_hash,
+      deletedAt: row.deleted ? new Date(0) : null,
+      updateTime: row.update_ms === null ? null : new Date(Number(row.update_ms)),
+      raw: row.raw,
+    });
+  }
+  return stored;
+}
+
+/**
+ * What the mirror holds of the batch's rooms once its write has committed: a later batch decided
+ * before that commit is visible to its read takes these instead.
+ */
+export function storedAfter(batch: readonly PayloadRoom[]): StoredRooms {
+  const after: StoredRooms = new Map();
+  for (const { observed, prepared, kind } of batch) {
+    if (kind === undefined) continue;
+    after.set(observed.room.room_id, {
+      contentHash: prepared.hash,
+      deletedAt: null,
+      updateTime: prepared.columns.updateTime,
+      raw: observed.room,
+    });
+  }
+  return after;
+}
+
+/** The decision per room (room-diff); the batch's entries are left as they are. */
+export function decideBatch(
+  batch: readonly PayloadRoom[],
+  stored: StoredRooms,
+  discovering = false,
+): DecidedBatch {
+  const rooms: PayloadRoom[] = [];
   const result: BatchResult = {
     inserted: 0,
     updated: 0,
@@ -57,65 +112,93 @@ export async function applyRoomBatch(
     changes: [],
     before: new Map(),
   };
-  if (latest.size === 0) return result;
-  const work = async (tx: Db): Promise<void> => {
-    const stored = await loadStoredRooms(tx, input.projectId, [...latest.keys()]);
-    const storedById = new Map(stored.map((row) => [row.roomId, row]));
-    const changed: Array<{ observed: ObservedRoom; kind: Exclude<RoomOutcome, "unchanged" | "stale"> }> = [];
-    const rows: RoomRow[] = [];
-    for (const observed of latest.values()) {
-      const prepared = (observed.prepared ??= prepareRoom(input.projectId, observed.room));
-      const kind = decideRoom(prepared, storedById.get(observed.room.room_id), input.discovering);
-      if (kind === "unchanged" || kind === "stale") {
-        result.unchanged += 1;
-        continue;
-      }
-      changed.push({ observed, kind });
-      rows.push({
-        ...prepared.columns,
-        contentHash: prepared.hash,
-        firstSeenAt: input.observedAt,
-        lastSeenAt: input.observedAt,
-        lastChangedAt: input.observedAt,
-        deletedAt: null,
-        lastRequestId: observed.requestId ?? null,
-      });
+  for (const { observed, prepared } of batch) {
+    const known = stored.get(observed.room.room_id);
+    const kind = decideRoom(prepared, known, discovering);
+    if (kind === "unchanged" || kind === "stale") {
+      result.unchanged += 1;
+      rooms.push({ observed, prepared });
+      continue;
     }
-    const rewrittenIds = changed.filter((c) => !isNewRoom(c.kind)).map((c) => c.observed.room.room_id);
-    result.before = await loadRawItems(tx, input.projectId, rewrittenIds);
-    const values: ChangeValues[] = [];
-    for (const { observed, kind } of changed) {
-      const id = observed.room.room_id;
-      const previous = result.before.get(id);
-      const after = observed.room as Record<string, unknown>;
-      const fields = fieldsOfChange(kind, previous, after);
-      result[isNewRoom(kind) ? "inserted" : kind] += 1;
-      values.push(changeValues(kind, previous, after, fields));
-      result.changes.push({
-        roomId: id,
-        roomName: observed.room.room_name ?? null,
-        change: kind,
-        changedFields: fields,
-        requestId: observed.requestId,
-      });
-    }
-    if (input.dryRun) return;
-    const voices = changed.flatMap(({ observed }) => voiceConfigRows(input.projectId, observed.room));
-    await storeRoomBatch(tx, {
-      projectId: input.projectId,
-      runId: input.runId,
-      observedAt: input.observedAt,
-      rows,
-      rewrittenIds,
-      voices,
-      changes: result.changes,
-      values,
-      seen: [...latest.values()].map((o) => ({ roomId: o.room.room_id, requestId: o.requestId ?? null })),
+    const previous = known?.raw ?? undefined;
+    if (previous !== undefined && !isNewRoom(kind)) result.before.set(observed.room.room_id, previous);
+    const after = observed.room as Record<string, unknown>;
+    const fields = fieldsOfChange(kind, previous, after);
+    result[isNewRoom(kind) ? "inserted" : kind] += 1;
+    const values = kind === "updated" ? changeValues(kind, previous, after, fields) : undefined;
+    rooms.push({ observed, prepared, kind, fields, values });
+    result.changes.push({
+      roomId: observed.room.room_id,
+      roomName: observed.room.room_name ?? null,
+      change: kind,
+      changedFields: fields,
+      requestId: observed.requestId,
     });
-    result.roomRowsWritten = rows.length;
-    result.voiceRowsWritten = rows.length > 0 ? voices.length : 0;
-  };
-  if (input.dryRun) await work(db);
-  else await db.transaction((tx) => work(tx as unknown as Db));
-  return result;
+  }
+  return { result, rooms };
+}
+
+/** A batch ready to write: decided, with its statement's parameter built. */
+export interface PreparedBatch {
+  input: BatchInput;
+  decided: DecidedBatch;
+  payload: string;
+}
+
+/**
+ * Reads and decides a batch and builds its statement's parameter, taking the rooms the batch
+ * before it wrote from `written` (storedAfter: what they hold once that batch commits): while
+ * that batch is still being written, this read may or may not see its commit. No other writer
+ * touches the project (the project lock).
+ */
+export async function prepareBatch(
+  db: Db,
+  input: BatchInput,
+  batch: PayloadRoom[],
+  written: StoredRooms,
+): Promise<PreparedBatch> {
+  const stored = await readStoredRooms(db, input.projectId, batch);
+  for (const { observed } of batch) {
+    const after = written.get(observed.room.room_id);
+    if (after) stored.set(observed.room.room_id, after);
+  }
+  const decided = decideBatch(batch, stored, input.discovering);
+  return { input, decided, payload: input.dryRun ? "" : roomBatchPayload(decided.rooms) };
+}
+
+/**
+ * Writes a decided batch in one statement (its parameter `payload`, roomBatchPayload of its
+ * rooms, built by the caller ahead of time or here); fills in the rows written.
+ */
+export async function storeBatch(
+  db: Db,
+  input: BatchInput,
+  { result, rooms }: DecidedBatch,
+  payload = roomBatchPayload(rooms),
+) {
+  await storeRoomBatch(db, { ...input, payload });
+  let voices = 0;
+  for (const { observed, kind } of rooms)
+    if (kind !== undefined) voices += observed.room.voice_config_list?.length ?? 0;
+  result.roomRowsWritten = result.changes.length;
+  result.voiceRowsWritten = voices;
+}
+
+/**
+ * Applies one batch of observed rooms: one read of the stored hashes (and of the stored items of
+ * rooms whose hash differs), the decision per room (room-diff), then one statement that writes
+ * what changed and marks every room seen. The statement's parameter is complete before it is
+ * sent, so Postgres never holds a transaction open while node works. Reading outside the write's
+ * transaction is safe because one writer per project runs at a time (the project lock) and its
+ * batches are written one after the other. With `dryRun` it reads and decides, writes nothing.
+ */
+export async function applyRoomBatch(
+  db: Db,
+  input: BatchInput & { rooms: ObservedRoom[] },
+): Promise<BatchResult> {
+  const batch = batchOf(input.projectId, input.rooms);
+  if (batch.length === 0) return decideBatch(batch, new Map()).result;
+  const decided = decideBatch(batch, await readStoredRooms(db, input.projectId, batch), input.discovering);
+  if (!input.dryRun) await storeBatch(db, input, decided);
+  return decided.result;
 }

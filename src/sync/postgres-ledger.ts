@@ -49,7 +49,7 @@ export class PostgresLedger implements RunLedger {
   }
 
   async adopt(fromRunId: string): Promise<TimeWindow[]> {
-    await adoptRunProgress(this.db, fromRunId, this.runId);
+    await adoptRunProgress(this.db, { projectId: this.projectId, fromRunId, toRunId: this.runId });
     return (await loadRunWindows(this.db, this.runId)).map((w) => ({
       start: toSeconds(w.windowStart),
       end: toSeconds(w.windowEnd),
@@ -87,7 +87,7 @@ export class PostgresLedger implements RunLedger {
   }
 
   countSeen(): Promise<number> {
-    return countSeenRooms(this.db, this.runId);
+    return countSeenRooms(this.db, this.projectId, this.runId);
   }
 
   async judgeDeletions(judgement: DeletionJudgement) {

@@ -1,6 +1,6 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { changedFields, contentHash, roomColumns } from "./room-record.js";
+import { canonicalJson, changedFields, hashCanonical, roomColumns } from "./room-record.js";
 
 /** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
 export interface ObservedRoom {
@@ -13,6 +13,11 @@ export interface ObservedRoom {
 
 export interface PreparedRoom {
   hash: string;
+  /**
+   * The item as canonical JSON (room-record's canonicalJson): hashed, and sent to Postgres as
+   * `raw` (jsonb keeps no key order), so the item is serialised once.
+   */
+  json: string;
   columns: ReturnType<typeof roomColumns>;
 }
 
@@ -32,7 +37,8 @@ export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
 export function prepareRoom(projectId: string, room: SmartChatRoom): PreparedRoom {
-  return { hash: contentHash(room), columns: roomColumns(projectId, room) };
+  const json = canonicalJson(room);
+  return { hash: hashCanonical(json), json, columns: roomColumns(projectId, room) };
 }
 
 /**

@@ -43,7 +43,12 @@ export function canonicalJson(value: unknown): string {
  * per room (half the time for a room-sized input).
  */
 export function contentHash(raw: unknown): string {
-  return hash("sha256", canonicalJson(raw), "base64url");
+  return hashCanonical(canonicalJson(raw));
+}
+
+/** `contentHash` of an item whose canonicalJson the caller already has (and keeps). */
+export function hashCanonical(json: string): string {
+  return hash("sha256", json, "base64url");
 }
 
 /** Top-level upstream fields whose values differ, sorted; what `smart_chat_room_changes` records. */

@@ -1,66 +1,46 @@
 import {
   applyRoomBatch,
-  prepareRoom,
+  batchOf,
+  prepareBatch,
+  storeBatch,
+  storedAfter,
   type BatchResult,
   type ObservedRoom,
+  type PayloadRoom,
   type PlannedChange,
+  type PreparedBatch,
+  type StoredRooms,
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
 import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
+import { isDataError, writeEach } from "./is-data-error.js";
+import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
-export interface WriterTotals {
-  inserted: number;
-  updated: number;
-  restored: number;
-  unchanged: number;
-  roomRowsWritten: number;
-  voiceRowsWritten: number;
-  writeMs: number;
-  /** Rooms the database refused one by one after their batch failed: lost, and counted invalid. */
-  skipped: number;
-}
+export type { WriterTotals };
 
 /**
- * SQLSTATE classes that are about the data (22 data exception, 23 integrity, 54 program limit
- * such as an index row too large): one room can cause them, so its batch is retried room by
- * room. Anything else (a lost connection, a shutdown) fails every room alike and is rethrown.
- */
-const DATA_ERROR_CLASSES = new Set(["22", "23", "54"]);
-
-function isDataError(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code.length === 5) return DATA_ERROR_CLASSES.has(code.slice(0, 2));
-    current = current.cause;
-  }
-  return false;
-}
-
-/**
- * Collects rooms from concurrent page fetches and writes them in batches, one transaction at a
- * time. `add` waits while a full batch is being written, which bounds memory however fast pages
- * arrive.
+ * Collects rooms from concurrent page fetches and writes them in batches, one statement at a time.
+ * `add` waits while a full batch is being written, which bounds memory however fast pages arrive.
  */
 export class RoomWriter {
-  readonly totals: WriterTotals = {
-    inserted: 0,
-    updated: 0,
-    restored: 0,
-    unchanged: 0,
-    roomRowsWritten: 0,
-    voiceRowsWritten: 0,
-    writeMs: 0,
-    skipped: 0,
-  };
+  readonly totals: WriterTotals = newWriterTotals();
   /** A dry run's would-be changes, the first `previewLimit` of them. */
   readonly preview: PlannedChange[] = [];
   /** A dry run writes no `sync_seen_rooms` rows, so it remembers what it saw here instead. */
   readonly seenInDryRun = new Set<string>();
   private buffer: ObservedRoom[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Batches enqueued and not yet being written, oldest first. */
+  private readonly queued: PayloadRoom[][] = [];
+  /** The next batch, prepared while the batch before it is written. */
+  private next: { batch: PayloadRoom[]; ready: Promise<PreparedBatch> } | undefined;
+  /** The rooms the last batch wrote, as stored once it committed; see prepare. */
+  private lastWritten: StoredRooms = new Map();
+  /** The same for the batch being written, while it is. */
+  private writing: StoredRooms | undefined;
 
   constructor(
     private readonly options: {
@@ -80,7 +60,7 @@ export class RoomWriter {
     },
   ) {}
 
-  /** Rooms inserted by this run at which the room tables are next analyzed. */
+  /** Rooms inserted by this run at which the room tables are analyzed, once. */
   private analyzeAt = 2000;
 
   /**
@@ -128,11 +108,13 @@ export class RoomWriter {
     // its own transaction, so one statement never carries the whole page.
     const size = this.options.batchSize ?? 500;
     for (let start = 0; start < buffered.length; start += size) {
-      const batch = buffered.slice(start, start + size);
-      // Hashed now, outside the transaction: this runs while the batch before is being written.
-      for (const observed of batch) observed.prepared ??= prepareRoom(this.options.projectId, observed.room);
+      // Hashed now, while the batch before is being written.
+      const batch = batchOf(this.options.projectId, buffered.slice(start, start + size));
+      if (batch.length === 0) continue;
+      this.queued.push(batch);
       this.then(() => this.write(batch));
     }
+    this.prepareNext();
   }
 
   private then(task: () => Promise<void>): void {
@@ -141,29 +123,69 @@ export class RoomWriter {
     this.chain.catch(() => {});
   }
 
-  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
-    return applyRoomBatch(this.options.db, {
+  private input() {
+    return {
       projectId: this.options.projectId,
       runId: this.options.runId,
       observedAt: (this.options.now ?? (() => new Date()))(),
-      rooms,
       dryRun: this.options.dryRun,
       discovering: this.options.discovering ?? false,
-    });
+    };
   }
 
-  private async write(rooms: ObservedRoom[]): Promise<void> {
+  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
+    return applyRoomBatch(this.options.db, { ...this.input(), rooms });
+  }
+
+  private prepare(batch: PayloadRoom[], written: StoredRooms): Promise<PreparedBatch> {
+    return prepareBatch(this.options.db, this.input(), batch, written);
+  }
+
+  /** Prepares the next queued batch while one is being written (see prepare), if not yet. */
+  private prepareNext(): void {
+    const following = this.queued[0];
+    if (!this.writing || this.next || !following) return;
+    this.next = { batch: following, ready: this.prepare(following, this.writing) };
+    // Awaited by the next write; a failure here must not be an unhandled rejection.
+    this.next.ready.catch(() => {});
+  }
+
+  /**
+   * Writes one batch, prepared while the batch before it was written; once its statement is
+   * sent, the next queued batch is prepared, so Postgres executes while node reads, decides and
+   * serialises. A batch refused for its data is written room by room and the next is prepared
+   * anew, since some of its rooms were not stored as the preparation assumed.
+   */
+  private async write(batch: PayloadRoom[]): Promise<void> {
     const started = performance.now();
+    this.queued.shift();
+    const ready = this.next?.batch === batch ? this.next.ready : undefined;
+    this.next = undefined;
     try {
-      this.accumulate(await this.apply(rooms));
+      const { input, decided, payload } = await (ready ?? this.prepare(batch, this.lastWritten));
+      if (!input.dryRun) {
+        // The next read is sent first, so it is never queued behind this write's connection.
+        this.writing = storedAfter(decided.rooms);
+        this.prepareNext();
+        await storeBatch(this.options.db, input, decided, payload);
+        this.lastWritten = this.writing;
+        this.writing = undefined;
+      }
+      this.accumulate(decided.result);
     } catch (error) {
+      this.writing = undefined;
       if (!isDataError(error)) throw error;
-      await this.writeOneByOne(rooms, error);
+      this.next = undefined;
+      this.lastWritten = new Map();
+      await this.writeOneByOne(
+        batch.map(({ observed }) => observed),
+        error,
+      );
     }
-    // A run filling the tables from (nearly) empty: see analyzeRoomTables for why, and for the
-    // cost of not doing it. Growing steps keep it to a handful of ANALYZEs however large the run.
+    // A run filling the tables from (nearly) empty: see analyzeRoomTables for why one ANALYZE is
+    // enough, and for the cost of none. Each costs a sample of the tables, jsonb included.
     if (!this.options.dryRun && this.totals.inserted >= this.analyzeAt) {
-      this.analyzeAt = this.totals.inserted * 4;
+      this.analyzeAt = Number.POSITIVE_INFINITY;
       await analyzeRoomTables(this.options.db).catch((error: unknown) =>
         this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
       );
@@ -179,7 +201,9 @@ export class RoomWriter {
    */
   private async writeOneByOne(rooms: ObservedRoom[], batchError: unknown): Promise<void> {
     const refused =
-      rooms.length === 1 ? [{ observed: rooms[0]!, error: batchError }] : await this.writeEach(rooms);
+      rooms.length === 1
+        ? [{ observed: rooms[0]!, error: batchError }]
+        : await writeEach(rooms, async (observed) => this.accumulate(await this.apply([observed])));
     if (rooms.length > 1 && refused.length === rooms.length) throw batchError;
     for (const { observed, error } of refused) {
       this.totals.skipped += 1;
@@ -201,28 +225,8 @@ export class RoomWriter {
     }
   }
 
-  /** Writes each room in a transaction of its own; those refused for their data are returned. */
-  private async writeEach(rooms: ObservedRoom[]): Promise<Array<{ observed: ObservedRoom; error: unknown }>> {
-    const refused: Array<{ observed: ObservedRoom; error: unknown }> = [];
-    for (const observed of rooms) {
-      try {
-        this.accumulate(await this.apply([observed]));
-      } catch (error) {
-        if (!isDataError(error)) throw error;
-        refused.push({ observed, error });
-      }
-    }
-    return refused;
-  }
-
   private accumulate(result: BatchResult): void {
-    const t = this.totals;
-    t.inserted += result.inserted;
-    t.updated += result.updated;
-    t.restored += result.restored;
-    t.unchanged += result.unchanged;
-    t.roomRowsWritten += result.roomRowsWritten;
-    t.voiceRowsWritten += result.voiceRowsWritten;
+    addBatchResult(this.totals, result);
     const room = (this.options.previewLimit ?? 50) - this.preview.length;
     if (room > 0) this.preview.push(...result.changes.slice(0, room));
   }

@@ -40,4 +40,40 @@ describe("RoomWriter", () => {
     );
     expect(rows[0]).toEqual({ transactions: 20, rooms: 20_000 });
   });
+
+  it("decides a room in the next batch against what this batch wrote, whether or not its read saw the commit", async () => {
+    const projectId = `p-${randomUUID().slice(0, 8)}`;
+    const runId = randomUUID();
+    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1 });
+    const version = (name: string, at: string) => ({
+      room: { room_id: "a", room_name: name, update_time: at },
+      requestId: name,
+    });
+    // Four one-room batches queued at once: each next batch's read runs while the one before is written.
+    await writer.add([
+      version("one", "2025-01-01T00:00:00Z"),
+      version("two", "2025-01-02T00:00:00Z"),
+      version("two", "2025-01-02T00:00:00Z"),
+      version("three", "2025-01-03T00:00:00Z"),
+    ]);
+    await writer.flush();
+    const { rows } = await database.pool.query<{ change: string; request_id: string; before: unknown }>(
+      "select change, request_id, before from smart_chat_room_changes where project_id = $1 order by id",
+      [projectId],
+    );
+    expect(rows).toEqual([
+      { change: "created", request_id: "one", before: null },
+      {
+        change: "updated",
+        request_id: "two",
+        before: { room_name: "one", update_time: "2025-01-01T00:00:00Z" },
+      },
+      {
+        change: "updated",
+        request_id: "three",
+        before: { room_name: "two", update_time: "2025-01-02T00:00:00Z" },
+      },
+    ]);
+    expect(writer.totals).toMatchObject({ inserted: 1, updated: 2, unchanged: 1 });
+  });
 });

@@ -1,0 +1,106 @@
+/**
+ * Developer aid, not part of `npm run bench`: one full sync of the compiled CLI against the
+ * simulator with `--cpu-prof`, then the profile's self time summed per function.
+ *   npx tsx bench/profile-sync.ts --rooms 20000 --out /tmp/prof
+ */
+import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+import pg from "pg";
+
+import { openDatabase } from "../src/db/database.js";
+import { migrate } from "../src/db/migrate.js";
+import { startSimulator } from "../src/simulator/simulator.js";
+import { watchProcess } from "./proc-stat.js";
+import { binNodeFlags, CLI } from "./run-cli.js";
+
+const { values } = parseArgs({
+  options: {
+    rooms: { type: "string", default: "20000" },
+    out: { type: "string", default: "/tmp/metastudio-sync-prof" },
+    runs: { type: "string", default: "full" },
+    /** Node flags instead of the shebang's, e.g. to compare heap settings. */
+    flags: { type: "string" },
+  },
+});
+const adminUrl = process.env.DATABASE_URL!;
+const name = `msync_prof_${randomBytes(3).toString("hex")}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`create database ${name}`);
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+const database = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
+await migrate(database);
+await database.close();
+const sim = await startSimulator({
+  projectIds: ["p"],
+  roomsPerProject: Number(values.rooms),
+  seed: 42,
+  credentials: { accessKeys: {}, tokens: ["t"], iamUsers: [] },
+  behaviour: { latencyMs: 20 },
+});
+try {
+  for (const run of values.runs.split(",")) {
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        ...binNodeFlags(),
+        "--cpu-prof",
+        `--cpu-prof-dir=${values.out}`,
+        CLI,
+        "sync",
+        "--json",
+        ...(run === "full" ? ["--full"] : []),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          METASTUDIO_ENDPOINT: sim.url,
+          METASTUDIO_PROJECT_IDS: "p",
+          METASTUDIO_AUTH_TOKEN: "t",
+          METASTUDIO_RATE_LIMIT: "10000",
+          DATABASE_URL: url.toString(),
+          LOG_LEVEL: "warn",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    const watch = watchProcess(child.pid);
+    const status = await new Promise((resolve) => child.on("exit", resolve));
+    const { cpuSeconds, peakRssMb } = watch.stop();
+    process.stdout.write(
+      `${run}: ${Math.round(performance.now() - started)} ms, node CPU ${cpuSeconds.toFixed(2)} s, ` +
+        `peak RSS ${peakRssMb} MB, exit ${String(status)}\n`,
+    );
+  }
+} finally {
+  await sim.close();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+const latest = readdirSync(values.out)
+  .filter((f) => f.endsWith(".cpuprofile"))
+  .sort()
+  .pop()!;
+const profile = JSON.parse(readFileSync(`${values.out}/${latest}`, "utf8")) as {
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount: number;
+  }>;
+  samples: number[];
+};
+const total = profile.nodes.reduce((s, n) => s + n.hitCount, 0);
+const self = new Map<string, number>();
+for (const node of profile.nodes) {
+  const { functionName, url: file, lineNumber } = node.callFrame;
+  const key = `${functionName || "(anon)"} ${file.replace(/.*\/(node_modules|dist)\//, "$1/")}:${lineNumber}`;
+  self.set(key, (self.get(key) ?? 0) + node.hitCount);
+}
+for (const [key, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+  process.stdout.write(`${((hits / total) * 100).toFixed(1).padStart(5)}%  ${key}\n`);
+}
