@@ -10,9 +10,9 @@ import { DirectNodeFS } from "./direct-node-fs.js";
  * postgresql.conf. PGlite's default, 128 MB, costs about its full size in RSS whatever the data:
  * Postgres zeroes the pool when it starts, and in WebAssembly that memory is never given back.
  * The embedded database serves one process, the pages it does not hold are in the operating
- * system's cache, and a sync writes each room once. Measured (demo, 3,000 rooms: VmHWM of its
- * node process; 20,000 rooms for the time): 16 MB leaves about 110 MB more for everything else,
- * and a 20,000-room full sync takes as long as with 128 MB.
+ * system's page cache, and a sync writes each room once. Measured with the demo at 20,000 rooms on
+ * a kept cluster (`DEMO_ROOMS=20000 /usr/bin/time -v node ... scripts/demo.ts`, two runs each):
+ * 16 MB peaks at 303-324 MB in 19.6-22.6 s, 128 MB at 441-455 MB in 20.5-21.7 s.
  */
 export const EMBEDDED_SHARED_BUFFERS = "16MB";
 
@@ -41,16 +41,15 @@ export async function createEmbeddedCluster(dir: string): Promise<void> {
     });
     await client.close();
     const entries = readdirSync(staging).filter((entry) => entry !== "PG_VERSION");
-    for (const entry of [...entries, "PG_VERSION"]) {
-      if (existsSync(join(dir, entry))) {
-        throw new Error(
-          `Cannot create the embedded database in ${dir}: ${entry} is in the way (left by an ` +
-            "interrupted creation?). The directory holds no complete database (no PG_VERSION); " +
-            "remove it or choose another METASTUDIO_SYNC_DATA_DIR.",
-        );
-      }
-      renameSync(join(staging, entry), join(dir, entry));
+    const inTheWay = entries.find((entry) => existsSync(join(dir, entry)));
+    if (inTheWay !== undefined) {
+      throw new Error(
+        `Cannot create the embedded database in ${dir}: ${inTheWay} is in the way (left by an ` +
+          "interrupted creation?). The directory holds no complete database (no PG_VERSION); " +
+          "remove it or choose another METASTUDIO_SYNC_DATA_DIR.",
+      );
     }
+    for (const entry of [...entries, "PG_VERSION"]) renameSync(join(staging, entry), join(dir, entry));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
