@@ -84,7 +84,8 @@ export async function openDatabase(options: {
     ({ drizzle } = await import("drizzle-orm/pglite"));
     if (!existsSync(join(dir, "PG_VERSION"))) {
       const { createEmbeddedCluster } = await import("./create-embedded-cluster.js");
-      await createEmbeddedCluster(dir);
+      const { clusterTemplatePath } = await import("./cluster-template-path.js");
+      await createEmbeddedCluster(dir, clusterTemplatePath());
     }
     client = await PGlite.create(dir);
   } catch (error) {
