@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 
 import { PGlite } from "@electric-sql/pglite";
 
@@ -64,7 +65,8 @@ const THROWAWAY_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=128
 async function copyTemplate(staging: string, template: string): Promise<boolean> {
   mkdirSync(staging);
   try {
-    const tarball = new Blob([readFileSync(template)], { type: "application/gzip" });
+    // Unpacked here: PGlite's own gunzip leaks an unhandled rejection on a file that is not gzip.
+    const tarball = new Blob([gunzipSync(readFileSync(template))], { type: "application/x-tar" });
     const client = await PGlite.create({
       fs: new DirectNodeFS(staging),
       loadDataDir: tarball,
