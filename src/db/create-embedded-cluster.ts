@@ -7,8 +7,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { DirectNodeFS } from "./direct-node-fs.js";
 
 /**
- * The buffer pool of an embedded cluster `sync` creates, written by initdb into its
- * postgresql.conf. PGlite's default, 128 MB, costs about its full size in RSS whatever the data:
+ * The buffer pool of an embedded cluster `sync` creates, in its postgresql.conf (initdb writes
+ * it there, and the template is initdb's). PGlite's default, 128 MB, costs about its full size in RSS whatever the data:
  * Postgres zeroes the pool when it starts, and in WebAssembly that memory is never given back.
  * The embedded database serves one process, the pages it does not hold are in the operating
  * system's page cache, and a sync writes each room once. Measured with the demo at 20,000 rooms on
@@ -17,7 +17,7 @@ import { DirectNodeFS } from "./direct-node-fs.js";
  */
 export const EMBEDDED_SHARED_BUFFERS = "16MB";
 
-/** Where initdb builds a cluster before it is moved into the data directory. */
+/** Where a new cluster is built before it is moved into the data directory. */
 const STAGING_PREFIX = ".new-cluster-";
 
 /**

@@ -84,7 +84,7 @@ export async function openDatabase(options: {
     ({ drizzle } = await import("drizzle-orm/pglite"));
     if (!existsSync(join(dir, "PG_VERSION"))) {
       const { createEmbeddedCluster } = await import("./create-embedded-cluster.js");
-      const { clusterTemplatePath } = await import("./cluster-template-path.js");
+      const { clusterTemplatePath } = await import("./cluster-template.js");
       await createEmbeddedCluster(dir, clusterTemplatePath());
     }
     client = await PGlite.create(dir);

@@ -9,7 +9,7 @@ import { createEmbeddedCluster, EMBEDDED_SHARED_BUFFERS } from "../../src/db/cre
 import { LOCK_FILE } from "../../src/db/data-dir-lock.js";
 import { openDatabase } from "../../src/db/database.js";
 import { queryRows } from "../../src/db/query-rows.js";
-import { writeClusterTemplate } from "../../src/db/write-cluster-template.js";
+import { writeClusterTemplate } from "../../src/db/cluster-template.js";
 
 let root: string;
 beforeAll(() => {
