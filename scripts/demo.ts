@@ -4,7 +4,6 @@
  * shows what changed and how to query it.
  */
 import "./demo-wasm-flags.js";
-import { createDemoCluster } from "./demo-cluster.js";
 import { demoDataDir, freshDemoDir } from "./fresh-demo-dir.js";
 
 import { sql } from "drizzle-orm";
@@ -55,7 +54,6 @@ const config = loadConfig({
   ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   LOG_LEVEL: "warn",
 });
-if (dirState === "created") await createDemoCluster(DATA_DIR);
 const runtime = await openRuntime();
 say(
   runtime.database.kind === "embedded"
@@ -143,7 +141,6 @@ async function openRuntime() {
   } catch {
     freshDemoDir(DATA_DIR);
     dirState = "created";
-    await createDemoCluster(DATA_DIR);
     return openSyncRuntime(config, logger);
   }
 }

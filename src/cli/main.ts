@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=1024
+#!/usr/bin/env -S node --expose-gc --max-semi-space-size=2 --max-old-space-size=1024
 // The flags above bound the heap of the installed `metastudio-sync` command without asking users
 // for flags. Not for its ceiling (the sync's live heap is ~30 MB) but because V8 sizes its heap
 // growth by it: under 2 GB it collects the old generation before doubling it, so a 100k-room full
@@ -6,6 +6,8 @@
 // leaves room for a worker running many syncs at once. `node dist/cli/main.js` runs without them
 // (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec would cost a
 // second Node process. bench/run-cli.ts reads them from here, so the bench runs what users run.
+// --expose-gc lets the creation of an embedded database hand back initdb's ~300 MB at once
+// (src/db/create-embedded-cluster.ts); nothing else calls gc.
 import { readFileSync } from "node:fs";
 
 import { Command } from "commander";

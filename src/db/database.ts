@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 import type { PGlite } from "@electric-sql/pglite";
 import type { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -82,6 +82,11 @@ export async function openDatabase(options: {
   try {
     const { PGlite } = await import("@electric-sql/pglite");
     ({ drizzle } = await import("drizzle-orm/pglite"));
+    if (!existsSync(join(dir, "PG_VERSION"))) {
+      const { createEmbeddedCluster } = await import("./create-embedded-cluster.js");
+      const { clusterTemplatePath } = await import("./cluster-template.js");
+      await createEmbeddedCluster(dir, clusterTemplatePath());
+    }
     client = await PGlite.create(dir);
   } catch (error) {
     release();

@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /** The Node flags of the CLI's shebang, `#!/usr/bin/env -S node <flags>`. */
 function shebangFlags(): string[] {
   const first = readFileSync("src/cli/main.ts", "utf8").split("\n", 1)[0]!;
-  const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\d+)+)$/.exec(first);
+  const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\d+)?)+)$/.exec(first);
   if (!match) throw new Error(`src/cli/main.ts does not start with an env -S node shebang: ${first}`);
   return match[1]!.trim().split(" ");
 }

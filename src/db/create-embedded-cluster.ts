@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+
+import { PGlite } from "@electric-sql/pglite";
+
+import { DirectNodeFS } from "./direct-node-fs.js";
+
+/**
+ * The buffer pool of an embedded cluster `sync` creates, in its postgresql.conf (initdb writes
+ * it there, and the template is initdb's). PGlite's default, 128 MB, costs about its full size in RSS whatever the data:
+ * Postgres zeroes the pool when it starts, and in WebAssembly that memory is never given back.
+ * The embedded database serves one process, the pages it does not hold are in the operating
+ * system's page cache, and a sync writes each room once. Measured with the demo at 20,000 rooms on
+ * a kept cluster (`DEMO_ROOMS=20000 /usr/bin/time -v node ... scripts/demo.ts`, two runs each):
+ * 16 MB peaks at 303-324 MB in 19.6-22.6 s, 128 MB at 441-455 MB in 20.5-21.7 s.
+ */
+export const EMBEDDED_SHARED_BUFFERS = "16MB";
+
+/** Where a new cluster is built before it is moved into the data directory. */
+const STAGING_PREFIX = ".new-cluster-";
+
+/**
+ * Creates a Postgres cluster in `dir`, which holds none (no PG_VERSION), with
+ * EMBEDDED_SHARED_BUFFERS. The caller holds the directory's lock.
+ *
+ * The cluster is a copy of `template` (clusterTemplatePath(), made by `npm install`) when there is
+ * one that opens, else initdb's. Both want the cluster to themselves and `dir` holds the lock file,
+ * so it is built in a directory inside it (same filesystem: moving is a rename), then moved up,
+ * PG_VERSION last: a cluster interrupted while it moves is never taken for a complete one.
+ * Staging directories an interrupted creation left are removed first.
+ */
+export async function createEmbeddedCluster(dir: string, template: string | undefined): Promise<void> {
+  for (const entry of readdirSync(dir)) {
+    if (entry.startsWith(STAGING_PREFIX)) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+  const staging = join(dir, `${STAGING_PREFIX}${process.pid}`);
+  try {
+    if (!(template !== undefined && existsSync(template) && (await copyTemplate(staging, template)))) {
+      await initdb(staging);
+    }
+    const entries = readdirSync(staging).filter((entry) => entry !== "PG_VERSION");
+    const inTheWay = entries.find((entry) => existsSync(join(dir, entry)));
+    if (inTheWay !== undefined) {
+      throw new Error(
+        `Cannot create the embedded database in ${dir}: ${inTheWay} is in the way (left by an ` +
+          "interrupted creation?). The directory holds no complete database (no PG_VERSION); " +
+          "remove it or choose another METASTUDIO_SYNC_DATA_DIR.",
+      );
+    }
+    for (const entry of [...entries, "PG_VERSION"]) renameSync(join(staging, entry), join(dir, entry));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** PGlite starts Postgres on a cluster it creates; that start is thrown away: the smallest pool. */
+const THROWAWAY_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=128kB"];
+
+/**
+ * The template unpacked into `staging` by PGlite, which opens it: false, and nothing left, when
+ * it does not open. Measured creating a cluster alone (VmHWM of a node process doing only that):
+ * 252 MB, against 410 MB for initdb.
+ */
+async function copyTemplate(staging: string, template: string): Promise<boolean> {
+  mkdirSync(staging);
+  try {
+    // Unpacked here: PGlite's own gunzip leaks an unhandled rejection on a file that is not gzip.
+    const tarball = new Blob([gunzipSync(readFileSync(template))], { type: "application/x-tar" });
+    const client = await PGlite.create({
+      fs: new DirectNodeFS(staging),
+      loadDataDir: tarball,
+      startParams: THROWAWAY_START,
+    });
+    await client.close();
+    return true;
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** A new cluster by PGlite's initdb, written straight into `staging` (DirectNodeFS). */
+async function initdb(staging: string): Promise<void> {
+  mkdirSync(staging);
+  const client = await PGlite.create({
+    fs: new DirectNodeFS(staging),
+    initDbStartParams: ["-c", `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
+    // Started before initdb's instance is collected: 17 MB less at the peak, measured.
+    startParams: THROWAWAY_START,
+  });
+  await client.close();
+  await collectGarbage();
+}
+
+/**
+ * initdb's throwaway instance leaves about 300 MB (its WebAssembly memory and a copy of it) that
+ * V8 collects when it sees fit, sometimes only after the sync that follows has added its own
+ * (demo first run, measured: 463-534 MB peak RSS without, 463-464 MB with). With `--expose-gc`
+ * (the CLI and the demo pass it) it is collected here, once PGlite's last callbacks have run.
+ */
+async function collectGarbage(): Promise<void> {
+  const { gc } = globalThis as { gc?: () => void };
+  if (gc === undefined) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+}

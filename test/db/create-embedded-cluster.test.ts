@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createEmbeddedCluster, EMBEDDED_SHARED_BUFFERS } from "../../src/db/create-embedded-cluster.js";
+import { LOCK_FILE } from "../../src/db/data-dir-lock.js";
+import { openDatabase } from "../../src/db/database.js";
+import { queryRows } from "../../src/db/query-rows.js";
+import { writeClusterTemplate } from "../../src/db/cluster-template.js";
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "msync-cluster-"));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function show(dir: string, query: ReturnType<typeof sql>): Promise<string> {
+  const database = await openDatabase({ databaseUrl: undefined, embeddedDataDir: dir });
+  try {
+    const rows = await queryRows<{ value: string }>(database.db, query);
+    return rows[0]!.value;
+  } finally {
+    await database.close();
+  }
+}
+const sharedBuffers = (dir: string) => show(dir, sql`select current_setting('shared_buffers') as value`);
+/** initdb gives every cluster its own; a copy keeps the template's. */
+const systemId = (dir: string) =>
+  show(dir, sql`select system_identifier::text as value from pg_control_system()`);
+
+describe("the embedded cluster openDatabase creates", () => {
+  // PGlite's default is 128 MB, which costs about 125 MB of RSS whatever the data.
+  it("has the small buffer pool, kept in the cluster across opens", async () => {
+    expect(EMBEDDED_SHARED_BUFFERS).toBe("16MB");
+    const dir = join(root, "new");
+    expect(await sharedBuffers(dir)).toBe("16MB");
+    expect(await sharedBuffers(dir)).toBe("16MB");
+    // Built beside the lock file and moved up: nothing of the staging left, the lock released.
+    expect(existsSync(join(dir, "PG_VERSION"))).toBe(true);
+    expect(readdirSync(dir).filter((entry) => entry.startsWith(".new-cluster-"))).toEqual([]);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it("is created in a directory that already holds files, which stay", async () => {
+    const dir = join(root, "with-files");
+    mkdirSync(join(dir, ".new-cluster-999999", "base"), { recursive: true });
+    writeFileSync(join(dir, "notes.txt"), "mine\n");
+    expect(await sharedBuffers(dir)).toBe("16MB");
+    expect(existsSync(join(dir, "notes.txt"))).toBe(true);
+    expect(existsSync(join(dir, ".new-cluster-999999"))).toBe(false);
+  });
+
+  it("refuses, naming the entry, when a cluster's file is in the way, and creates none", async () => {
+    const dir = join(root, "in-the-way");
+    mkdirSync(join(dir, "base"), { recursive: true });
+    await expect(sharedBuffers(dir)).rejects.toThrow(/base is in the way/);
+    expect(existsSync(join(dir, "PG_VERSION"))).toBe(false);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+});
+
+describe("the cluster template", () => {
+  let template: string;
+  beforeAll(async () => {
+    template = join(root, "template", "pglite.tar.gz");
+    await writeClusterTemplate(template);
+  }, 120_000);
+
+  // Copying it instead of running initdb is what keeps a first run under 300 MB.
+  it("is what a new cluster is copied from, buffer pool included", async () => {
+    const dir = join(root, "from-template");
+    mkdirSync(dir);
+    await createEmbeddedCluster(dir, template);
+    const unpacked = join(root, "template-itself");
+    mkdirSync(unpacked);
+    await createEmbeddedCluster(unpacked, template);
+    expect(await systemId(dir)).toBe(await systemId(unpacked));
+    expect(await sharedBuffers(dir)).toBe(EMBEDDED_SHARED_BUFFERS);
+  });
+
+  it("gives way to initdb when missing or when it does not open", async () => {
+    const broken = join(root, "template", "broken.tar.gz");
+    writeFileSync(broken, "not a cluster");
+    const fromTemplate = join(root, "copy");
+    const fallbacks = [join(root, "missing"), join(root, "broken")];
+    for (const dir of [fromTemplate, ...fallbacks]) mkdirSync(dir);
+    await createEmbeddedCluster(fromTemplate, template);
+    await createEmbeddedCluster(fallbacks[0]!, join(root, "template", "absent.tar.gz"));
+    await createEmbeddedCluster(fallbacks[1]!, broken);
+    for (const dir of fallbacks) {
+      expect(await systemId(dir)).not.toBe(await systemId(fromTemplate));
+      expect(await sharedBuffers(dir)).toBe(EMBEDDED_SHARED_BUFFERS);
+      expect(readdirSync(dir).filter((entry) => entry.startsWith(".new-cluster-"))).toEqual([]);
+    }
+  });
+});
