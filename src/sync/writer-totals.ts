@@ -1,12 +1,7 @@
 import type { BatchResult } from "./apply-room-batch.js";
 
-export interface WriterTotals {
-  inserted: number;
-  updated: number;
-  restored: number;
-  unchanged: number;
-  roomRowsWritten: number;
-  voiceRowsWritten: number;
+/** The run's sums of its batches' counts (BatchResult's), plus what only the writer knows. */
+export interface WriterTotals extends Omit<BatchResult, "changes" | "before"> {
   writeMs: number;
   /** Rooms the database refused one by one after their batch failed: lost, and counted invalid. */
   skipped: number;
