@@ -200,6 +200,21 @@ describe("runSync against the simulator", () => {
     await expectExactMirror(sync.database, sim, "p-create-small");
   });
 
+  it("learns the filter field on a small project's first full run, so a quiet run makes two requests", async () => {
+    // One window from the start of time says nothing about the filter: without the full run's
+    // probe, the first incremental run probes first (three requests).
+    const { run } = await start("p-quiet-small", { roomsPerProject: 300 });
+    await run("p-quiet-small");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-quiet-small"));
+    expect(state?.filterField).toBe("update_time");
+    const quiet = await run("p-quiet-small", { mode: "incremental" });
+    expect(quiet.counts.requests).toBe(2);
+    expect(quiet.roomRowsWritten).toBe(0);
+  });
+
   it("detects an ignored filter and falls back to reading the whole list", async () => {
     const { sim, run } = await start("p-ignored", {
       roomsPerProject: 900,
