@@ -215,6 +215,29 @@ describe("runSync against the simulator", () => {
     expect(quiet.roomRowsWritten).toBe(0);
   });
 
+  it("learns on a small project's full run that the filter is ignored, and still mirrors exactly", async () => {
+    // The full run's probe (or else its closing read) says "ignored": the run plans again (no
+    // time parameters) and reads the whole list, and no room is called deleted on the way.
+    const { sim, run } = await start("p-ignored-small", {
+      roomsPerProject: 300,
+      behaviour: { timeFilterField: "ignored" },
+    });
+    const full = await run("p-ignored-small");
+    expect(full.counts.roomsDeleted).toBe(0);
+    await expectExactMirror(sync.database, sim, "p-ignored-small");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-ignored-small"));
+    expect(state?.filterField).toBe("ignored");
+    const changes = await sync.database.db
+      .select()
+      .from(smartChatRoomChanges)
+      .where(eq(smartChatRoomChanges.projectId, "p-ignored-small"));
+    expect(changes.filter((c) => c.change !== "discovered")).toEqual([]);
+    expect(changes).toHaveLength(300);
+  });
+
   it("detects an ignored filter and falls back to reading the whole list", async () => {
     const { sim, run } = await start("p-ignored", {
       roomsPerProject: 900,
