@@ -1,5 +1,5 @@
 import type { ListPage, RequestRecord } from "../metastudio/metastudio-client.js";
-import { collectWindow } from "./collect-window.js";
+import { collectWindow, type CollectOptions } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { planFor } from "./open-run.js";
 import { newestEdited, probeAround, probeFilterField } from "./probe-filter.js";
@@ -39,7 +39,11 @@ export async function replan(ctx: RunContext, error: FilterSemanticsChanged): Pr
  * stops every other window, or they would go on splitting and writing for a plan that no longer
  * holds; the call ends only once every window has stopped.
  */
-export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promise<void> {
+export async function readWindows(
+  ctx: RunContext,
+  windows: TimeWindow[],
+  extra: Pick<CollectOptions, "liveAfter"> = {},
+): Promise<void> {
   const stop = new AbortController();
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -53,6 +57,7 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
   const reportTotal = totalReporter(ctx, windows);
   const windowsAtOnce = new Semaphore(Math.max(2, pages.limit * 2));
   const options = {
+    ...extra,
     semaphore: pages,
     windowSlots: ctx.windowSlots,
     signal: stop.signal,

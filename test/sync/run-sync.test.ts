@@ -238,6 +238,22 @@ describe("runSync against the simulator", () => {
     expect(changes).toHaveLength(300);
   });
 
+  it("reads rooms edited before an incremental run began in their pages, without cutting the closing read", async () => {
+    // 1,000 rooms edited just before the run sit in the open window: one request for the settled
+    // window and ten pages. Cut up front, the open window's first page is read for nothing, and
+    // the rooms of the cut second are read on both sides of it (13 to 22 requests).
+    const { sim, run } = await start("p-edited-before", { roomsPerProject: 5000 });
+    await run("p-edited-before");
+    const rooms = sim.rooms("p-edited-before");
+    for (let i = 0; i < 1000; i += 1) {
+      sim.updateRoom("p-edited-before", String(rooms[i * 5]!.room_id), { room_name: `edited ${i}` });
+    }
+    const incremental = await run("p-edited-before", { mode: "incremental" });
+    expect(incremental.counts.roomsUpdated).toBe(1000);
+    expect(incremental.counts.requests).toBe(11);
+    await expectExactMirror(sync.database, sim, "p-edited-before");
+  });
+
   it("detects an ignored filter and falls back to reading the whole list", async () => {
     const { sim, run } = await start("p-ignored", {
       roomsPerProject: 900,
