@@ -15,7 +15,10 @@ export async function closingRead(ctx: RunContext): Promise<void> {
   const tail = closingWindow(ctx);
   ctx.closedFrom = tail.start === null ? null : new Date(tail.start * 1000);
   try {
-    await readWindows(ctx, [tail]);
+    // Rooms stamped before the run began were not edited during it. An offset behind ours is
+    // mostly the Date header's whole seconds; one far behind only costs a pass (not a room).
+    const liveAfter = toSeconds(ctx.startedAt) + Math.max(0, ctx.clock.offsetSeconds);
+    await readWindows(ctx, [tail], { liveAfter });
     if (ctx.filterField === "create_time" || ctx.filterField === "ignored") await readRecentEdits(ctx);
   } catch (error) {
     if (!(error instanceof OpenWindowUnsettled)) throw error;

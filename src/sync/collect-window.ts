@@ -39,6 +39,14 @@ export interface CollectOptions {
    * @default false
    */
   cutFromOpen?: boolean;
+  /**
+   * An open window busier than a page is cut before it is paged only when its first page holds a
+   * room stamped after this second (epoch seconds, the upstream's clock): one edited while the
+   * run reads. Otherwise it is paged as it is, and cut only if a pass fails: a cut costs the first
+   * page again, and rooms stamped in the cut second are read on both sides of it.
+   * @default always cut
+   */
+  liveAfter?: number;
 }
 
 /**
@@ -85,7 +93,8 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
     await collectWindow(parts[0], { ...options, cutFromOpen: true });
     await collectWindow(parts[1], options);
   };
-  const settledPart = first.count > pageSize ? cutOpenWindow(window, latest) : null;
+  const live = (latestStamp(first.rooms) ?? Infinity) > (options.liveAfter ?? -Infinity);
+  const settledPart = first.count > pageSize && live ? cutOpenWindow(window, latest) : null;
   if (settledPart) return recut(settledPart);
 
   // Paging holds a window slot, so only a few windows have a tally filling at once: split

@@ -77,6 +77,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     clock: new UpstreamClock(),
     state,
     filterField,
+    probeAt: null,
     plan,
     covered: [],
     resumedFrom,

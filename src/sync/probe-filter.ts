@@ -4,8 +4,11 @@ import type { Db } from "../db/database.js";
 import { queryRows } from "../db/query-rows.js";
 import type { FilterField } from "../vocabulary.js";
 import type { ListPage } from "../metastudio/metastudio-client.js";
-import { filterEvidence } from "./filter-evidence.js";
+import { filterEvidence, type TimedItem } from "./filter-evidence.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";
+
+/** How long after its creation a room must have been updated to tell the two fields apart (as in the query). */
+const EDITED_AFTER_SECONDS = 10;
 
 /**
  * Asks the upstream what `start_time`/`end_time` filter on, with one request, before an
@@ -28,8 +31,32 @@ export async function probeFilterField(
          order by update_time desc limit 1`,
   );
   if (!candidate) return null;
-  const updated = toSeconds(new Date(candidate.update_time));
+  return probeAround(toSeconds(new Date(candidate.update_time)), fetchPage);
+}
+
+/** The probe's request: a three-second window around an edited room's `update_time`. */
+export async function probeAround(
+  updated: number,
+  fetchPage: (window: TimeWindow) => Promise<ListPage>,
+): Promise<FilterField | null> {
   const window = { start: updated - 1, end: updated + 1 };
   const page = await fetchPage(window);
   return filterEvidence(window, page.rooms);
+}
+
+/**
+ * The newer of `current` and the newest `update_time` (epoch seconds) among `rooms` updated well
+ * after their creation: what a full run, whose wide windows say nothing about the filter, probes
+ * at once it has read, so the incremental runs after it need not.
+ */
+export function newestEdited(rooms: readonly TimedItem[], current: number | null): number | null {
+  let newest = current;
+  for (const room of rooms) {
+    const updated = Date.parse(room.update_time ?? "");
+    const created = Date.parse(room.create_time ?? "");
+    if (!(updated - created > EDITED_AFTER_SECONDS * 1000)) continue;
+    const seconds = Math.floor(updated / 1000);
+    if (newest === null || seconds > newest) newest = seconds;
+  }
+  return newest;
 }

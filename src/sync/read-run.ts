@@ -1,8 +1,8 @@
 import type { ListPage, RequestRecord } from "../metastudio/metastudio-client.js";
-import { collectWindow } from "./collect-window.js";
+import { collectWindow, type CollectOptions } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { planFor } from "./open-run.js";
-import { probeFilterField } from "./probe-filter.js";
+import { newestEdited, probeAround, probeFilterField } from "./probe-filter.js";
 import { assertLocked, type RunContext } from "./run-context.js";
 import { Semaphore } from "./semaphore.js";
 import { settleAll } from "./settle-all.js";
@@ -14,12 +14,15 @@ const REQUEST_ROWS_PER_INSERT = 200;
 
 /**
  * The read phase: every settled window of the plan a predecessor did not complete, concurrently.
- * An incremental run that would trust a narrow window first learns what the filter applies to.
+ * An incremental run that would trust a narrow window first learns what the filter applies to;
+ * a full run whose windows said nothing about it learns it after them, so the next incremental
+ * run need not.
  */
 export async function readSettled(ctx: RunContext): Promise<void> {
   if (ctx.filterField === null && narrow(ctx)) await probe(ctx);
   const pending = ctx.plan.windows.flatMap((w) => uncoveredWindows(w, ctx.covered));
   await readWindows(ctx, pending);
+  if (ctx.filterField === null && ctx.probeAt !== null && ctx.job.mode === "full") await probeRead(ctx);
 }
 
 /** After the data contradicted the plan's assumption about the filter: plan again from scratch. */
@@ -36,7 +39,11 @@ export async function replan(ctx: RunContext, error: FilterSemanticsChanged): Pr
  * stops every other window, or they would go on splitting and writing for a plan that no longer
  * holds; the call ends only once every window has stopped.
  */
-export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promise<void> {
+export async function readWindows(
+  ctx: RunContext,
+  windows: TimeWindow[],
+  extra: Pick<CollectOptions, "liveAfter"> = {},
+): Promise<void> {
   const stop = new AbortController();
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -50,6 +57,7 @@ export async function readWindows(ctx: RunContext, windows: TimeWindow[]): Promi
   const reportTotal = totalReporter(ctx, windows);
   const windowsAtOnce = new Semaphore(Math.max(2, pages.limit * 2));
   const options = {
+    ...extra,
     semaphore: pages,
     windowSlots: ctx.windowSlots,
     signal: stop.signal,
@@ -118,6 +126,8 @@ async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Pr
     if (typeof id === "string" && id) ctx.invalidIds.add(id);
   }
   const evidence = filterEvidence(window, page.rooms);
+  if (ctx.filterField === null && ctx.job.mode === "full")
+    ctx.probeAt = newestEdited(page.rooms, ctx.probeAt);
   if (evidence !== null && evidence !== ctx.filterField) {
     ctx.log.info(
       { filter_field: evidence, previously: ctx.filterField },
@@ -147,4 +157,18 @@ async function probe(ctx: RunContext): Promise<void> {
   ctx.log.info({ filter_field: ctx.filterField }, "probed what start_time/end_time filter on");
   // Unknown reads as wide as create_time would: slower, but it cannot miss an update.
   if (ctx.filterField !== "update_time") ctx.plan = await planFor(ctx, ctx.filterField ?? "create_time");
+}
+
+/**
+ * A full run's probe, at an edited room it read: a small project's full run reads one window from
+ * the start of time, which every room is inside by both fields, so it learns nothing on its own.
+ * Its windows were wide, so whatever the answer, they missed nothing; an ignored filter is
+ * handled as when a page shows it (plan again), create_time by the closing read.
+ */
+async function probeRead(ctx: RunContext): Promise<void> {
+  ctx.filterField = await probeAround(ctx.probeAt!, (w) =>
+    fetchPage(ctx, w, 0, 100, new AbortController().signal),
+  );
+  ctx.log.info({ filter_field: ctx.filterField }, "probed what start_time/end_time filter on");
+  if (ctx.filterField === "ignored") throw new FilterSemanticsChanged("ignored");
 }

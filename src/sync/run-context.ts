@@ -97,6 +97,8 @@ export interface RunContext {
   state: SyncState | undefined;
   /** What the time filter applies to, as far as the run has learned. */
   filterField: FilterField | null;
+  /** The newest `update_time` (epoch seconds) of an edited room a full run read: where to probe. */
+  probeAt: number | null;
   plan: RunPlan;
   /** Windows a failed predecessor completed, which this run does not read again. */
   covered: TimeWindow[];

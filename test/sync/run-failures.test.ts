@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { syncRequests, syncRuns } from "../../src/db/schema.js";
+import { syncRequests, syncRuns, syncState } from "../../src/db/schema.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { liveRooms } from "../support/sync-harness.js";
 import { useSyncHarness } from "../support/use-sync-harness.js";
@@ -21,6 +21,11 @@ describe("a run that does not finish", () => {
       client: { maxAttempts: 1 },
     });
     expect((await sync.harness.run("p-probe")).status).toBe("succeeded");
+    // The full run probed already; as if its probe had learned nothing, the next run probes.
+    await sync.database.db
+      .update(syncState)
+      .set({ filterField: null })
+      .where(eq(syncState.projectId, "p-probe"));
     sync.harness.sim.setBehaviour({ error5xxRate: 1 });
     await expect(sync.harness.run("p-probe", { mode: "incremental" })).rejects.toThrow(/MSS\.00000004/);
     const runs = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.projectId, "p-probe"));

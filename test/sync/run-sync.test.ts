@@ -200,6 +200,60 @@ describe("runSync against the simulator", () => {
     await expectExactMirror(sync.database, sim, "p-create-small");
   });
 
+  it("learns the filter field on a small project's first full run, so a quiet run makes two requests", async () => {
+    // One window from the start of time says nothing about the filter: without the full run's
+    // probe, the first incremental run probes first (three requests).
+    const { run } = await start("p-quiet-small", { roomsPerProject: 300 });
+    await run("p-quiet-small");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-quiet-small"));
+    expect(state?.filterField).toBe("update_time");
+    const quiet = await run("p-quiet-small", { mode: "incremental" });
+    expect(quiet.counts.requests).toBe(2);
+    expect(quiet.roomRowsWritten).toBe(0);
+  });
+
+  it("learns on a small project's full run that the filter is ignored, and still mirrors exactly", async () => {
+    // The full run's probe (or else its closing read) says "ignored": the run plans again (no
+    // time parameters) and reads the whole list, and no room is called deleted on the way.
+    const { sim, run } = await start("p-ignored-small", {
+      roomsPerProject: 300,
+      behaviour: { timeFilterField: "ignored" },
+    });
+    const full = await run("p-ignored-small");
+    expect(full.counts.roomsDeleted).toBe(0);
+    await expectExactMirror(sync.database, sim, "p-ignored-small");
+    const [state] = await sync.database.db
+      .select()
+      .from(syncState)
+      .where(eq(syncState.projectId, "p-ignored-small"));
+    expect(state?.filterField).toBe("ignored");
+    const changes = await sync.database.db
+      .select()
+      .from(smartChatRoomChanges)
+      .where(eq(smartChatRoomChanges.projectId, "p-ignored-small"));
+    expect(changes.filter((c) => c.change !== "discovered")).toEqual([]);
+    expect(changes).toHaveLength(300);
+  });
+
+  it("reads rooms edited before an incremental run began in their pages, without cutting the closing read", async () => {
+    // 1,000 rooms edited just before the run sit in the open window: one request for the settled
+    // window and ten pages. Cut up front, the open window's first page is read for nothing, and
+    // the rooms of the cut second are read on both sides of it (13 to 22 requests).
+    const { sim, run } = await start("p-edited-before", { roomsPerProject: 5000 });
+    await run("p-edited-before");
+    const rooms = sim.rooms("p-edited-before");
+    for (let i = 0; i < 1000; i += 1) {
+      sim.updateRoom("p-edited-before", String(rooms[i * 5]!.room_id), { room_name: `edited ${i}` });
+    }
+    const incremental = await run("p-edited-before", { mode: "incremental" });
+    expect(incremental.counts.roomsUpdated).toBe(1000);
+    expect(incremental.counts.requests).toBe(11);
+    await expectExactMirror(sync.database, sim, "p-edited-before");
+  });
+
   it("detects an ignored filter and falls back to reading the whole list", async () => {
     const { sim, run } = await start("p-ignored", {
       roomsPerProject: 900,
