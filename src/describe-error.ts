@@ -62,7 +62,13 @@ function findDatabaseError(error: unknown): DatabaseErrorLike | undefined {
 export function describeError(error: unknown, max: number = MAX_ERROR_CHARS): string {
   const message = error instanceof Error ? error.message : String(error);
   const database = findDatabaseError(error);
-  if (database === undefined) return clipText(message.replace(QUERY_TEXT, "a database query failed"), max);
+  if (database === undefined) {
+    // No Postgres reason (the connection broke, or never opened): the cause says why, and
+    // without it "a database query failed" would leave the user nothing to act on.
+    const cause = error instanceof Error ? error.cause : undefined;
+    const why = QUERY_TEXT.test(message) && cause instanceof Error ? `: ${describeError(cause, max)}` : "";
+    return clipText(message.replace(QUERY_TEXT, `a database query failed${why}`), max);
+  }
   const facts = [
     `SQLSTATE ${String(database.code)}`,
     typeof database.constraint === "string" ? `constraint ${database.constraint}` : undefined,

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { openDatabase } from "../src/db/database.js";
 import { clipText, clippedError, clipToken, describeError } from "../src/describe-error.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 
@@ -29,6 +30,21 @@ describe("describeError", () => {
     expect(text).not.toContain("params");
     expect(text).not.toContain("xxxxxxxxxx");
     expect(text.length).toBeLessThanOrEqual(2000);
+  });
+
+  it("names why a query failed when Postgres gave no reason (no connection), never the query", async () => {
+    const unreachable = await openDatabase({
+      databaseUrl: "postgres://postgres@127.0.0.1:1/none",
+      embeddedDataDir: "",
+    });
+    try {
+      const failure = await unreachable.db.execute(sql`select ${"y".repeat(5000)}`).catch((e: unknown) => e);
+      const described = describeError(failure);
+      expect(described).toMatch(/^a database query failed: .*ECONNREFUSED/);
+      expect(described).not.toContain("yyyy");
+    } finally {
+      await unreachable.close();
+    }
   });
 
   it("keeps the context a wrapper added, and clips everything else", () => {

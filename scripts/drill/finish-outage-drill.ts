@@ -1,3 +1,4 @@
+import { describeError } from "../../src/describe-error.js";
 import type { ListOptions, ListParams } from "../../src/metastudio/metastudio-client.js";
 import type { SyncDeps } from "../../src/sync/run-sync.js";
 import type { DrillContext, DrillResult, Drill } from "./drill.js";
@@ -104,8 +105,7 @@ async function runCut(context: DrillContext, cut: Cut): Promise<DrillResult> {
       say("the cut run succeeded");
     } catch (error) {
       faultedRunFailed = true;
-      const message = error instanceof Error ? error.message : String(error);
-      say(`the cut run failed: ${message.replace(/\s+/g, " ").slice(0, 140)}`);
+      say(`the cut run failed: ${describeError(error, 140)}`);
     } finally {
       tripwire?.disarm();
     }
