@@ -8,13 +8,10 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-import pg from "pg";
-
-import { openDatabase } from "../src/db/database.js";
-import { migrate } from "../src/db/migrate.js";
 import { startSimulator } from "../src/simulator/simulator.js";
 import { watchProcess } from "./proc-stat.js";
 import { binNodeFlags, CLI } from "./run-cli.js";
+import { withScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,62 +23,53 @@ const { values } = parseArgs({
   },
 });
 const adminUrl = process.env.DATABASE_URL!;
-const name = `msync_prof_${randomBytes(3).toString("hex")}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const database = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
-await migrate(database);
-await database.close();
-const sim = await startSimulator({
-  projectIds: ["p"],
-  roomsPerProject: Number(values.rooms),
-  seed: 42,
-  credentials: { accessKeys: {}, tokens: ["t"], iamUsers: [] },
-  behaviour: { latencyMs: 20 },
-});
-try {
-  for (const run of values.runs.split(",")) {
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [
-        ...binNodeFlags(),
-        "--cpu-prof",
-        `--cpu-prof-dir=${values.out}`,
-        CLI,
-        "sync",
-        "--json",
-        ...(run === "full" ? ["--full"] : []),
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          METASTUDIO_ENDPOINT: sim.url,
-          METASTUDIO_PROJECT_IDS: "p",
-          METASTUDIO_AUTH_TOKEN: "t",
-          METASTUDIO_RATE_LIMIT: "10000",
-          DATABASE_URL: url.toString(),
-          LOG_LEVEL: "warn",
+await withScratchDatabase(adminUrl, `msync_prof_${randomBytes(3).toString("hex")}`, async (url) => {
+  const sim = await startSimulator({
+    projectIds: ["p"],
+    roomsPerProject: Number(values.rooms),
+    seed: 42,
+    credentials: { accessKeys: {}, tokens: ["t"], iamUsers: [] },
+    behaviour: { latencyMs: 20 },
+  });
+  try {
+    for (const run of values.runs.split(",")) {
+      const started = performance.now();
+      const child = spawn(
+        process.execPath,
+        [
+          ...binNodeFlags(),
+          "--cpu-prof",
+          `--cpu-prof-dir=${values.out}`,
+          CLI,
+          "sync",
+          "--json",
+          ...(run === "full" ? ["--full"] : []),
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            METASTUDIO_ENDPOINT: sim.url,
+            METASTUDIO_PROJECT_IDS: "p",
+            METASTUDIO_AUTH_TOKEN: "t",
+            METASTUDIO_RATE_LIMIT: "10000",
+            DATABASE_URL: url,
+            LOG_LEVEL: "warn",
+          },
+          stdio: ["ignore", "ignore", "inherit"],
         },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    const watch = watchProcess(child.pid);
-    const status = await new Promise((resolve) => child.on("exit", resolve));
-    const { cpuSeconds, peakRssMb } = watch.stop();
-    process.stdout.write(
-      `${run}: ${Math.round(performance.now() - started)} ms, node CPU ${cpuSeconds.toFixed(2)} s, ` +
-        `peak RSS ${peakRssMb} MB, exit ${String(status)}\n`,
-    );
+      );
+      const watch = watchProcess(child.pid);
+      const status = await new Promise((resolve) => child.on("exit", resolve));
+      const { cpuSeconds, peakRssMb } = watch.stop();
+      process.stdout.write(
+        `${run}: ${Math.round(performance.now() - started)} ms, node CPU ${cpuSeconds.toFixed(2)} s, ` +
+          `peak RSS ${peakRssMb} MB, exit ${String(status)}\n`,
+      );
+    }
+  } finally {
+    await sim.close();
   }
-} finally {
-  await sim.close();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
-}
+});
 const latest = readdirSync(values.out)
   .filter((f) => f.endsWith(".cpuprofile"))
   .sort()

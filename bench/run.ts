@@ -17,8 +17,6 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 
 import { table } from "../src/cli/format-summary.js";
-import { openDatabase } from "../src/db/database.js";
-import { migrate } from "../src/db/migrate.js";
 import { startSimulator, type Simulator } from "../src/simulator/simulator.js";
 import type { RunSummary } from "../src/sync/run-summary.js";
 import { measureLimits, type Limits } from "./limits.js";
@@ -26,6 +24,7 @@ import { benchChurn } from "./churn.js";
 import { naiveSync } from "./naive-sync.js";
 import { meterPostgresCpu } from "./postgres-cpu.js";
 import { runCli } from "./run-cli.js";
+import { withScratchDatabase } from "./scratch-database.js";
 import { limitsTable, targetsTable } from "./targets.js";
 import { measureTenants } from "./tenants.js";
 
@@ -57,23 +56,8 @@ const TOKEN = "bench-token";
 
 const limitsBySize = new Map<number, Limits>();
 
-async function withDatabase<T>(name: string, work: (url: string) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl!);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), embeddedDataDir: "" });
-  await migrate(database);
-  await database.close();
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
+const withDatabase = <T>(name: string, work: (url: string) => Promise<T>): Promise<T> =>
+  withScratchDatabase(adminUrl, name, work);
 
 export interface ScenarioResult {
   impl: "metastudio-sync" | "naive";
