@@ -37,7 +37,7 @@ await withScratchDatabase(adminUrl, `msync_prof_${randomBytes(3).toString("hex")
       const child = spawn(
         process.execPath,
         [
-          ...binNodeFlags(),
+          ...(values.flags?.split(/\s+/).filter(Boolean) ?? binNodeFlags()),
           "--cpu-prof",
           `--cpu-prof-dir=${values.out}`,
           CLI,

@@ -75,8 +75,8 @@ export async function readWindows(
 }
 
 /**
- * Adds each planned window's reported `count` (its first page) to the progress total, once: the
- * halves of a split window and later passes are the same rooms again.
+ * Adds each planned window's reported `count` (its first page) to the progress total and the
+ * run's budget, once: the halves of a split window and later passes are the same rooms again.
  */
 function totalReporter(ctx: RunContext, windows: TimeWindow[]): (w: TimeWindow, page: ListPage) => ListPage {
   const pending = new Set(windows);
@@ -85,6 +85,7 @@ function totalReporter(ctx: RunContext, windows: TimeWindow[]): (w: TimeWindow, 
     if (pending.delete(w) && Number.isSafeInteger(page.count) && page.count >= 0) {
       ctx.progress.reported = (ctx.progress.reported ?? 0) + page.count;
       ctx.progress.windowsReported = (ctx.progress.windowsReported ?? 0) + 1;
+      ctx.budget.observeTotal(ctx.progress.reported);
     }
     return page;
   };

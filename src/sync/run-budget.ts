@@ -9,11 +9,11 @@
 export interface RunBudgetOptions {
   /** Requests any run may make, whatever the count. @default 500 */
   baseRequests?: number;
-  /** Requests allowed per page the largest reported count needs (passes, splits, retries). @default 10 */
+  /** Requests allowed per page the reported rooms need (passes, splits, retries). @default 10 */
   requestsPerPage?: number;
   /** Wall time any run may take. @default 600000 (10 minutes) */
   baseMs?: number;
-  /** Wall time allowed per page the largest reported count needs. @default 2000 */
+  /** Wall time allowed per page the reported rooms need. @default 2000 */
   msPerPage?: number;
   /** @default 100 */
   pageSize?: number;
@@ -27,6 +27,7 @@ export class RunBudgetExceededError extends Error {
 export class RunBudget {
   private requests = 0;
   private largestCount = 0;
+  private largestTotal = 0;
   private readonly options: Required<RunBudgetOptions>;
 
   constructor(
@@ -46,6 +47,17 @@ export class RunBudget {
   /** A page reported `count` rooms in its window: the budget grows with the largest seen. */
   observeCount(count: number): void {
     if (Number.isFinite(count) && count > this.largestCount) this.largestCount = count;
+  }
+
+  /**
+   * The planned windows' counts added up (each window's first page, once): a run in many windows
+   * reads that many rooms although no single page reports more than one window's. Without it, a
+   * second full run of a 100,000-room project, planned in windows of a few hundred rooms, was
+   * allowed 530 requests and failed at the 531st. Split halves and later passes are not added,
+   * so a lying count cannot grow the budget by making the run split.
+   */
+  observeTotal(total: number): void {
+    if (Number.isFinite(total) && total > this.largestTotal) this.largestTotal = total;
   }
 
   /** Requests the run may make at the largest count seen so far. */
@@ -74,13 +86,17 @@ export class RunBudget {
             "SYNC_RUN_SECONDS or SYNC_RUN_SECONDS_PER_PAGE",
           ];
     throw new RunBudgetExceededError(
-      `The run ${what} for an upstream reporting at most ${this.largestCount} rooms: the upstream's ` +
+      `The run ${what} for an upstream reporting at most ${this.rooms()} rooms: the upstream's ` +
         `count does not match the rooms it returns, so the run stopped instead of paging forever ` +
         `(if the upstream really needs more, raise ${variables}).`,
     );
   }
 
+  private rooms(): number {
+    return Math.max(this.largestCount, this.largestTotal);
+  }
+
   private pages(): number {
-    return Math.ceil(this.largestCount / this.options.pageSize);
+    return Math.ceil(this.rooms() / this.options.pageSize);
   }
 }

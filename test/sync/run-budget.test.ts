@@ -22,6 +22,18 @@ describe("RunBudget", () => {
     expect(() => budget.spend(16_001)).toThrow(/ran 15 s, longer than the 15 s allowed/);
   });
 
+  it("grows with the planned windows' counts added up, not only the largest page", () => {
+    const budget = new RunBudget(0, { baseRequests: 5, requestsPerPage: 2 });
+    budget.observeCount(250);
+    budget.observeTotal(1000);
+    expect(budget.maxRequests).toBe(25);
+    // A later, smaller total (after a re-plan) does not shrink it.
+    budget.observeTotal(300);
+    expect(budget.maxRequests).toBe(25);
+    for (let i = 0; i < 25; i += 1) budget.spend(0);
+    expect(() => budget.spend(0)).toThrow(/more than the 25 allowed .* at most 1000 rooms/);
+  });
+
   it("ignores a count that is not a number", () => {
     const budget = new RunBudget(0);
     budget.observeCount(Number.NaN);

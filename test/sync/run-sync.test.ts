@@ -271,6 +271,18 @@ describe("runSync against the simulator", () => {
     await expectExactMirror(sync.database, sim, "p-ignored");
   });
 
+  it("budgets a full run planned in many windows by all their rooms, not by its largest page", async () => {
+    // Defaults scaled down: 500 requests plus 10 a page is this with 100,000 rooms in windows of
+    // a few hundred, where the second full run failed at its 531st request.
+    const { run } = await start("p-windows", { roomsPerProject: 2000 });
+    const budget = { runBudget: { baseRequests: 10, requestsPerPage: 2 } };
+    expect((await run("p-windows", {}, budget)).status).toBe("succeeded");
+    const second = await run("p-windows", { mode: "full" }, budget);
+    expect(second.status).toBe("succeeded");
+    expect(second.counts.requests).toBeGreaterThan(20);
+    await expectExactMirror(sync.database, sync.harness.sim, "p-windows");
+  });
+
   it("soft-deletes rooms a full run no longer sees, and restores one that comes back", async () => {
     const { sim, run } = await start("p-delete", { roomsPerProject: 100 });
     await run("p-delete");
