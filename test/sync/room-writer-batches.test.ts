@@ -41,6 +41,50 @@ describe("RoomWriter", () => {
     expect(rows[0]).toEqual({ transactions: 20, rooms: 20_000 });
   });
 
+  it("runs a window's task after its rooms commit without writing a partial batch per window", async () => {
+    const projectId = `p-${randomUUID().slice(0, 8)}`;
+    const runId = await insertRun(database.db, {
+      projectId,
+      mode: "full",
+      trigger: "cli",
+      startedAt: new Date(),
+      windowStart: null,
+      windowEnd: null,
+      resumedFrom: null,
+    });
+    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 500 });
+    const storedWhenDone: number[] = [];
+    const stored = async () =>
+      (
+        await database.pool.query<{ n: number }>(
+          "select count(*)::int as n from smart_chat_rooms where project_id = $1",
+          [projectId],
+        )
+      ).rows[0]!.n;
+    // Ten small windows of 100 rooms, each recorded done as a full run records its windows.
+    for (let window = 0; window < 10; window += 1) {
+      const rooms = Array.from({ length: 100 }, (_, i) => ({
+        room: { room_id: `w${window}-${i}`, room_name: `room ${i}` },
+        requestId: `page-${window}`,
+      }));
+      await writer.add(rooms);
+      const expected = (window + 1) * 100;
+      writer.afterWrites(async () => {
+        const n = await stored();
+        storedWhenDone.push(n >= expected ? expected : -n);
+      });
+    }
+    await writer.flush();
+    // Each task saw its window's rooms committed, and in order.
+    expect(storedWhenDone).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 100));
+    const { rows } = await database.pool.query<{ transactions: number; rooms: number }>(
+      "select count(distinct xmin::text)::int as transactions, count(*)::int as rooms from smart_chat_rooms where project_id = $1",
+      [projectId],
+    );
+    // Two full batches, not ten partial ones queued with nothing to hold them back.
+    expect(rows[0]).toEqual({ transactions: 2, rooms: 1000 });
+  });
+
   it("decides a room in the next batch against what this batch wrote, whether or not its read saw the commit", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = randomUUID();
