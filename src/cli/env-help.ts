@@ -27,8 +27,8 @@ const sync = `
   SYNC_MASS_DELETE_THRESHOLD     share of live rooms a full run may delete before refusing (default 0.2)
   METASTUDIO_CLOCK_SKEW_SECONDS  how far the upstream's clock may be off ours before a run warns (default 300)
   SYNC_RUN_REQUESTS, SYNC_RUN_REQUESTS_PER_PAGE
-                                 requests one run may make: a base, plus this many per 100 rooms of the
-                                 largest count reported (default 500, 10)
+                                 requests one run may make: a base, plus this many per 100 rooms the
+                                 upstream reported (default 500, 10)
   SYNC_RUN_SECONDS, SYNC_RUN_SECONDS_PER_PAGE
                                  wall time one run may take, the same way (default 600, 2)`;
 

@@ -2,18 +2,19 @@ import { type Env, readNumber } from "./read-env.js";
 
 /**
  * How many requests and how much wall time one run may take (see RunBudget in src/sync): a base,
- * plus an allowance per page (100 rooms) of the largest `count` the upstream reported. The
- * defaults leave a real MetaStudio ten times the requests it needs; a user whose upstream is
- * slower than two seconds a page, or whose windows split deeper, raises them.
+ * plus an allowance per page (100 rooms) the upstream reported: its largest `count`, or its
+ * planned windows' counts added up when that is more. The defaults leave a real MetaStudio ten
+ * times the requests it needs; a user whose upstream is slower than two seconds a page, or whose
+ * windows split deeper, raises them.
  */
 export interface RunBudgetSettings {
   /** Requests any run may make, whatever the count (SYNC_RUN_REQUESTS). @default 500 */
   baseRequests: number;
-  /** Requests allowed per page of the largest count (SYNC_RUN_REQUESTS_PER_PAGE). @default 10 */
+  /** Requests allowed per page of the reported rooms (SYNC_RUN_REQUESTS_PER_PAGE). @default 10 */
   requestsPerPage: number;
   /** Wall time any run may take (SYNC_RUN_SECONDS). @default 600000 */
   baseMs: number;
-  /** Wall time allowed per page of the largest count (SYNC_RUN_SECONDS_PER_PAGE). @default 2000 */
+  /** Wall time allowed per page of the reported rooms (SYNC_RUN_SECONDS_PER_PAGE). @default 2000 */
   msPerPage: number;
 }
 
