@@ -56,37 +56,10 @@ export interface CollectOptions {
  */
 export async function collectWindow(window: TimeWindow, options: CollectOptions): Promise<void> {
   const pageSize = options.pageSize ?? 100;
-  const maxWindowRooms = options.maxWindowRooms ?? 5000;
-  const maxPasses = options.maxPasses ?? 25;
-  const tally = new WindowTally();
-  let latest: number | undefined;
-
-  // The page is handed on inside the slot: when the writer pushes back, fetching slows with it,
-  // so memory holds at most one page per slot however slow the database is.
-  const read = (offset: number, slots: Semaphore = options.semaphore): Promise<ListPage> =>
-    slots.run(async () => {
-      options.signal?.throwIfAborted();
-      const page = await options.fetchPage(window, offset, pageSize);
-      tally.observe(page.count, itemKeys(page));
-      // The upstream's Date says where its clock stood too: in a quiet window it settles every
-      // second before it, where the rooms' own stamps could leave a busy last second open forever.
-      latest = Math.max(latest ?? -Infinity, latestStamp(page.rooms) ?? -Infinity, dateSeconds(page.date));
-      await options.onPage(page, window);
-      return page;
-    });
-  // A window that cannot be split and keeps changing under its passes is read alone: other
-  // windows' requests (and their retries) no longer stretch the time between its pages.
-  const readPass = (offsets: number[], alone: boolean): Promise<ListPage[]> =>
-    alone
-      ? options.semaphore.exclusive(() => {
-          const slots = new Semaphore(options.semaphore.limit);
-          return settleAll(offsets.map((offset) => read(offset, slots)));
-        })
-      : settleAll(offsets.map((offset) => read(offset)));
-
-  const first = await read(0);
+  const reader = new WindowReader(window, options, pageSize);
+  const first = await reader.read(0);
   const halves = splitWindow(window);
-  if (first.count > maxWindowRooms && halves) return collectHalves(halves, options);
+  if (first.count > (options.maxWindowRooms ?? 5000) && halves) return collectHalves(halves, options);
   // Rooms keep arriving in an open window while it is paged, so its tally may never hold still:
   // its settled part is read as a closed window, and only then what is newer.
   const recut = async (parts: [TimeWindow, TimeWindow]): Promise<void> => {
@@ -94,40 +67,95 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
     await collectWindow(parts[1], options);
   };
   const live = (latestStamp(first.rooms) ?? Infinity) > (options.liveAfter ?? -Infinity);
-  const settledPart = first.count > pageSize && live ? cutOpenWindow(window, latest) : null;
+  const settledPart = first.count > pageSize && live ? cutOpenWindow(window, reader.latest) : null;
   if (settledPart) return recut(settledPart);
 
   // Paging holds a window slot, so only a few windows have a tally filling at once: split
   // halves are read concurrently, and without this a large project would open every window of
   // its split tree together and hold all their room IDs. The slot is given back before a split.
-  const paged = async (): Promise<"complete" | "split" | [TimeWindow, TimeWindow]> => {
-    let offsets = pageOffsets(first.count, pageSize).slice(1);
-    for (let pass = 1; !tally.complete; pass += 1) {
-      tally.startPass();
-      await readPass(offsets, !halves && pass > 2);
-      if (tally.complete) break;
-      // The window changed under us, or ties keep reshuffling: smaller windows take fewer
-      // requests to read, so they are likelier to hold still.
-      if (halves && (tally.shifted || pass >= 2)) return "split";
-      const settledNow = cutOpenWindow(window, latest);
-      if (settledNow) return settledNow;
-      if (window.end === null && pass >= MAX_OPEN_PASSES)
-        throw new OpenWindowUnsettled(window, tally.missing);
-      if (pass >= maxPasses) {
-        if (options.cutFromOpen) throw new OpenWindowUnsettled(window, tally.missing);
-        throw new Error(
-          `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
-            `the upstream kept reporting a changing set (${tally.missing} of ${tally.count} rooms unconfirmed).`,
-        );
-      }
-      offsets = pageOffsets(tally.count ?? first.count, pageSize);
-    }
-    return "complete";
-  };
+  const paged = () => pagePasses(reader, first.count, halves !== null);
   const outcome = options.windowSlots ? await options.windowSlots.run(paged) : await paged();
   if (outcome === "split" && halves) return collectHalves(halves, options);
   if (Array.isArray(outcome)) return recut(outcome);
-  options.onWindowComplete(window, tally.count ?? 0);
+  options.onWindowComplete(window, reader.tally.count ?? 0);
+}
+
+/** One window's pages as they are read: its tally, and the latest second the upstream showed. */
+class WindowReader {
+  readonly tally = new WindowTally();
+  latest: number | undefined;
+
+  constructor(
+    readonly window: TimeWindow,
+    readonly options: CollectOptions,
+    readonly pageSize: number,
+  ) {}
+
+  /**
+   * The page is handed on inside the slot: when the writer pushes back, fetching slows with it,
+   * so memory holds at most one page per slot however slow the database is.
+   */
+  read(offset: number, slots: Semaphore = this.options.semaphore): Promise<ListPage> {
+    return slots.run(async () => {
+      this.options.signal?.throwIfAborted();
+      const page = await this.options.fetchPage(this.window, offset, this.pageSize);
+      this.tally.observe(page.count, itemKeys(page));
+      // The upstream's Date says where its clock stood too: in a quiet window it settles every
+      // second before it, where the rooms' own stamps could leave a busy last second open forever.
+      const seen = Math.max(latestStamp(page.rooms) ?? -Infinity, dateSeconds(page.date));
+      this.latest = Math.max(this.latest ?? -Infinity, seen);
+      await this.options.onPage(page, this.window);
+      return page;
+    });
+  }
+
+  /**
+   * A window that cannot be split and keeps changing under its passes is read alone: other
+   * windows' requests (and their retries) no longer stretch the time between its pages.
+   */
+  readPass(offsets: number[], alone: boolean): Promise<ListPage[]> {
+    const { semaphore } = this.options;
+    if (!alone) return settleAll(offsets.map((offset) => this.read(offset)));
+    return semaphore.exclusive(() => {
+      const slots = new Semaphore(semaphore.limit);
+      return settleAll(offsets.map((offset) => this.read(offset, slots)));
+    });
+  }
+}
+
+/**
+ * Passes over the window's pages (the first already read) until its tally is complete; or the
+ * halves to read instead, or an open window's settled part to cut off, or a failure once passes
+ * run out.
+ */
+async function pagePasses(
+  reader: WindowReader,
+  firstCount: number,
+  splittable: boolean,
+): Promise<"complete" | "split" | [TimeWindow, TimeWindow]> {
+  const { tally, window, options, pageSize } = reader;
+  const maxPasses = options.maxPasses ?? 25;
+  let offsets = pageOffsets(firstCount, pageSize).slice(1);
+  for (let pass = 1; !tally.complete; pass += 1) {
+    tally.startPass();
+    await reader.readPass(offsets, !splittable && pass > 2);
+    if (tally.complete) break;
+    // The window changed under us, or ties keep reshuffling: smaller windows take fewer
+    // requests to read, so they are likelier to hold still.
+    if (splittable && (tally.shifted || pass >= 2)) return "split";
+    const settledNow = cutOpenWindow(window, reader.latest);
+    if (settledNow) return settledNow;
+    if (window.end === null && pass >= MAX_OPEN_PASSES) throw new OpenWindowUnsettled(window, tally.missing);
+    if (pass >= maxPasses) {
+      if (options.cutFromOpen) throw new OpenWindowUnsettled(window, tally.missing);
+      throw new Error(
+        `Could not read window ${describeWindow(window)} consistently after ${pass} passes: ` +
+          `the upstream kept reporting a changing set (${tally.missing} of ${tally.count} rooms unconfirmed).`,
+      );
+    }
+    offsets = pageOffsets(tally.count ?? firstCount, pageSize);
+  }
+  return "complete";
 }
 
 async function collectHalves(halves: [TimeWindow, TimeWindow], options: CollectOptions): Promise<void> {
