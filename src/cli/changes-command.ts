@@ -15,6 +15,7 @@ import {
   type FeedPosition,
 } from "../sync/feed-cursor.js";
 import { ENV_HELP } from "./env-help.js";
+import { printWarning } from "./print-warning.js";
 
 /** Changes read per query: bounds memory however far behind the consumer is. */
 const PAGE_SIZE = 500;
@@ -56,7 +57,7 @@ export function registerChangesCommand(program: Command): void {
         throw error;
       }
       const config = loadConfig(process.env, { metastudio: false });
-      const database = await openDatabase({ ...config, poolSize: 2 });
+      const database = await openDatabase({ ...config, poolSize: 2, onWarning: printWarning });
       try {
         await migrate(database);
         await streamChanges(database, position, options);

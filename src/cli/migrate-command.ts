@@ -4,6 +4,7 @@ import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { ENV_HELP } from "./env-help.js";
+import { printWarning } from "./print-warning.js";
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerMigrateCommand(program: Command): void {
     .addHelpText("after", ENV_HELP.migrate)
     .action(async () => {
       const config = loadConfig(process.env, { metastudio: false });
-      const database = await openDatabase(config);
+      const database = await openDatabase({ ...config, onWarning: printWarning });
       try {
         await migrate(database);
         process.stdout.write(`Migrations applied to ${database.location}.\n`);

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
+import { printWarning } from "./print-warning.js";
 
 interface ServeDbOptions {
   host: string;
@@ -49,7 +50,7 @@ async function serveDbCommand(options: ServeDbOptions): Promise<void> {
       "serve-db serves the embedded database, but DATABASE_URL is set: query that Postgres with psql directly.",
     );
   }
-  const database = await openDatabase(config);
+  const database = await openDatabase({ ...config, onWarning: printWarning });
   if (database.kind !== "embedded") throw new Error("expected the embedded database");
   try {
     await migrate(database);

@@ -8,6 +8,7 @@ import { readQueuePrefix } from "../queue/queue-prefix.js";
 import type { QueueStatus } from "../queue/queue-status.js";
 import { ENV_HELP } from "./env-help.js";
 import { formatDuration, table } from "./format-summary.js";
+import { printWarning } from "./print-warning.js";
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function registerStatusCommand(program: Command): void {
           `--runs must be a whole number from 1 to 1000; got ${JSON.stringify(options.runs)}.`,
         );
       }
-      const database = await openDatabase(config);
+      const database = await openDatabase({ ...config, onWarning: printWarning });
       let statuses: ProjectStatus[];
       try {
         await migrate(database);

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 
 import { PGlite } from "@electric-sql/pglite";
 
+import { describeError } from "../describe-error.js";
 import { DirectNodeFS } from "./direct-node-fs.js";
 
 /**
@@ -30,15 +31,19 @@ const STAGING_PREFIX = ".new-cluster-";
  * PG_VERSION last: a cluster interrupted while it moves is never taken for a complete one.
  * Staging directories an interrupted creation left are removed first.
  */
-export async function createEmbeddedCluster(dir: string, template: string | undefined): Promise<void> {
+export async function createEmbeddedCluster(
+  dir: string,
+  template: string | undefined,
+  /** Told why a given template was not used (missing, or does not open): initdb costs more. */
+  onFallback?: (reason: string) => void,
+): Promise<void> {
   for (const entry of readdirSync(dir)) {
     if (entry.startsWith(STAGING_PREFIX)) rmSync(join(dir, entry), { recursive: true, force: true });
   }
   const staging = join(dir, `${STAGING_PREFIX}${process.pid}`);
   try {
-    if (!(template !== undefined && existsSync(template) && (await copyTemplate(staging, template)))) {
-      await initdb(staging);
-    }
+    const copied = template !== undefined && (await copyTemplate(staging, template, onFallback));
+    if (!copied) await initdb(staging);
     const entries = readdirSync(staging).filter((entry) => entry !== "PG_VERSION");
     const inTheWay = entries.find((entry) => existsSync(join(dir, entry)));
     if (inTheWay !== undefined) {
@@ -62,7 +67,17 @@ const THROWAWAY_START = [...PGlite.defaultStartParams, "-c", "shared_buffers=128
  * it does not open. Measured creating a cluster alone (VmHWM of a node process doing only that):
  * 252 MB, against 410 MB for initdb.
  */
-async function copyTemplate(staging: string, template: string): Promise<boolean> {
+async function copyTemplate(
+  staging: string,
+  template: string,
+  onFallback: ((reason: string) => void) | undefined,
+): Promise<boolean> {
+  const instead =
+    "creating the embedded database with initdb instead (slower, and about 150 MB more memory once)";
+  if (!existsSync(template)) {
+    onFallback?.(`No cluster template at ${template} (\`npm install\` makes it): ${instead}.`);
+    return false;
+  }
   mkdirSync(staging);
   try {
     // Unpacked here: PGlite's own gunzip leaks an unhandled rejection on a file that is not gzip.
@@ -74,8 +89,11 @@ async function copyTemplate(staging: string, template: string): Promise<boolean>
     });
     await client.close();
     return true;
-  } catch {
+  } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    onFallback?.(
+      `The cluster template at ${template} did not open (${describeError(error, 200)}): ${instead}.`,
+    );
     return false;
   }
 }

@@ -43,6 +43,8 @@ export async function openDatabase(options: {
   embeddedDataDir: string;
   /** @default 10 */
   poolSize?: number;
+  /** Told when a new embedded database cannot be copied from the cluster template. */
+  onWarning?: (message: string) => void;
 }): Promise<Database> {
   if (options.databaseUrl !== undefined) {
     const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -85,7 +87,7 @@ export async function openDatabase(options: {
     if (!existsSync(join(dir, "PG_VERSION"))) {
       const { createEmbeddedCluster } = await import("./create-embedded-cluster.js");
       const { clusterTemplatePath } = await import("./cluster-template.js");
-      await createEmbeddedCluster(dir, clusterTemplatePath());
+      await createEmbeddedCluster(dir, clusterTemplatePath(), options.onWarning);
     }
     client = await PGlite.create(dir);
   } catch (error) {

@@ -35,6 +35,7 @@ export async function openSyncRuntime(
     databaseUrl: config.databaseUrl,
     embeddedDataDir: config.embeddedDataDir,
     poolSize: options.poolSize,
+    onWarning: (message) => logger.warn(message),
   });
   try {
     await migrate(database);

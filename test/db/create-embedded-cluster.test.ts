@@ -89,9 +89,17 @@ describe("the cluster template", () => {
     const fromTemplate = join(root, "copy");
     const fallbacks = [join(root, "missing"), join(root, "broken")];
     for (const dir of [fromTemplate, ...fallbacks]) mkdirSync(dir);
-    await createEmbeddedCluster(fromTemplate, template);
-    await createEmbeddedCluster(fallbacks[0]!, join(root, "template", "absent.tar.gz"));
-    await createEmbeddedCluster(fallbacks[1]!, broken);
+    const reasons: string[] = [];
+    const told = (reason: string) => reasons.push(reason);
+    await createEmbeddedCluster(fromTemplate, template, told);
+    expect(reasons).toEqual([]);
+    await createEmbeddedCluster(fallbacks[0]!, join(root, "template", "absent.tar.gz"), told);
+    await createEmbeddedCluster(fallbacks[1]!, broken, told);
+    // Said, not silent: initdb costs seconds and memory, and the user can make the template.
+    expect(reasons).toEqual([
+      expect.stringMatching(/^No cluster template at .*absent\.tar\.gz .*with initdb instead/),
+      expect.stringMatching(/^The cluster template at .*broken\.tar\.gz did not open \(.+\): .*with initdb/),
+    ]);
     for (const dir of fallbacks) {
       expect(await systemId(dir)).not.toBe(await systemId(fromTemplate));
       expect(await sharedBuffers(dir)).toBe(EMBEDDED_SHARED_BUFFERS);
