@@ -23,3 +23,16 @@ describe("expectExactMirror", () => {
     await expect(expectExactMirror(database.url, "p", [], "the quiet run")).resolves.toBeUndefined();
   });
 });
+
+describe("expectExactMirror above the room-by-room size", () => {
+  it("counts live rooms, so a mirror missing one still stops the bench", async () => {
+    const upstream = [{ room_id: "room-1" }, { room_id: "room-2" }];
+    await expect(expectExactMirror(database.url, "p", upstream, "the full run", 1)).rejects.toThrow(
+      "the mirror is not exact after the full run: 0 live and 0 deleted rooms for 2 upstream, none deleted",
+    );
+  });
+
+  it("lets a mirror with every upstream room live pass", async () => {
+    await expect(expectExactMirror(database.url, "p", [], "the quiet run", -1)).resolves.toBeUndefined();
+  });
+});
