@@ -21,9 +21,11 @@ import { startSimulator, type Simulator } from "../src/simulator/simulator.js";
 import type { RunSummary } from "../src/sync/run-summary.js";
 import { measureLimits, type Limits } from "./limits.js";
 import { benchChurn } from "./churn.js";
+import { expectExactMirror } from "./expect-exact-mirror.js";
 import { naiveSync } from "./naive-sync.js";
 import { meterPostgresCpu } from "./postgres-cpu.js";
 import { runCli } from "./run-cli.js";
+import { isFullRun, SCENARIOS, type Scenario } from "./scenarios.js";
 import { withScratchDatabase } from "./scratch-database.js";
 import { limitsTable, targetsTable } from "./targets.js";
 import { measureTenants } from "./tenants.js";
@@ -61,7 +63,7 @@ const withDatabase = <T>(name: string, work: (url: string) => Promise<T>): Promi
 
 export interface ScenarioResult {
   impl: "metastudio-sync" | "naive";
-  scenario: "full" | "quiet" | "incremental 1%";
+  scenario: Scenario;
   /** The run itself: metastudio-sync's summary duration (process start excluded), the baseline's loop. */
   wallMs: number;
   requests: number;
@@ -76,8 +78,6 @@ export interface ScenarioResult {
   validateMs?: number;
   writeMs?: number;
 }
-
-const SCENARIOS = ["full", "quiet", "incremental 1%"] as const;
 
 /** Changes 1% of the rooms upstream, spread over the whole list. */
 function mutateOnePercent(sim: Simulator, projectId: string): void {
@@ -123,6 +123,7 @@ async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<Sce
               ? await naiveScenario(scenario, sim.url, projectId, pool)
               : await ourScenario(scenario, sim.url, projectId, url),
           );
+          await expectExactMirror(url, projectId, sim.rooms(projectId), `${impl}'s ${scenario} run`);
         }
       } finally {
         await pool?.end();
@@ -157,13 +158,16 @@ async function ourScenario(
 ): Promise<ScenarioResult> {
   const postgres = await meterPostgresCpu(adminUrl!, new URL(databaseUrl).pathname.slice(1));
   const run = await runCli(
-    ["sync", ...(scenario === "full" ? ["--full"] : []), "--json"],
+    ["sync", ...(isFullRun(scenario) ? ["--full"] : []), "--json"],
     cliEnv(endpoint, projectId, databaseUrl),
   );
   const postgresCpuSeconds = await postgres.stop();
   const { stdout, peakRssMb } = run;
   const [summary] = JSON.parse(stdout) as RunSummary[];
   if (!summary) throw new Error(`sync printed no summary: ${stdout}`);
+  if (summary.status !== "succeeded") {
+    throw new Error(`bench: the ${scenario} run ${summary.status}: ${summary.error ?? "no error recorded"}`);
+  }
   return {
     impl: "metastudio-sync",
     scenario,
@@ -222,9 +226,9 @@ for (const rooms of sizes) {
         result.scenario,
         result.impl,
         Math.round(result.wallMs),
-        result.scenario === "full" ? Math.round(rooms / (result.wallMs / 1000)) : "-",
+        isFullRun(result.scenario) ? Math.round(rooms / (result.wallMs / 1000)) : "-",
         result.requests,
-        result.scenario === "full" ? (result.requests / minimum).toFixed(2) : "-",
+        isFullRun(result.scenario) ? (result.requests / minimum).toFixed(2) : "-",
         result.roomRows,
         result.voiceRows,
         result.peakRssMb ?? "-",
@@ -261,7 +265,7 @@ if (impls.includes("naive")) {
   process.stdout.write("\nSpeed-up over the baseline (baseline wall time / metastudio-sync wall time):\n");
   const ratios: Array<Array<string | number>> = [];
   for (const rooms of sizes) {
-    for (const scenario of ["full", "quiet", "incremental 1%"] as const) {
+    for (const scenario of SCENARIOS) {
       const ours = byKey.get(`metastudio-sync/${rooms}/${scenario}`);
       const naive = byKey.get(`naive/${rooms}/${scenario}`);
       if (ours && naive) {

@@ -81,9 +81,10 @@ export function targetsTable(
 ): string {
   const largest = Math.max(...sizes);
   const full = results.get(`metastudio-sync/${largest}/full`);
+  const again = results.get(`metastudio-sync/${largest}/full again`);
   const quiet = results.get(`metastudio-sync/${largest}/quiet`);
   const incremental = results.get(`metastudio-sync/${largest}/incremental 1%`);
-  if (!full || !quiet || !incremental) return "";
+  if (!full || !again || !quiet || !incremental) return "";
   const limit = limits.get(largest);
   const rows: Array<Array<string | number>> = [];
   if (limit) {
@@ -122,14 +123,19 @@ export function targetsTable(
       "start-up included",
     ]);
   }
-  const requestRatio = full.requests / Math.ceil(largest / 100);
-  rows.push(["full sync requests <= 1.2 x minimum", times(requestRatio), verdict(requestRatio <= 1.2), ""]);
+  const minimum = Math.ceil(largest / 100);
+  for (const run of [full, again]) {
+    const ratio = run.requests / minimum;
+    const name = run === full ? "full sync" : "full again";
+    rows.push([`${name} requests <= 1.2 x minimum`, times(ratio), verdict(ratio <= 1.2), ""]);
+  }
   rows.push([
-    "peak RSS <= 160 MB with default settings",
-    `${mb(full.peakRssMb)} MB`,
-    verdict((full.peakRssMb ?? 0) <= 160),
-    `quiet run ${mb(quiet.peakRssMb)} MB; fetch-only ${mb(limit?.fetchOnly.peakRssMb)} MB`,
+    "full again writes no room rows",
+    `${again.roomRows} room rows, ${again.voiceRows} voice rows`,
+    verdict(again.roomRows === 0 && again.voiceRows === 0),
+    "nothing changed upstream since the first full run",
   ]);
+  rows.push(peakRssRow([full, again], quiet, limit));
   rows.push([
     "quiet run <= 2 requests, no room writes",
     `${quiet.requests} requests, ${quiet.roomRows} rows`,
@@ -144,6 +150,21 @@ export function targetsTable(
     "",
   ]);
   return table(["target", "measured", "", "where it went"], rows);
+}
+
+/**
+ * Peak RSS judged on the highest of every full run, since a second full run over a complete
+ * mirror can peak above the first (its writer has nothing to write but still gets every page).
+ */
+function peakRssRow(fullRuns: ScenarioResult[], quiet: ScenarioResult, limit: Limits | undefined) {
+  const highest = fullRuns.reduce((a, b) => ((b.peakRssMb ?? 0) > (a.peakRssMb ?? 0) ? b : a));
+  const each = fullRuns.map((run) => `${run.scenario} ${mb(run.peakRssMb)} MB`).join(", ");
+  return [
+    "peak RSS <= 160 MB with default settings, every full run",
+    `${mb(highest.peakRssMb)} MB (${highest.scenario})`,
+    verdict((highest.peakRssMb ?? 0) <= 160),
+    `${each}; quiet run ${mb(quiet.peakRssMb)} MB; fetch-only ${mb(limit?.fetchOnly.peakRssMb)} MB`,
+  ];
 }
 
 /** Where a full sync's time goes beyond the limit: node, Postgres, or waiting on the upstream. */

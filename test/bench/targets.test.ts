@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+
+import type { ScenarioResult } from "../../bench/run.js";
+import type { Scenario } from "../../bench/scenarios.js";
+import { targetsTable } from "../../bench/targets.js";
+
+const ROOMS = 100_000;
+
+function result(scenario: Scenario, overrides: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    impl: "metastudio-sync",
+    scenario,
+    wallMs: 10_000,
+    requests: scenario === "quiet" ? 2 : scenario === "incremental 1%" ? 11 : 1_050,
+    roomRows: 0,
+    voiceRows: 0,
+    peakRssMb: 120,
+    ...overrides,
+  };
+}
+
+function targets(...runs: ScenarioResult[]): Map<string, string> {
+  const results = new Map(runs.map((run) => [`${run.impl}/${ROOMS}/${run.scenario}`, run]));
+  const table = targetsTable(results, new Map(), [ROOMS], 20);
+  // One line per target: its name, then what was measured and the verdict.
+  return new Map(
+    table
+      .split("\n")
+      .slice(1)
+      .map((line) => {
+        const [name, rest] = line.split(/ {2,}(.*)/s);
+        return [name!, rest!];
+      }),
+  );
+}
+
+const healthy = () => [
+  result("full", { roomRows: ROOMS, voiceRows: 150_000, peakRssMb: 140 }),
+  result("full again"),
+  result("quiet"),
+  result("incremental 1%"),
+];
+
+describe("targetsTable", () => {
+  it("judges peak RSS on the highest full run and names it", () => {
+    const [full, , quiet, incremental] = healthy();
+    const rows = targets(full!, result("full again", { peakRssMb: 278 }), quiet!, incremental!);
+    const rss = rows.get("peak RSS <= 160 MB with default settings, every full run");
+    expect(rss).toMatch(/^278 MB \(full again\) +MISSED +full 140 MB, full again 278 MB;/);
+  });
+
+  it("meets peak RSS when every full run stays under 160 MB", () => {
+    const rss = targets(...healthy()).get("peak RSS <= 160 MB with default settings, every full run");
+    expect(rss).toMatch(/^140 MB \(full\) +met /);
+  });
+
+  it("misses 'full again writes no room rows' when the second full run rewrites rooms", () => {
+    const [full, , quiet, incremental] = healthy();
+    const rows = targets(full!, result("full again", { roomRows: 12, voiceRows: 0 }), quiet!, incremental!);
+    expect(rows.get("full again writes no room rows")).toMatch(/^12 room rows, 0 voice rows +MISSED/);
+    expect(targets(...healthy()).get("full again writes no room rows")).toMatch(/ met /);
+  });
+
+  it("judges the second full run's requests against 1.2 x the minimum on their own", () => {
+    const [full, , quiet, incremental] = healthy();
+    const rows = targets(full!, result("full again", { requests: 1_300 }), quiet!, incremental!);
+    expect(rows.get("full again requests <= 1.2 x minimum")).toMatch(/^1\.30x +MISSED/);
+    expect(rows.get("full sync requests <= 1.2 x minimum")).toMatch(/^1\.05x +met/);
+  });
+});
