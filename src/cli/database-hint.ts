@@ -12,11 +12,10 @@ const NETWORK_CODES = new Set([
   "ENETUNREACH",
 ]);
 
-/** What Postgres or node-postgres says when it refuses to (or cannot) connect. */
-const CONNECT_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|SASL|password authentication failed|no pg_hba\.conf entry/i;
+/** What node-postgres says when it cannot connect (refused credentials are PostgresClient's). */
+const CONNECT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect/i;
 
-type Kind = "unreachable" | "refused" | "missing";
+type Kind = "unreachable" | "not-ready" | "missing";
 
 /**
  * One line naming DATABASE_URL (password redacted) when `error` is a failure to connect to the
@@ -37,7 +36,8 @@ export function databaseHint(error: unknown, env: Env = process.env): string | u
   if (kind === undefined) return undefined;
   const url = `DATABASE_URL (${redactUrl(value)})`;
   if (kind === "missing") return `The database named in ${url} does not exist.`;
-  if (kind === "refused") return `Postgres refused the connection of ${url}: check its user and password.`;
+  if (kind === "not-ready")
+    return `The Postgres at ${url} is starting up or shutting down: try again shortly.`;
   return `No Postgres answered at ${url}: is it running, and is the address right?`;
 }
 
@@ -52,7 +52,9 @@ function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
     const e = current as Error & { code?: unknown; port?: unknown; hostname?: unknown; errors?: unknown };
     if (e.code === "3D000") return "missing";
-    if (typeof e.code === "string" && (e.code.startsWith("28") || e.code === "57P03")) return "refused";
+    // 57P03 cannot_connect_now. Refused credentials (28xxx) never get here: every connection is
+    // a PostgresClient, which makes them a ConfigError naming DATABASE_URL.
+    if (e.code === "57P03") return "not-ready";
     if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) {
       const samePort = e.port === undefined || `${e.port as number}` === target.port;
       const sameHost = e.hostname === undefined || e.hostname === target.host;
@@ -62,8 +64,7 @@ function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
     if (Array.isArray(e.errors) && e.errors.some((inner) => connectFailure(inner, databaseUrl))) {
       return "unreachable";
     }
-    if (CONNECT_MESSAGES.test(e.message))
-      return /SASL|password|pg_hba/i.test(e.message) ? "refused" : "unreachable";
+    if (CONNECT_MESSAGES.test(e.message)) return "unreachable";
     current = e.cause;
   }
   return undefined;

@@ -1,6 +1,7 @@
 import pg from "pg";
 
 import { ConfigError } from "../config/config-error.js";
+import { redactUrl } from "../config/redact-url.js";
 
 type ConnectCallback = (err: Error | null, client?: pg.Client) => void;
 
@@ -35,7 +36,7 @@ export class PostgresClient extends pg.Client {
    * pg's own wording for a missing password ("client password must be a string") is replaced.
    */
   private explain(error: Error): Error {
-    const where = `DATABASE_URL (postgres://${this.user ?? ""}@${this.host}:${this.port}/${this.database ?? ""})`;
+    const where = `DATABASE_URL (${this.redactedUrl()})`;
     if (NO_PASSWORD.test(error.message)) {
       return new ConfigError(
         `${where} has no password, but the server asks for one; give it in the URL ` +
@@ -48,5 +49,20 @@ export class PostgresClient extends pg.Client {
       return new ConfigError(`${where} was refused: ${error.message}.`);
     }
     return error;
+  }
+
+  /**
+   * The connection as the databaseHint shows DATABASE_URL (redactUrl: the password as `***`), so
+   * one setting reads the same in every message; built from what the client used, which may
+   * have come from PG* variables rather than the URL.
+   */
+  private redactedUrl(): string {
+    const url = new URL("postgres://localhost");
+    url.username = this.user ?? "";
+    if (typeof this.password === "string" && this.password !== "") url.password = "secret";
+    url.hostname = this.host;
+    url.port = String(this.port);
+    url.pathname = `/${this.database ?? ""}`;
+    return redactUrl(url.toString());
   }
 }

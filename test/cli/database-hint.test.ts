@@ -45,6 +45,13 @@ describe("databaseHint", () => {
     );
   });
 
+  it("says a Postgres that is starting up is not ready, not that its credentials are wrong", () => {
+    const starting = Object.assign(new Error("the database system is starting up"), { code: "57P03" });
+    expect(databaseHint(starting, { DATABASE_URL: "postgres://app:hunter2@db/app" })).toBe(
+      "The Postgres at DATABASE_URL (postgres://app:***@db/app) is starting up or shutting down: try again shortly.",
+    );
+  });
+
   it("blames nothing on the database for another host's failure, or without DATABASE_URL", async () => {
     const refused = await connectError("postgres://app@127.0.0.1:2/app");
     expect(databaseHint(refused, { DATABASE_URL: "postgres://app@127.0.0.1:1/app" })).toBeUndefined();

@@ -78,7 +78,8 @@ describe("DATABASE_URL without a password for a server that asks for one", () =>
     expect(refused.signal).toBeNull();
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim()).toBe(
-      `metastudio-sync: DATABASE_URL (postgres://postgres@127.0.0.1:${server.port}/postgres) was refused: ` +
+      // The URL as every other message shows it: a password given, as `***`.
+      `metastudio-sync: DATABASE_URL (postgres://postgres:***@127.0.0.1:${server.port}/postgres) was refused: ` +
         'password authentication failed for user "postgres".',
     );
     expect(refused.stderr).not.toContain("not-the-password");
