@@ -1,6 +1,6 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { canonicalJson, changedFields, hashCanonical, roomColumns } from "./room-record.js";
+import { canonicalJson, changedFields, hashCanonical, roomColumns, sortedKeys } from "./room-record.js";
 
 /** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
 export interface ObservedRoom {
@@ -78,7 +78,7 @@ export function fieldsOfChange(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown>,
 ): string[] {
-  return isNewRoom(kind) ? Object.keys(after).sort() : changedFields(before ?? {}, after);
+  return isNewRoom(kind) ? sortedKeys(after) : changedFields(before ?? {}, after);
 }
 
 /** A room the mirror never held: it gets a row of its own, nothing is rewritten. */
