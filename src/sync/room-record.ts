@@ -128,6 +128,20 @@ function toDate(value: string | null | undefined): Date | null {
 }
 
 /**
+ * The typed columns node decides for the write (the others are derived from `raw` in SQL): a
+ * name or model asset ID clipped to fit its index, and the times as node parses them, which the
+ * stale check compares. Four fields, not roomColumns' nineteen: it is made for every room.
+ */
+export function decidedColumns(room: SmartChatRoom) {
+  return {
+    roomName: indexedText(room.room_name),
+    modelAssetId: indexedText(room.model_infos?.model_asset_id),
+    createTime: toDate(room.create_time),
+    updateTime: toDate(room.update_time),
+  } satisfies Partial<RoomRow>;
+}
+
+/**
  * The typed columns of a room, from the item as received; bookkeeping is the writer's. Indexed
  * text is clipped to fit its index (see indexedText); `raw` keeps the whole text.
  */
