@@ -75,6 +75,18 @@ describe("room records", () => {
       { "\ud83d\ude00": 1, "\uff61": 2, "\ud800": 3, "\udc00": 4, "": 5, " ": 6 },
       { a: Number.NaN, b: Number.POSITIVE_INFINITY, c: -0, d: 1e21, e: 5e-7, f: 0.1, g: true, h: false },
       [undefined, Number.NEGATIVE_INFINITY, -1e-7, 2 ** 53, "\u2028"],
+      [
+        "",
+        "plain",
+        'q"uote',
+        "back\\slash",
+        "\b\f\n\r\t\u0001\u001f",
+        "\u007f\u0080\u00ff",
+        "\u2029",
+        "x\u001f",
+        "\u0000",
+      ],
+      ["😀", "a\ud83d", "\ude00b", "\ude00\ud83d", "客服 with Sara", "\uffff", "/</script>"],
       big,
       { nested: [big, { z: big }] },
     ];
