@@ -89,25 +89,27 @@ export function parsePage(
   const invalid: InvalidItem[] = [];
   const normalised: NormalisedItem[] = [];
   const rangeWarnings: RangeWarning[] = [];
-  for (const [index, received] of (items ?? []).entries()) {
-    const at = { index, offset: context.offset + index, requestId: context.requestId };
+  const list = items ?? [];
+  const at = (index: number) => ({ index, offset: context.offset + index, requestId: context.requestId });
+  for (let index = 0; index < list.length; index += 1) {
+    const received = list[index];
     const storable = checkStorable(received);
     if (!storable.ok) {
-      invalid.push({ ...at, reason: storable.reason, item: received });
+      invalid.push({ ...at(index), reason: storable.reason, item: received });
       continue;
     }
     const item = storable.item;
     // Zod only for items the plain check is unsure of: it names what is wrong, but copies each item.
-    const parsed = isPlainRoom(item) ? { success: true as const } : roomSchema.safeParse(item);
-    if (parsed.success) {
+    const parsed = isPlainRoom(item) ? undefined : roomSchema.safeParse(item);
+    if (parsed === undefined || parsed.success) {
       const room = item as SmartChatRoom;
       rooms.push(room);
-      rangeWarnings.push(...outOfRange(room));
+      addOutOfRange(room, rangeWarnings);
       if (storable.normalised.length > 0) {
-        normalised.push({ ...at, roomId: room.room_id, paths: storable.normalised });
+        normalised.push({ ...at(index), roomId: room.room_id, paths: storable.normalised });
       }
     } else {
-      invalid.push({ ...at, reason: describeIssues(parsed.error.issues, "item"), item });
+      invalid.push({ ...at(index), reason: describeIssues(parsed.error.issues, "item"), item });
     }
   }
   return {
@@ -125,28 +127,51 @@ export function parsePage(
   };
 }
 
+const ROOM_RANGED = ["concurrency", "client_nums", "exit_mute_threshold"] as const;
+const VOICE_RANGED = ["speed", "pitch", "volume"] as const;
+
 /** Values outside `documentedRanges`, in the room, its voice list and the deprecated voice_config. */
 export function outOfRange(room: SmartChatRoom): RangeWarning[] {
   const warnings: RangeWarning[] = [];
-  const check = (field: string, path: string, value: unknown) => {
-    const range = documentedRanges[field];
-    if (range && typeof value === "number" && (value < range[0] || value > range[1])) {
-      warnings.push({ roomId: room.room_id, field: path, value, range });
-    }
-  };
-  for (const field of ["concurrency", "client_nums", "exit_mute_threshold"] as const) {
-    check(field, field, room[field]);
+  addOutOfRange(room, warnings);
+  return warnings;
+}
+
+/**
+ * outOfRange into the caller's list. Called for every room, nearly all in range: it allocates
+ * nothing until a value is out of range (no field lists, closure or iterator per call).
+ */
+function addOutOfRange(room: SmartChatRoom, warnings: RangeWarning[]): void {
+  for (const field of ROOM_RANGED) {
+    const value = room[field];
+    if (isOutside(field, value)) warnings.push(warning(room, field, field, value));
   }
-  for (const [i, voice] of (room.voice_config_list ?? []).entries()) {
-    for (const field of ["speed", "pitch", "volume"] as const) {
-      check(field, `voice_config_list[${i}].${field}`, voice[field]);
+  const voices = room.voice_config_list;
+  for (let i = 0; voices != null && i < voices.length; i += 1) {
+    const voice = voices[i]!;
+    for (const field of VOICE_RANGED) {
+      const value = voice[field];
+      if (isOutside(field, value)) {
+        warnings.push(warning(room, field, `voice_config_list[${i}].${field}`, value));
+      }
     }
   }
   const deprecated = room.voice_config;
-  for (const field of ["speed", "pitch", "volume"] as const) {
-    check(field, `voice_config.${field}`, deprecated?.[field]);
+  if (deprecated == null) return;
+  for (const field of VOICE_RANGED) {
+    const value = deprecated[field];
+    if (isOutside(field, value)) warnings.push(warning(room, field, `voice_config.${field}`, value));
   }
-  return warnings;
+}
+
+function isOutside(field: string, value: unknown): value is number {
+  if (typeof value !== "number") return false;
+  const range = documentedRanges[field];
+  return range !== undefined && (value < range[0] || value > range[1]);
+}
+
+function warning(room: SmartChatRoom, field: string, path: string, value: number): RangeWarning {
+  return { roomId: room.room_id, field: path, value, range: documentedRanges[field]! };
 }
 
 /** At most three issues, paths and messages only: zod's messages do not echo input values. */

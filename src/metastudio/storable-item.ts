@@ -20,60 +20,73 @@ export type StorableCheck = { ok: true; item: unknown; normalised: string[] } | 
 
 /** The item ready to store (a normalised copy when needed), or why it cannot be stored at all. */
 export function checkStorable(item: unknown): StorableCheck {
-  const depth = nestingDepth(item, MAX_DEPTH + 1);
+  const { depth, unstorableText } = scanItem(item, MAX_DEPTH + 1);
   if (depth > MAX_DEPTH) return { ok: false, reason: `item: nested deeper than ${MAX_DEPTH} levels` };
   const id = (item as { room_id?: unknown } | null)?.room_id;
   if (typeof id === "string" && id.length > MAX_ROOM_ID_CHARS) {
     return { ok: false, reason: `room_id: ${id.length} characters, more than ${MAX_ROOM_ID_CHARS}` };
   }
   // Nearly every item is clean: it is checked without being copied, and copied only when not.
-  if (!hasUnstorableText(item)) return { ok: true, item, normalised: [] };
+  if (!unstorableText) return { ok: true, item, normalised: [] };
   const normalised: string[] = [];
   return { ok: true, item: normalise(item, "item", normalised), normalised };
 }
 
-/** Whether any string or key in `value` holds what normalise replaces; no copy, no recursion. */
-function hasUnstorableText(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (typeof current === "string") {
-      if (UNSTORABLE_ONE.test(current)) return true;
-      continue;
-    }
-    if (current === null || typeof current !== "object") continue;
-    if (Array.isArray(current)) {
-      for (const entry of current) stack.push(entry);
-      continue;
-    }
-    for (const key in current) {
-      if (UNSTORABLE_ONE.test(key)) return true;
-      stack.push((current as Record<string, unknown>)[key]);
-    }
-  }
-  return false;
+/** Depth of nested objects and arrays, counted only up to `limit`. */
+export function nestingDepth(value: unknown, limit: number): number {
+  return scanItem(value, limit).depth;
 }
 
-/** Depth of nested objects and arrays, counted without recursion and only up to `limit`. */
-export function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== "object") continue;
-    const level = depth + 1;
-    if (level > deepest) deepest = level;
-    if (deepest >= limit) return deepest;
-    for (const child of Object.values(current)) stack.push([child, level]);
+/**
+ * One walk over the item for both checks, allocating nothing per node: its depth (up to `limit`,
+ * so the recursion is never deeper than `limit` however deep the item) and whether any string or
+ * key holds what normalise replaces. A full sync checks every room, so a walk per check, a tuple
+ * per node and a regex per string were a twelfth of what it allocated.
+ */
+function scanItem(value: unknown, limit: number): { depth: number; unstorableText: boolean } {
+  unstorableSeen = false;
+  const depth = deepestBelow(value, 0, limit);
+  return { depth, unstorableText: unstorableSeen };
+}
+
+/** Set by deepestBelow; read and reset by scanItem only (one walk at a time: it is synchronous). */
+let unstorableSeen = false;
+
+/** The deepest level reached from `value`, whose `above` containers enclose it. */
+function deepestBelow(value: unknown, above: number, limit: number): number {
+  if (typeof value === "string") {
+    if (!unstorableSeen && isUnstorable(value)) unstorableSeen = true;
+    return above;
+  }
+  if (value === null || typeof value !== "object") return above;
+  const level = above + 1;
+  if (level >= limit) return level;
+  let deepest = level;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && deepest < limit; i += 1) {
+      deepest = Math.max(deepest, deepestBelow(value[i], level, limit));
+    }
+    return deepest;
+  }
+  for (const key in value) {
+    if (!unstorableSeen && isUnstorable(key)) unstorableSeen = true;
+    deepest = Math.max(deepest, deepestBelow((value as Record<string, unknown>)[key], level, limit));
+    if (deepest >= limit) break;
   }
   return deepest;
 }
 
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/**
+ * Whether `text` holds a lone surrogate or NUL: the characters UNSTORABLE matches, found by
+ * native checks instead of a regex (String.prototype.isWellFormed is Node 20's; its type is in
+ * lib ES2024, after this project's ES2023).
+ */
+function isUnstorable(text: string): boolean {
+  return !(text as unknown as { isWellFormed(): boolean }).isWellFormed() || text.includes("\u0000");
+}
 
 // eslint-disable-next-line no-control-regex
-const UNSTORABLE_ONE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Characters of a btree-indexed text column (room_name, model_asset_id): 4 bytes each at most,

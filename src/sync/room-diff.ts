@@ -1,6 +1,6 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { canonicalJson, changedFields, hashCanonical, roomColumns } from "./room-record.js";
+import { canonicalJson, changedFields, decidedColumns, hashCanonical, sortedKeys } from "./room-record.js";
 
 /** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
 export interface ObservedRoom {
@@ -18,7 +18,8 @@ export interface PreparedRoom {
    * `raw` (jsonb keeps no key order), so the item is serialised once.
    */
   json: string;
-  columns: ReturnType<typeof roomColumns>;
+  /** room-record's decidedColumns: what the write takes from node besides `raw`. */
+  columns: ReturnType<typeof decidedColumns>;
 }
 
 /** What the mirror holds of a room, as far as the decision needs it. */
@@ -36,9 +37,13 @@ export interface StoredRoom {
 export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
-export function prepareRoom(projectId: string, room: SmartChatRoom): PreparedRoom {
+/**
+ * What the writer needs of a room, made once per room ahead of its batch. `_projectId` is no
+ * longer used (the row's project comes with the batch) and stays for the callers' signature.
+ */
+export function prepareRoom(_projectId: string, room: SmartChatRoom): PreparedRoom {
   const json = canonicalJson(room);
-  return { hash: hashCanonical(json), json, columns: roomColumns(projectId, room) };
+  return { hash: hashCanonical(json), json, columns: decidedColumns(room) };
 }
 
 /**
@@ -78,7 +83,7 @@ export function fieldsOfChange(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown>,
 ): string[] {
-  return isNewRoom(kind) ? Object.keys(after).sort() : changedFields(before ?? {}, after);
+  return isNewRoom(kind) ? sortedKeys(after) : changedFields(before ?? {}, after);
 }
 
 /** A room the mirror never held: it gets a row of its own, nothing is rewritten. */

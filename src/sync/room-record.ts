@@ -12,10 +12,22 @@ export type VoiceConfigRow = typeof smartChatRoomVoiceConfigs.$inferInsert;
  * value is undefined are left out, as JSON.stringify leaves them out. Built in one pass into one
  * string: stored content hashes are this string's sha256, so its exact output must never change
  * (a different byte would make every stored room look changed once; bench/hash.ts checks it
- * against the original implementation).
+ * against the original implementation). Not a sorted copy handed to JSON.stringify: V8 orders
+ * integer-like keys ("10" before "9") in every object, and a "__proto__" key would set the
+ * prototype instead of being written.
  */
 export function canonicalJson(value: unknown): string {
-  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+  if (typeof value !== "object" || value === null) {
+    // JSON.stringify writes a finite number as String does (-0 as 0, 1e21 as 1e+21); NaN and
+    // the infinities, which it writes as null, go to it, as does everything else.
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
+    if (typeof value === "boolean") return value ? "true" : "false";
+    // JSON.stringify escapes only what NEEDS_ESCAPE finds (quote, backslash, control characters,
+    // lone surrogates; pairs are sent to it too): text with none of them, most strings of a
+    // room, is written as it is, without JSON.stringify's set-up per call.
+    if (typeof value === "string" && !NEEDS_ESCAPE.test(value)) return `"${value}"`;
+    return JSON.stringify(value);
+  }
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i += 1) {
@@ -26,15 +38,74 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(record);
   let out = "{";
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
     const item = record[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ",";
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += keyPrefix(key) + canonicalJson(item);
   }
   return `${out}}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * Above this many keys an object's keys are sorted natively: insertion sort is quadratic, and
+ * one hostile object may carry thousands of keys. Rooms have about 15.
+ */
+const INSERTION_SORT_MAX = 32;
+
+/**
+ * `Object.keys(record).sort()`, the same order (UTF-16 code units), with fewer allocations: the
+ * native sort's temporary storage was a seventh of what a full sync allocated, and every
+ * allocation here brings the next scavenge sooner.
+ */
+export function sortedKeys(record: object): string[] {
+  return sortStrings(Object.keys(record));
+}
+
+/**
+ * Sorts `strings` in place, in the default sort's order: `>` compares UTF-16 code units, as
+ * `Array.prototype.sort` without a comparator does. Insertion sort allocates nothing; past
+ * INSERTION_SORT_MAX it would be quadratic, so larger arrays take the native sort.
+ */
+export function sortStrings(strings: string[]): string[] {
+  if (strings.length > INSERTION_SORT_MAX) return strings.sort();
+  for (let i = 1; i < strings.length; i += 1) {
+    const text = strings[i]!;
+    let j = i - 1;
+    while (j >= 0 && strings[j]! > text) {
+      strings[j + 1] = strings[j]!;
+      j -= 1;
+    }
+    strings[j + 1] = text;
+  }
+  return strings;
+}
+
+/**
+ * `"key":` of the keys seen most, made once. Keys come from the upstream, so the cache is
+ * bounded in entries and in key length: past the bound keys are quoted each time, as before.
+ */
+const keyPrefixes = new Map<string, string>();
+const KEY_PREFIXES_MAX = 1_000;
+const CACHED_KEY_MAX_CHARS = 64;
+
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix !== undefined) return prefix;
+  prefix = `${JSON.stringify(key)}:`;
+  if (keyPrefixes.size < KEY_PREFIXES_MAX && key.length <= CACHED_KEY_MAX_CHARS) keyPrefixes.set(key, prefix);
+  return prefix;
+}
+
+/** How many keys the quoting cache holds; for tests of its bound. */
+export function cachedKeyCount(): number {
+  return keyPrefixes.size;
 }
 
 /**
@@ -54,13 +125,27 @@ export function hashCanonical(json: string): string {
 /** Top-level upstream fields whose values differ, sorted; what `smart_chat_room_changes` records. */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((key) => canonicalJson(before[key]) !== canonicalJson(after[key])).sort();
+  return sortStrings([...keys].filter((key) => canonicalJson(before[key]) !== canonicalJson(after[key])));
 }
 
 function toDate(value: string | null | undefined): Date | null {
   if (!value) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The typed columns node decides for the write (the others are derived from `raw` in SQL): a
+ * name or model asset ID clipped to fit its index, and the times as node parses them, which the
+ * stale check compares. Four fields, not roomColumns' nineteen: it is made for every room.
+ */
+export function decidedColumns(room: SmartChatRoom) {
+  return {
+    roomName: indexedText(room.room_name),
+    modelAssetId: indexedText(room.model_infos?.model_asset_id),
+    createTime: toDate(room.create_time),
+    updateTime: toDate(room.update_time),
+  } satisfies Partial<RoomRow>;
 }
 
 /**

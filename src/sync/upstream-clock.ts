@@ -42,12 +42,14 @@ export class UpstreamClock {
  * the upstream's now when it answered, so anything stamped from then on lands after it.
  */
 export function latestStamp(rooms: ClockEvidence["rooms"]): number | undefined {
-  let latest: number | undefined;
-  for (const room of rooms) {
-    for (const value of [room.update_time, room.create_time]) {
-      const millis = value ? Date.parse(value) : Number.NaN;
-      if (!Number.isNaN(millis)) latest = Math.max(latest ?? -Infinity, Math.floor(millis / 1000));
-    }
-  }
-  return latest;
+  // Every page of a run comes through here: no array per room, only the two parses.
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const room of rooms)
+    latest = Math.max(latest, stampMillis(room.update_time), stampMillis(room.create_time));
+  return latest === Number.NEGATIVE_INFINITY ? undefined : Math.floor(latest / 1000);
+}
+
+function stampMillis(value: string | null | undefined): number {
+  const millis = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(millis) ? Number.NEGATIVE_INFINITY : millis;
 }

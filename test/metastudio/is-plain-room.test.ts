@@ -50,7 +50,28 @@ describe("isPlainRoom", () => {
       "2024-01-01",
       "2024-13-01T00:00:00Z",
       "yesterday",
+      "2024-02-29T00:00:00Z",
+      "2023-02-29T00:00:00Z",
+      "2000-02-29T23:59:59.5-01:30",
+      "1900-02-29T00:00:00Z",
+      "2024-04-31T00:00:00Z",
+      "2024-01-01T24:00:00Z",
+      "2024-01-01T00:00:00.123456789Z",
+      "2024-01-01T00:00:00.Z",
+      "2024-01-01T00:00:00",
+      "2024-01-01T00:00Z",
+      "2024-01-01T00:00:00+0800",
+      "2024-01-01t00:00:00z",
+      "2024-01-01T00:00:00Z\n",
+      " 2024-01-01T00:00:00Z",
     ];
+    // Times are the one check the fast path makes by zod's own pattern: it must agree both ways.
+    for (const key of ["create_time", "update_time"]) {
+      for (const time of times) {
+        const item = withValue(rooms[0]!, [key], time);
+        expect([key, time, isPlainRoom(item)]).toEqual([key, time, roomSchema.safeParse(item).success]);
+      }
+    }
     for (const path of PATHS) {
       for (const value of [...WRONG_VALUES, ...times]) {
         const item = withValue(rooms[0]!, path, value);

@@ -33,6 +33,59 @@ describe("checkStorable", () => {
     });
     expect(nestingDepth({ a: { b: [1] } }, 100)).toBe(3);
   });
+  // The walk tests strings natively (isWellFormed, includes); the regex normalise replaces with
+  // is the reference: both must find exactly the same strings.
+  it("finds exactly the strings and keys normalise would change", () => {
+    // eslint-disable-next-line no-control-regex
+    const reference = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const texts = [
+      "plain",
+      "",
+      "😀",
+      "a😀b😀",
+      "\u0000",
+      "x\u0000",
+      "\ud800",
+      "x\ud83d",
+      "\ud83dx",
+      "\udc00",
+      "\ude00x",
+      "x\ude00",
+      "\ude00\ud83d",
+      "\ud83d\ud83d\ude00",
+      "\ud83d\ude00\ude00",
+      "\uffff\ufffd\u2028",
+      "\u0001\u001f",
+    ];
+    for (const text of texts) {
+      const unstorable = reference.test(text);
+      const asValue = checkStorable({ room_id: "a", list: [{ deep: text }] });
+      const asKey = checkStorable({ room_id: "a", nested: { [text]: 1 } });
+      expect([text, asValue.ok && asValue.normalised.length > 0]).toEqual([text, unstorable]);
+      expect([text, asKey.ok && asKey.normalised.length > 0]).toEqual([text, unstorable]);
+    }
+  });
+  it("refuses one level past the limit, however the levels are made, text found or not", () => {
+    const nest = (levels: number, inner: unknown) => {
+      let value = inner;
+      for (let i = 0; i < levels; i += 1) value = i % 2 === 0 ? [value] : { k: value };
+      return value;
+    };
+    // The item itself is level 1.
+    expect(checkStorable({ room_id: "a", v: nest(31, "ok") })).toMatchObject({ ok: true, normalised: [] });
+    expect(checkStorable({ room_id: "a", x: "\u0000", v: nest(32, "ok") })).toEqual({
+      ok: false,
+      reason: "item: nested deeper than 32 levels",
+    });
+    expect(checkStorable({ room_id: "a", v: nest(31, [1]) })).toEqual({
+      ok: false,
+      reason: "item: nested deeper than 32 levels",
+    });
+    expect(checkStorable([{ room_id: "a" }, nest(100_000, "\ud800")])).toMatchObject({ ok: false });
+    expect(nestingDepth(nest(31, "x"), 100)).toBe(31);
+    expect(nestingDepth({ a: nest(3, 1), b: nest(5, 1), c: nest(2, 1) }, 100)).toBe(6);
+    expect(nestingDepth(nest(1000, {}), 10)).toBe(10);
+  });
   it("clips indexed text to fit its index, and tells storable IDs apart", () => {
     expect(indexedText("n".repeat(10_000))).toHaveLength(512);
     expect(indexedText(null)).toBeNull();

@@ -59,5 +59,15 @@ describe("UpstreamClock", () => {
     expect(clock.measured).toBe(false);
     expect(clock.offsetSeconds).toBe(0);
     expect(latestStamp([{ update_time: "bad" }, { create_time: "1970-01-01T00:01:40Z" }])).toBe(100);
+    expect(latestStamp([])).toBeUndefined();
+    expect(latestStamp([{ update_time: null, create_time: "" }, { update_time: "never" }])).toBeUndefined();
+    // Whole seconds, rounded down also before 1970; either stamp of any room may be the latest.
+    expect(latestStamp([{ create_time: "1969-12-31T23:59:59.500Z" }])).toBe(-1);
+    expect(
+      latestStamp([
+        { update_time: "2024-01-01T10:00:00Z", create_time: "2024-01-01T11:00:00.999+02:00" },
+        { update_time: "2024-01-01T09:30:00-00:31", create_time: null },
+      ]),
+    ).toBe(Date.UTC(2024, 0, 1, 10, 1) / 1000);
   });
 });
