@@ -48,10 +48,10 @@ export interface BatchInput {
 }
 
 /** The rooms of a batch, the newest of each ID, hashed (if the caller has not already). */
-export function batchOf(projectId: string, rooms: readonly ObservedRoom[]): PayloadRoom[] {
+export function batchOf(rooms: readonly ObservedRoom[]): PayloadRoom[] {
   const batch: PayloadRoom[] = [];
   for (const observed of latestPerRoom(rooms).values()) {
-    batch.push({ observed, prepared: (observed.prepared ??= prepareRoom(projectId, observed.room)) });
+    batch.push({ observed, prepared: (observed.prepared ??= prepareRoom(observed.room)) });
   }
   return batch;
 }
@@ -196,7 +196,7 @@ export async function applyRoomBatch(
   db: Db,
   input: BatchInput & { rooms: ObservedRoom[] },
 ): Promise<BatchResult> {
-  const batch = batchOf(input.projectId, input.rooms);
+  const batch = batchOf(input.rooms);
   if (batch.length === 0) return decideBatch(batch, new Map()).result;
   const decided = decideBatch(batch, await readStoredRooms(db, input.projectId, batch), input.discovering);
   if (!input.dryRun) await storeBatch(db, input, decided);

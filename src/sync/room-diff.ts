@@ -41,7 +41,7 @@ export type RoomOutcome =
  * What the writer needs of a room, made once per room ahead of its batch. `_projectId` is no
  * longer used (the row's project comes with the batch) and stays for the callers' signature.
  */
-export function prepareRoom(_projectId: string, room: SmartChatRoom): PreparedRoom {
+export function prepareRoom(room: SmartChatRoom): PreparedRoom {
   const json = canonicalJson(room);
   return { hash: hashCanonical(json), json, columns: decidedColumns(room) };
 }

@@ -117,7 +117,7 @@ export class RoomWriter {
     const size = this.options.batchSize ?? 500;
     for (let start = 0; start < buffered.length; start += size) {
       // Hashed now, while the batch before is being written.
-      const batch = batchOf(this.options.projectId, buffered.slice(start, start + size));
+      const batch = batchOf(buffered.slice(start, start + size));
       if (batch.length === 0) continue;
       this.queued.push(batch);
       this.then(() => this.write(batch));

@@ -179,17 +179,12 @@ describe("prepareBatch", () => {
     const input = { projectId: "p-ahead", runId: randomUUID(), observedAt: new Date(), dryRun: false };
     const v1 = room("a", { room_name: "one" });
     const v2 = room("a", { room_name: "two", update_time: "2025-02-01T00:00:00Z" });
-    const first = await prepareBatch(
-      database.db,
-      input,
-      batchOf("p-ahead", [{ room: v1, requestId: "r1" }]),
-      new Map(),
-    );
+    const first = await prepareBatch(database.db, input, batchOf([{ room: v1, requestId: "r1" }]), new Map());
     // Prepared before the first batch is written: its read cannot see that write.
     const second = await prepareBatch(
       database.db,
       input,
-      batchOf("p-ahead", [{ room: v2, requestId: "r2" }]),
+      batchOf([{ room: v2, requestId: "r2" }]),
       storedAfter(first.decided.rooms),
     );
     await storeBatch(database.db, input, first.decided, first.payload);

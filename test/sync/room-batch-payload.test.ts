@@ -6,7 +6,7 @@ import { prepareRoom } from "../../src/sync/room-diff.js";
 
 const observed = (room: { room_id: string; room_name?: string }) => ({
   observed: { room, requestId: "req" },
-  prepared: prepareRoom("p", room),
+  prepared: prepareRoom(room),
 });
 
 describe("roomBatchPayload", () => {

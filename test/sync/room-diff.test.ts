@@ -11,29 +11,29 @@ const room = (extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
   ...extra,
 });
 const stored = (r: SmartChatRoom, deletedAt: Date | null = null) => {
-  const prepared = prepareRoom("p", r);
+  const prepared = prepareRoom(r);
   return { contentHash: prepared.hash, deletedAt, updateTime: prepared.columns.updateTime };
 };
 
 describe("decideRoom", () => {
   it("creates a room never stored", () => {
-    expect(decideRoom(prepareRoom("p", room()), undefined)).toBe("created");
+    expect(decideRoom(prepareRoom(room()), undefined)).toBe("created");
   });
   it("leaves a room with the same content alone", () => {
-    expect(decideRoom(prepareRoom("p", room()), stored(room()))).toBe("unchanged");
+    expect(decideRoom(prepareRoom(room()), stored(room()))).toBe("unchanged");
   });
   it("updates a room whose content changed", () => {
     const newer = room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" });
-    expect(decideRoom(prepareRoom("p", newer), stored(room()))).toBe("updated");
+    expect(decideRoom(prepareRoom(newer), stored(room()))).toBe("updated");
   });
   it("calls an item older than the stored one stale, so it never overwrites it", () => {
     const newer = room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" });
-    expect(decideRoom(prepareRoom("p", room()), stored(newer))).toBe("stale");
+    expect(decideRoom(prepareRoom(room()), stored(newer))).toBe("stale");
   });
   it("restores a deleted room that comes back, changed or not", () => {
     const gone = stored(room(), new Date());
-    expect(decideRoom(prepareRoom("p", room()), gone)).toBe("restored");
-    expect(decideRoom(prepareRoom("p", room({ room_name: "x" })), gone)).toBe("restored");
+    expect(decideRoom(prepareRoom(room()), gone)).toBe("restored");
+    expect(decideRoom(prepareRoom(room({ room_name: "x" })), gone)).toBe("restored");
   });
 });
 
