@@ -2,26 +2,38 @@ import { sql, type SQL } from "drizzle-orm";
 
 import type { Db } from "./database.js";
 import { queryCount, queryRows } from "./query-rows.js";
+import { withHashJoins } from "./with-hash-joins.js";
 
-/** A room `r` the run neither wrote (`written_by_run`) nor saw without writing (`sync_seen_rooms`). */
+/**
+ * A room `r` the run neither wrote (`written_by_run`) nor saw without writing (`sync_seen_rooms`).
+ * Only for a WHERE clause, where Postgres plans the `not exists` as one hashed anti-join.
+ */
 function unseenBy(runId: string): SQL {
   return sql`r.written_by_run is distinct from ${runId}::uuid
          and not exists (select 1 from sync_seen_rooms s where s.run_id = ${runId} and s.room_id = r.room_id)`;
 }
 
-/** Live rooms of the project, and how many of them the run did not see. */
+/**
+ * Live rooms of the project, and how many of them the run did not see. The seen IDs are joined
+ * as a set, not tested per room: a `not exists` inside the count's filter is a subplan run per
+ * room, and seen rows kept as arrays have no index by room to answer it: O(rooms²), over ten
+ * minutes at 100,000 rooms.
+ */
 export async function countUnseenLive(
   db: Db,
   projectId: string,
   runId: string,
 ): Promise<{ live: number; unseen: number }> {
-  const [row] = await queryRows<{ live: number; unseen: number }>(
-    db,
-    sql`
+  const [row] = await withHashJoins(db, (tx) =>
+    queryRows<{ live: number; unseen: number }>(
+      tx,
+      sql`
     select count(*)::int as live,
-           (count(*) filter (where ${unseenBy(runId)}))::int as unseen
+           (count(*) filter (where r.written_by_run is distinct from ${runId}::uuid and s.room_id is null))::int as unseen
       from smart_chat_rooms r
+      left join (select distinct room_id from sync_seen_rooms where run_id = ${runId}) s on s.room_id = r.room_id
      where r.project_id = ${projectId} and r.deleted_at is null`,
+    ),
   );
   return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
 }
@@ -46,9 +58,10 @@ export async function markUnseenDeleted(
   db: Db,
   input: { projectId: string; runId: string; now: Date },
 ): Promise<number> {
-  return queryCount(
-    db,
-    sql`
+  return withHashJoins(db, (tx) =>
+    queryCount(
+      tx,
+      sql`
     with gone as (
       update smart_chat_rooms r
          set deleted_at = ${input.now}, last_changed_at = ${input.now}
@@ -62,5 +75,6 @@ export async function markUnseenDeleted(
       returning 1
     )
     select count(*)::int as n from logged`,
+    ),
   );
 }
