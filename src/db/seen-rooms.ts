@@ -31,12 +31,13 @@ export async function refreshLastSeen(
     queryCount(
       tx,
       sql`
-    with touched as (
+    -- Computed once: see seenBy in mark-deleted for the plan Postgres picks otherwise.
+    with seen as materialized (select room_id, request_id from sync_seen_rooms where run_id = ${input.runId}),
+    touched as (
       update smart_chat_rooms r
          set last_seen_at = ${input.now}, last_request_id = coalesce(s.request_id, r.last_request_id)
-        from sync_seen_rooms s
-       where s.run_id = ${input.runId}
-         and r.project_id = ${input.projectId}
+        from seen s
+       where r.project_id = ${input.projectId}
          and r.room_id = s.room_id
          and r.last_seen_at < ${threshold}
       returning 1
