@@ -15,7 +15,7 @@ import {
 } from "../src/db/render-table-docs.js";
 import { TABLE_DOCS } from "../src/db/table-docs.js";
 
-const MIGRATION = "migrations/0004_cheaper_rows.sql";
+const MIGRATION = "migrations/0005_seen_batches.sql";
 const README = "README.md";
 
 const sqlText = readFileSync(MIGRATION, "utf8");

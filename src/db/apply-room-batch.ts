@@ -55,7 +55,7 @@ const VOICE_VALUES = sql.raw(`x.room_id, (e.ord - 1)::int, e.v->>'voice_asset_id
  * Stores a decided batch in one statement: room rows upserted whole (typed columns derived from
  * `raw` here, so the item travels once), voice configs written for new rooms and replaced for
  * rewritten ones, one change row each. Written rooms are stamped with the run (`written_by_run`),
- * which is their sighting; the others get a `sync_seen_rooms` row.
+ * which is their sighting; the others are marked seen by one `sync_seen_batches` row.
  * `payload` is a JSON array of room entries (see room-batch-payload): those with a `change`
  * are written, the others only marked seen. One statement is one implicit transaction, so no
  * transaction is ever open while node works.
@@ -105,13 +105,13 @@ export async function storeRoomBatch(
       -- A rewrite replaces the stamp of the run that wrote the row before. Where that run is a
       -- full run that may still be resumed, its sighting becomes a seen row, or its successor
       -- would judge the room unseen (and deleted) after skipping the window that saw it.
-      insert into sync_seen_rooms (run_id, room_id, request_id)
-      select s.written_by_run, s.room_id, null
+      insert into sync_seen_batches (run_id, room_ids, request_ids)
+      select s.written_by_run, array_agg(s.room_id), array_agg(null::text)
         from x join smart_chat_rooms s on s.project_id = ${projectId} and s.room_id = x.room_id
        where x.change in ('updated', 'restored') and s.written_by_run <> ${runId}::uuid
          and exists (select 1 from sync_runs r
                       where r.id = s.written_by_run and r.mode = 'full' and r.status <> 'succeeded')
-      on conflict do nothing
+       group by s.written_by_run
     ), new_voices as (
       insert into smart_chat_room_voice_configs (${VOICE_COLUMNS})
       select ${projectId}, ${VOICE_VALUES} from x cross join lateral ${VOICE_ENTRIES}
@@ -136,7 +136,8 @@ export async function storeRoomBatch(
              case when x.change = 'updated' then x.after else x.raw end, ${at}::timestamptz
         from x where x.change is not null
     )
-    insert into sync_seen_rooms (run_id, room_id, request_id)
-    select ${runId}::uuid, x.room_id, x.request_id from x where x.change is null
-    on conflict do nothing`);
+    -- One row for the batch's unchanged rooms, not one per room: a quiet full run is all of them.
+    insert into sync_seen_batches (run_id, room_ids, request_ids)
+    select ${runId}::uuid, array_agg(x.room_id), array_agg(x.request_id) from x where x.change is null
+    having count(*) > 0`);
 }

@@ -43,13 +43,13 @@ export async function pruneRuns(db: Db, before: Date, limit: number): Promise<nu
 }
 
 /**
- * Scratch rows (`sync_seen_rooms`, `sync_run_windows`) of runs that finished before `before`:
+ * Scratch rows (`sync_seen_batches`, `sync_run_windows`) of runs that finished before `before`:
  * a run normally clears its own, but one cut off (a killed worker, a failed incremental) leaves
  * them; a failed full run's are kept until then because its successor may resume from them.
  */
 export async function pruneScratch(db: Db, before: Date, limit: number): Promise<number> {
   let pruned = 0;
-  for (const table of [sql`sync_seen_rooms`, sql`sync_run_windows`]) {
+  for (const table of [sql`sync_seen_batches`, sql`sync_run_windows`]) {
     pruned += await queryCount(
       db,
       sql`with gone as (

@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 
 import type { Db } from "./database.js";
-import { syncRunWindows, syncRuns, syncSeenRooms } from "./schema.js";
+import { syncRunWindows, syncRuns, syncSeenBatches } from "./schema.js";
 
 export async function insertRunWindow(
   db: Db,
@@ -27,12 +27,14 @@ export async function adoptRunProgress(
   const { projectId, fromRunId, toRunId } = input;
   await db.transaction(async (tx) => {
     await tx.update(syncRunWindows).set({ runId: toRunId }).where(eq(syncRunWindows.runId, fromRunId));
-    await tx.update(syncSeenRooms).set({ runId: toRunId }).where(eq(syncSeenRooms.runId, fromRunId));
+    await tx.update(syncSeenBatches).set({ runId: toRunId }).where(eq(syncSeenBatches.runId, fromRunId));
+    // A row per thousand rooms: one row for a run that wrote a million would be a huge value.
     await tx.execute(sql`
-      insert into sync_seen_rooms (run_id, room_id, request_id)
-      select ${toRunId}::uuid, room_id, last_request_id from smart_chat_rooms
-       where project_id = ${projectId} and written_by_run = ${fromRunId}::uuid
-      on conflict do nothing`);
+      insert into sync_seen_batches (run_id, room_ids, request_ids)
+      select ${toRunId}::uuid, array_agg(room_id), array_agg(last_request_id)
+        from (select room_id, last_request_id, row_number() over () / 1000 as part from smart_chat_rooms
+               where project_id = ${projectId} and written_by_run = ${fromRunId}::uuid) written
+       group by part`);
   });
 }
 
@@ -40,7 +42,7 @@ export async function adoptRunProgress(
 export async function clearRunProgress(db: Db, runIds: string[]): Promise<void> {
   if (runIds.length === 0) return;
   await db.delete(syncRunWindows).where(inArray(syncRunWindows.runId, runIds));
-  await db.delete(syncSeenRooms).where(inArray(syncSeenRooms.runId, runIds));
+  await db.delete(syncSeenBatches).where(inArray(syncSeenBatches.runId, runIds));
 }
 
 /**
@@ -54,5 +56,5 @@ export async function clearProjectProgress(db: Db, projectId: string): Promise<v
     .from(syncRuns)
     .where(and(eq(syncRuns.projectId, projectId), ne(syncRuns.status, "running")));
   await db.delete(syncRunWindows).where(inArray(syncRunWindows.runId, finished));
-  await db.delete(syncSeenRooms).where(inArray(syncSeenRooms.runId, finished));
+  await db.delete(syncSeenBatches).where(inArray(syncSeenBatches.runId, finished));
 }

@@ -244,19 +244,32 @@ export const syncRunWindows = pgTable(
 );
 
 /**
- * Room IDs a run has seen, with the request that carried each: how a full run finds deletions
- * without holding every ID in memory, and how `last_seen_at` is refreshed in one statement.
- * Rows are removed when the run ends.
+ * Room IDs a run has seen without writing them, with the request that carried each: how a full
+ * run finds deletions without holding every ID in memory, and how `last_seen_at` is refreshed in
+ * one statement. One row per batch (0005_seen_batches), not per room: a quiet full run of 100,000
+ * rooms writes a few hundred rows, not 100,000 rows and their index entries, then deletes them.
+ * A room may appear in more than one row; readers take the IDs as a set. Rows are removed when
+ * the run ends.
  */
-export const syncSeenRooms = pgTable(
-  "sync_seen_rooms",
+export const syncSeenBatches = pgTable(
+  "sync_seen_batches",
   {
     runId: uuid("run_id").notNull(),
-    roomId: text("room_id").notNull(),
-    requestId: text("request_id"),
+    roomIds: text("room_ids").array().notNull(),
+    requestIds: text("request_ids").array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.roomId] })],
+  (t) => [
+    index("sync_seen_batches_run_idx").on(t.runId),
+    check("sync_seen_batches_aligned", sql`cardinality(${t.roomIds}) = cardinality(${t.requestIds})`),
+  ],
 );
+
+/** `sync_seen_batches` one row per room, as the table of that name was before 0005_seen_batches. */
+export const syncSeenRooms = pgView("sync_seen_rooms", {
+  runId: uuid("run_id").notNull(),
+  roomId: text("room_id").notNull(),
+  requestId: text("request_id"),
+}).existing();
 
 /** Row types for TypeScript consumers of the mirror (`import type { SmartChatRoomRow } from "metastudio-sync"`). */
 export type SmartChatRoomRow = typeof smartChatRooms.$inferSelect;

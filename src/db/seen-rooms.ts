@@ -1,11 +1,10 @@
 import { sql } from "drizzle-orm";
 
 import { isStorableId } from "../metastudio/storable-item.js";
-import { syncSeenRooms } from "./schema.js";
 
 import type { Db } from "./database.js";
-import { insertJsonRows } from "./insert-json-rows.js";
 import { queryCount } from "./query-rows.js";
+import { withHashJoins } from "./with-hash-joins.js";
 
 /** Rooms the run saw: those it wrote (stamped on the row) and those it only marked seen. */
 export async function countSeenRooms(db: Db, projectId: string, runId: string): Promise<number> {
@@ -28,29 +27,36 @@ export async function refreshLastSeen(
   input: { projectId: string; runId: string; now: Date; resolutionSeconds: number },
 ): Promise<number> {
   const threshold = new Date(input.now.getTime() - input.resolutionSeconds * 1000);
-  return queryCount(
-    db,
-    sql`
-    with touched as (
+  return withHashJoins(db, (tx) =>
+    queryCount(
+      tx,
+      sql`
+    -- Computed once: see seenBy in mark-deleted for the plan Postgres picks otherwise.
+    with seen as materialized (select room_id, request_id from sync_seen_rooms where run_id = ${input.runId}),
+    touched as (
       update smart_chat_rooms r
          set last_seen_at = ${input.now}, last_request_id = coalesce(s.request_id, r.last_request_id)
-        from sync_seen_rooms s
-       where s.run_id = ${input.runId}
-         and r.project_id = ${input.projectId}
+        from seen s
+       where r.project_id = ${input.projectId}
          and r.room_id = s.room_id
          and r.last_seen_at < ${threshold}
       returning 1
     )
     select count(*)::int as n from touched`,
+    ),
   );
 }
 
 /**
  * Marks IDs as seen without writing their rooms: items the upstream sent that cannot be mirrored.
  * An ID too long for any index (or holding NUL) was never stored, so it cannot be judged deleted: it is left out,
- * or its index entry would fail the run.
+ * or it would cost a row for nothing. One row for them all: they come a page (bounded) at a time.
  */
 export async function insertSeenIds(db: Db, runId: string, roomIds: Iterable<string>): Promise<void> {
-  const rows = [...roomIds].filter(isStorableId).map((roomId) => ({ runId, roomId, requestId: null }));
-  await insertJsonRows(db, syncSeenRooms, rows, { suffix: sql`on conflict do nothing` });
+  const ids = [...roomIds].filter(isStorableId);
+  if (ids.length === 0) return;
+  await db.execute(sql`
+    insert into sync_seen_batches (run_id, room_ids, request_ids)
+    select ${runId}::uuid, array_agg(id), array_agg(null::text)
+      from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as id`);
 }

@@ -1,6 +1,6 @@
 /**
  * What every table, view, function and interface column of the mirror means: the ONE source of
- * both the database's `COMMENT ON` statements (rendered into the latest migration with comments, migrations/0004_cheaper_rows.sql)
+ * both the database's `COMMENT ON` statements (rendered into the latest migration with comments, migrations/0005_seen_batches.sql)
  * and the README's table descriptions. `npm run docs:tables` renders both; a test fails when
  * either, or the comments in a migrated database, differ from this file.
  */
@@ -174,9 +174,15 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
   },
   {
     kind: "table",
+    name: "sync_seen_batches",
+    description:
+      "Engine state: room IDs a run has seen without writing them (unchanged, or refused), one row per batch with the IDs and their request IDs as arrays, for finding deletions; cleared when the run ends. Read it through sync_seen_rooms.",
+  },
+  {
+    kind: "view",
     name: "sync_seen_rooms",
     description:
-      "Engine state: room IDs a run has seen without writing them (unchanged, or refused), for finding deletions; cleared when the run ends.",
+      "Engine state: sync_seen_batches one row per room (run_id, room_id, request_id): the rooms a run has seen without writing them.",
   },
   {
     kind: "view",

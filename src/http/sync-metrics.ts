@@ -116,7 +116,7 @@ export function createSyncMetrics(options: SyncMetricsOptions = {}): SyncMetrics
 
   const pruned = new Counter({
     name: `${PREFIX}housekeeping_pruned_rows_total`,
-    help: "Rows deleted by housekeeping, by table (scratch: sync_seen_rooms and sync_run_windows).",
+    help: "Rows deleted by housekeeping, by table (scratch: sync_seen_batches and sync_run_windows).",
     labelNames: ["table"] as const,
     registers,
   });

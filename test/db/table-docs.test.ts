@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe("table docs: one source for the README and the database comments", () => {
   it("the migration's COMMENT block is the rendered source", () => {
-    const migration = readFileSync("migrations/0004_cheaper_rows.sql", "utf8");
+    const migration = readFileSync("migrations/0005_seen_batches.sql", "utf8");
     expect(readBetween(migration, SQL_BEGIN, SQL_END)).toBe(renderCommentSql(TABLE_DOCS));
   });
 

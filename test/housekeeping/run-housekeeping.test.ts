@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HousekeepingConfig } from "../../src/config/config.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
-import { syncSeenRooms } from "../../src/db/schema.js";
+import { syncSeenBatches } from "../../src/db/schema.js";
 import { finishRun, insertRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
 import { runHousekeeping } from "../../src/housekeeping/run-housekeeping.js";
@@ -46,7 +46,7 @@ async function pastRun(daysAgo: number, options: { requests?: number; change?: b
     resumedFrom: null,
   });
   await finishRun(database.db, runId, { status: "failed", finishedAt, error: "cut off" });
-  await database.db.insert(syncSeenRooms).values([{ runId, roomId: "r1", requestId: null }]);
+  await database.db.insert(syncSeenBatches).values([{ runId, roomIds: ["r1"], requestIds: ["req"] }]);
   await insertRunWindow(database.db, { runId, windowStart: new Date(0), windowEnd: new Date(1), rooms: 1 });
   for (let i = 0; i < (options.requests ?? 0); i += 1) {
     await database.db.execute(sql`insert into sync_requests

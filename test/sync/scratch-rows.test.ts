@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { queryCount } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
-import { syncSeenRooms } from "../../src/db/schema.js";
+import { syncSeenBatches } from "../../src/db/schema.js";
 import { finishRun, insertRun } from "../../src/db/sync-runs.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
@@ -31,7 +31,7 @@ async function leftover(projectId: string, mode: "full" | "incremental", status:
     resumedFrom: null,
   });
   await finishRun(database.db, runId, { status, finishedAt: new Date(Date.now() - 30_000), error: null });
-  await database.db.insert(syncSeenRooms).values([{ runId, roomId: "r1", requestId: null }]);
+  await database.db.insert(syncSeenBatches).values([{ runId, roomIds: ["r1"], requestIds: ["req"] }]);
   await insertRunWindow(database.db, {
     runId,
     windowStart: new Date(0),

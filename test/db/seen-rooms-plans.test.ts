@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { Db } from "../../src/db/database.js";
+import { countUnseenLive, markUnseenDeleted } from "../../src/db/mark-deleted.js";
+import { queryCount } from "../../src/db/query-rows.js";
+import { refreshLastSeen } from "../../src/db/seen-rooms.js";
+import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+
+let database: TestDatabase;
+const ROOMS = 4000;
+const PER_BATCH = 100;
+const run = randomUUID();
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.pool.query(
+    `insert into smart_chat_rooms (project_id, room_id, raw, content_hash, first_seen_at, last_seen_at, last_changed_at)
+     select 'p-plan', 'room-' || i, '{}'::jsonb, 'h', now(), now(), now() from generate_series(1, $1::int) i`,
+    [ROOMS],
+  );
+  const seen = (runId: string) =>
+    database.pool.query(
+      `insert into sync_seen_batches (run_id, room_ids, request_ids)
+       select $1, array_agg('room-' || i), array_agg('req'::text) from generate_series(1, $2::int) i
+        group by i / $3::int`,
+      [runId, ROOMS, PER_BATCH],
+    );
+  // Statistics taken during an earlier run, as autovacuum would: the run being judged wrote its
+  // batch rows after them, so Postgres expects about one row for it.
+  const earlier = randomUUID();
+  await seen(earlier);
+  await database.pool.query("analyze smart_chat_rooms; analyze sync_seen_batches");
+  await database.pool.query("delete from sync_seen_batches where run_id = $1", [earlier]);
+  await seen(run);
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+/** Full scans of the rooms `work` makes, read from its own transaction's statistics. */
+async function roomScans(work: (tx: Db) => Promise<unknown>): Promise<number> {
+  return database.db.transaction(async (tx) => {
+    await work(tx);
+    return queryCount(
+      tx,
+      sql`select coalesce(seq_scan, 0)::int as n from pg_stat_xact_user_tables where relname = 'smart_chat_rooms'`,
+    );
+  });
+}
+
+describe("statements reading the seen rooms (one row per batch)", () => {
+  // Each batch joined to the rooms on its own was a full scan of the rooms per batch: a quiet
+  // 100k run spent a minute refreshing last_seen_at.
+  it("scan the rooms a bounded number of times, not once per batch", async () => {
+    const batches = ROOMS / PER_BATCH;
+    const refresh = await roomScans((tx) =>
+      refreshLastSeen(tx, { projectId: "p-plan", runId: run, now: new Date(), resolutionSeconds: 86_400 }),
+    );
+    expect(refresh).toBeLessThan(batches / 4);
+    expect(await roomScans((tx) => countUnseenLive(tx, "p-plan", run))).toBeLessThan(batches / 4);
+    const marked = await roomScans(async (tx) => {
+      expect(await markUnseenDeleted(tx, { projectId: "p-plan", runId: run, now: new Date() })).toBe(0);
+    });
+    expect(marked).toBeLessThan(batches / 4);
+  });
+});
