@@ -111,7 +111,7 @@ COMMENT ON COLUMN "sync_requests"."requested_at" IS 'When it was sent.';--> stat
 COMMENT ON TABLE "sync_state" IS 'Engine state per project: watermark, observed filter behaviour, last run and successes.';--> statement-breakpoint
 COMMENT ON TABLE "sync_run_windows" IS 'Engine state: time windows a full run has read completely, so a failed run''s successor skips them.';--> statement-breakpoint
 COMMENT ON TABLE "sync_seen_batches" IS 'Engine state: room IDs a run has seen without writing them (unchanged, or refused), one row per batch with the IDs and their request IDs as arrays, for finding deletions; cleared when the run ends. Read it through sync_seen_rooms.';--> statement-breakpoint
-COMMENT ON VIEW "sync_seen_rooms" IS 'Engine state: sync_seen_batches one row per room (run_id, room_id, request_id): the rooms a run has seen without writing them.';--> statement-breakpoint
+COMMENT ON VIEW "sync_seen_rooms" IS 'Engine state: sync_seen_batches unnested, one row per room (run_id, room_id, request_id): the rooms a run has seen without writing them.';--> statement-breakpoint
 COMMENT ON VIEW "smart_chat_rooms_live" IS 'The rooms that exist upstream now: smart_chat_rooms where deleted_at is null.';--> statement-breakpoint
 COMMENT ON VIEW "smart_chat_room_voice_configs_live" IS 'The voice configs of live rooms only (deleted rooms keep their rows in the table).';--> statement-breakpoint
 COMMENT ON FUNCTION "smart_chat_rooms_as_of"(text, timestamptz) IS 'smart_chat_rooms_as_of(project_id, at): the project''s rooms live at `at`, each as the mirror knew it then (upstream columns and raw), rebuilt from the current rows and the change log.';--> statement-breakpoint

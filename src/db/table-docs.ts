@@ -182,7 +182,7 @@ export const TABLE_DOCS: readonly ObjectDoc[] = [
     kind: "view",
     name: "sync_seen_rooms",
     description:
-      "Engine state: sync_seen_batches one row per room (run_id, room_id, request_id): the rooms a run has seen without writing them.",
+      "Engine state: sync_seen_batches unnested, one row per room (run_id, room_id, request_id): the rooms a run has seen without writing them.",
   },
   {
     kind: "view",
