@@ -5,11 +5,12 @@ import type { HousekeepingConfig } from "../../src/config/config.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
-import { finishRun, insertRun } from "../../src/db/sync-runs.js";
+import { finishRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
 import { runHousekeeping } from "../../src/housekeeping/run-housekeeping.js";
 import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { insertTestRun } from "../support/insert-test-run.js";
 
 const DAY = 86_400_000;
 const CONFIG: HousekeepingConfig = {
@@ -36,14 +37,10 @@ afterAll(async () => {
 /** A finished run of `p-old` that ended `daysAgo` days ago, with scratch rows and requests. */
 async function pastRun(daysAgo: number, options: { requests?: number; change?: boolean } = {}) {
   const finishedAt = new Date(Date.now() - daysAgo * DAY);
-  const runId = await insertRun(database.db, {
+  const runId = await insertTestRun(database.db, {
     projectId: "p-old",
-    mode: "full",
     trigger: "schedule",
     startedAt: new Date(finishedAt.getTime() - 60_000),
-    windowStart: null,
-    windowEnd: null,
-    resumedFrom: null,
   });
   await finishRun(database.db, runId, { status: "failed", finishedAt, error: "cut off" });
   await database.db.insert(syncSeenBatches).values([{ runId, roomIds: ["r1"], requestIds: ["req"] }]);

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { insertRun } from "../../src/db/sync-runs.js";
 import { RoomWriter } from "../../src/sync/room-writer.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { insertTestRun } from "../support/insert-test-run.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -17,15 +17,7 @@ afterAll(async () => {
 describe("RoomWriter", () => {
   it("splits one huge page into batches, each its own transaction", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
-    const runId = await insertRun(database.db, {
-      projectId,
-      mode: "full",
-      trigger: "cli",
-      startedAt: new Date(),
-      windowStart: null,
-      windowEnd: null,
-      resumedFrom: null,
-    });
+    const runId = await insertTestRun(database.db, { projectId });
     const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1000 });
     const rooms = Array.from({ length: 20_000 }, (_, i) => ({
       room: { room_id: `bulk-${i}`, room_name: `room ${i}` },
@@ -43,15 +35,7 @@ describe("RoomWriter", () => {
 
   it("runs a window's task after its rooms commit without writing a partial batch per window", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
-    const runId = await insertRun(database.db, {
-      projectId,
-      mode: "full",
-      trigger: "cli",
-      startedAt: new Date(),
-      windowStart: null,
-      windowEnd: null,
-      resumedFrom: null,
-    });
+    const runId = await insertTestRun(database.db, { projectId });
     const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 500 });
     const storedWhenDone: number[] = [];
     const stored = async () =>

@@ -8,10 +8,10 @@ import {
   syncRuns,
   syncState,
 } from "../../src/db/schema.js";
-import { insertRun } from "../../src/db/sync-runs.js";
 import { MassDeleteRefusedError, RunInProgressError } from "../../src/sync/sync-errors.js";
 import { expectExactMirror, liveRooms, type startHarness } from "../support/sync-harness.js";
 import { useSyncHarness } from "../support/use-sync-harness.js";
+import { insertTestRun } from "../support/insert-test-run.js";
 
 const sync = useSyncHarness();
 
@@ -392,14 +392,11 @@ describe("runSync against the simulator", () => {
 
   it("closes a run left running by a process that died", async () => {
     const { run } = await start("p-dead", { roomsPerProject: 50 });
-    const orphan = await insertRun(sync.database.db, {
+    const orphan = await insertTestRun(sync.database.db, {
       projectId: "p-dead",
       mode: "incremental",
       trigger: "schedule",
       startedAt: new Date(Date.now() - 60_000),
-      windowStart: null,
-      windowEnd: null,
-      resumedFrom: null,
     });
     await run("p-dead", { mode: "incremental" });
     const [row] = await sync.database.db.select().from(syncRuns).where(eq(syncRuns.id, orphan));

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryCount } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
-import { finishRun, insertRun } from "../../src/db/sync-runs.js";
+import { finishRun } from "../../src/db/sync-runs.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { insertTestRun } from "../support/insert-test-run.js";
 
 let database: TestDatabase;
 let harness: Harness;
@@ -21,14 +22,10 @@ afterAll(async () => {
 
 /** A finished run that left scratch rows behind, as a run cut off after its bookkeeping would. */
 async function leftover(projectId: string, mode: "full" | "incremental", status: "succeeded" | "failed") {
-  const runId = await insertRun(database.db, {
+  const runId = await insertTestRun(database.db, {
     projectId,
     mode,
-    trigger: "cli",
     startedAt: new Date(Date.now() - 60_000),
-    windowStart: null,
-    windowEnd: null,
-    resumedFrom: null,
   });
   await finishRun(database.db, runId, { status, finishedAt: new Date(Date.now() - 30_000), error: null });
   await database.db.insert(syncSeenBatches).values([{ runId, roomIds: ["r1"], requestIds: ["req"] }]);

@@ -7,10 +7,10 @@ import { countUnseenLive, markUnseenDeleted } from "../../src/db/mark-deleted.js
 import { adoptRunProgress } from "../../src/db/run-windows.js";
 import { syncRuns } from "../../src/db/schema.js";
 import { countSeenRooms } from "../../src/db/seen-rooms.js";
-import { insertRun } from "../../src/db/sync-runs.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
 import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { insertTestRun } from "../support/insert-test-run.js";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -37,15 +37,7 @@ async function write(projectId: string, runId: string, rooms: SmartChatRoom[]) {
 }
 
 async function fullRun(projectId: string, status: "running" | "failed" = "running"): Promise<string> {
-  const id = await insertRun(database.db, {
-    projectId,
-    mode: "full",
-    trigger: "cli",
-    startedAt: new Date(),
-    windowStart: null,
-    windowEnd: null,
-    resumedFrom: null,
-  });
+  const id = await insertTestRun(database.db, { projectId });
   if (status === "failed") await database.db.update(syncRuns).set({ status }).where(eq(syncRuns.id, id));
   return id;
 }
