@@ -1,0 +1,81 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+import { describe, expect, it } from "vitest";
+
+import type { ListPage } from "../../src/metastudio/metastudio-client.js";
+import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
+import { collectWindow } from "../../src/sync/collect-window.js";
+import { Semaphore } from "../../src/sync/semaphore.js";
+
+// A full collection on demand, so the test can ask whether a page is still reachable.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+const ROOMS = 250;
+
+function page(offset: number, limit: number): ListPage {
+  const rooms: SmartChatRoom[] = [];
+  for (let i = offset; i < Math.min(ROOMS, offset + limit); i += 1) {
+    rooms.push({ room_id: `r${i}`, room_name: "x".repeat(200), update_time: "2025-01-01T00:00:00Z" });
+  }
+  return {
+    count: ROOMS,
+    countConcurrency: undefined,
+    countClientNums: undefined,
+    countClientNumsToken: undefined,
+    rooms,
+    invalid: [],
+    normalised: [],
+    requestId: `req-${offset}`,
+    status: 200,
+    durationMs: 0,
+    attempts: 1,
+    parseMs: 0,
+  };
+}
+
+describe("collectWindow", () => {
+  it("keeps no page of a window waiting for a window slot, only what its reading needs", async () => {
+    const windowSlots = new Semaphore(1);
+    let releaseSlot!: () => void;
+    // Another window holds the only slot until the test lets it go.
+    const held = windowSlots.run(() => new Promise<void>((resolve) => (releaseSlot = resolve)));
+    let firstPage: WeakRef<ListPage> | undefined;
+    let handedOn!: () => void;
+    const firstHandedOn = new Promise<void>((resolve) => (handedOn = resolve));
+    const seen = new Set<string>();
+    const completed: number[] = [];
+
+    const collected = collectWindow(
+      { start: 0, end: 1000 },
+      {
+        semaphore: new Semaphore(4),
+        windowSlots,
+        fetchPage: (_window, offset, limit) => {
+          const answer = page(offset, limit);
+          if (offset === 0) firstPage = new WeakRef(answer);
+          return Promise.resolve(answer);
+        },
+        onPage: (answer) => {
+          for (const room of answer.rooms) seen.add(room.room_id);
+          if (answer.requestId === "req-0") handedOn();
+          return Promise.resolve();
+        },
+        onWindowComplete: (_window, count) => completed.push(count),
+      },
+    );
+    await firstHandedOn;
+    // Past the job that handed the page on (WeakRefs hold their target until it ends), while the
+    // window waits for the slot.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    collectGarbage();
+    expect(firstPage?.deref()).toBeUndefined();
+
+    releaseSlot();
+    await held;
+    await collected;
+    expect(completed).toEqual([ROOMS]);
+    expect(seen.size).toBe(ROOMS);
+  });
+});
