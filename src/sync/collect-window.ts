@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 import type { ListPage } from "../metastudio/metastudio-client.js";
 import { Semaphore } from "./semaphore.js";
-import { settleAll } from "./settle-all.js";
+import { settleAll, settleEach } from "./settle-all.js";
 import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
 import { OpenWindowUnsettled } from "./sync-errors.js";
 import { latestStamp } from "./upstream-clock.js";
@@ -16,7 +16,8 @@ export interface CollectOptions {
   onWindowComplete: (window: TimeWindow, count: number) => void;
   semaphore: Semaphore;
   /**
-   * Windows paged at once, across the run; a window waiting for a slot holds only its first page.
+   * Windows paged at once, across the run; a window waiting for a slot holds only its first page's
+   * count and room IDs (its tally), not the page.
    * @default unbounded
    */
   windowSlots?: Semaphore;
@@ -127,12 +128,14 @@ class WindowReader {
    * A window that cannot be split and keeps changing under its passes is read alone: other
    * windows' requests (and their retries) no longer stretch the time between its pages.
    */
-  readPass(offsets: number[], alone: boolean): Promise<ListPage[]> {
+  readPass(offsets: number[], alone: boolean): Promise<void> {
     const { semaphore } = this.options;
-    if (!alone) return settleAll(offsets.map((offset) => this.read(offset)));
+    // No more page calls waiting at once than there are slots: a window's count is the
+    // upstream's word, and a one-second window cannot be split however many pages it claims.
+    if (!alone) return settleEach(offsets, semaphore.limit, async (offset) => void (await this.read(offset)));
     return semaphore.exclusive(() => {
       const slots = new Semaphore(semaphore.limit);
-      return settleAll(offsets.map((offset) => this.read(offset, slots)));
+      return settleEach(offsets, slots.limit, async (offset) => void (await this.read(offset, slots)));
     });
   }
 }

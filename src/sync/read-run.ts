@@ -4,8 +4,7 @@ import { filterEvidence } from "./filter-evidence.js";
 import { planFor } from "./open-run.js";
 import { newestEdited, probeAround, probeFilterField } from "./probe-filter.js";
 import { assertLocked, type RunContext } from "./run-context.js";
-import { Semaphore } from "./semaphore.js";
-import { settleAll } from "./settle-all.js";
+import { settleEach } from "./settle-all.js";
 import { FilterSemanticsChanged } from "./sync-errors.js";
 import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
 
@@ -55,7 +54,6 @@ export async function readWindows(
   };
   const pages = ctx.pageSlots;
   const reportTotal = totalReporter(ctx, windows);
-  const windowsAtOnce = new Semaphore(Math.max(2, pages.limit * 2));
   const options = {
     ...extra,
     semaphore: pages,
@@ -71,7 +69,7 @@ export async function readWindows(
       ctx.writer.afterWrites(() => ctx.ledger.windowDone(w, count));
     },
   };
-  await settleAll(windows.map((w) => windowsAtOnce.run(() => collectWindow(w, options))));
+  await settleEach(windows, Math.max(2, pages.limit * 2), (w) => collectWindow(w, options));
 }
 
 /**
