@@ -132,11 +132,10 @@ class WindowReader {
     const { semaphore } = this.options;
     // No more page calls waiting at once than there are slots: a window's count is the
     // upstream's word, and a one-second window cannot be split however many pages it claims.
-    if (!alone) return settleEach(offsets, semaphore.limit, async (offset) => void (await this.read(offset)));
-    return semaphore.exclusive(() => {
-      const slots = new Semaphore(semaphore.limit);
-      return settleEach(offsets, slots.limit, async (offset) => void (await this.read(offset, slots)));
-    });
+    const pass = (slots: Semaphore) =>
+      settleEach(offsets, slots.limit, async (offset) => void (await this.read(offset, slots)));
+    if (!alone) return pass(semaphore);
+    return semaphore.exclusive(() => pass(new Semaphore(semaphore.limit)));
   }
 }
 

@@ -4,7 +4,8 @@ import type { RunMode, RunTrigger } from "../../src/vocabulary.js";
 
 /**
  * A `sync_runs` row as a run starting now would insert it, for tests that write as a run without
- * running one: full, from the CLI, over the whole list, resuming nothing unless told otherwise.
+ * running one: full, from the CLI, started now, over the whole list and resuming nothing, unless
+ * told otherwise (mode, trigger and start only).
  */
 export function insertTestRun(
   db: Db,
