@@ -1,4 +1,5 @@
 import type { RoomItem } from "./dataset.js";
+import { ItemTexts } from "./item-texts.js";
 
 export type SortOrder = "update_time_desc" | "update_time_asc" | "create_time_desc";
 export type FilterField = "update_time" | "create_time" | "ignored";
@@ -25,6 +26,8 @@ export interface ListResult {
   countClientNums: number;
   countClientNumsToken: number;
   page: unknown[];
+  /** `page` as a JSON array in UTF-8, from each item's kept text where there is one (ItemTexts). */
+  pageText: Buffer;
 }
 
 interface Stored {
@@ -32,6 +35,20 @@ interface Stored {
   item: unknown;
   update: number;
   create: number;
+  /** The item as JSON (ItemTexts), made when stored: a changed item is a new Stored. */
+  text: Buffer | undefined;
+}
+
+/**
+ * A sorted view with its totals summed up to each position, so a window's totals are one
+ * subtraction instead of a walk over its rooms (every request of a full sync counts its window,
+ * and the first windows hold the whole project). `exact` is false when some value is not a
+ * finite number (an injected item): a running sum would carry it past its own position.
+ */
+interface View {
+  rooms: Stored[];
+  sums: [Float64Array, Float64Array, Float64Array];
+  exact: boolean;
 }
 
 function seconds(value: unknown): number {
@@ -49,25 +66,28 @@ const fieldOf = (order: SortOrder) => (order === "create_time_desc" ? "create" :
  */
 export class RoomStore {
   private readonly rooms = new Map<string, Stored>();
-  private readonly sorted = new Map<SortOrder, Stored[]>();
-  /** Totals of the whole list, which unfiltered requests would otherwise recount for every page. */
-  private allTotals: Totals | undefined;
+  private readonly sorted = new Map<SortOrder, View>();
   private injected = 0;
 
-  constructor(items: Iterable<RoomItem>) {
+  /** @param texts where rooms' JSON text is kept; shared by a simulator's projects. */
+  constructor(
+    items: Iterable<RoomItem>,
+    private readonly texts = new ItemTexts(),
+  ) {
     for (const item of items) this.put(item.room_id, item);
   }
 
   put(key: string, item: unknown): void {
     const record = item as { update_time?: unknown; create_time?: unknown };
+    this.texts.release(this.rooms.get(key)?.text);
     this.rooms.set(key, {
       key,
       item,
+      text: this.texts.keep(item),
       update: seconds(record.update_time),
       create: seconds(record.create_time),
     });
     this.sorted.clear();
-    this.allTotals = undefined;
   }
 
   /** A raw item under a key of its own, whatever it holds (it may have no room_id at all). */
@@ -82,11 +102,9 @@ export class RoomStore {
   }
 
   delete(key: string): boolean {
+    this.texts.release(this.rooms.get(key)?.text);
     const deleted = this.rooms.delete(key);
-    if (deleted) {
-      this.sorted.clear();
-      this.allTotals = undefined;
-    }
+    if (deleted) this.sorted.clear();
     return deleted;
   }
 
@@ -105,61 +123,115 @@ export class RoomStore {
   list(query: ListQuery, behaviour: ListBehaviour, random: () => number): ListResult {
     const view = this.view(behaviour.order);
     const field = fieldOf(behaviour.order);
-    let matched: Stored[];
+    let from = 0;
+    let to = view.rooms.length;
+    let matched: Stored[] | undefined;
     if (behaviour.timeFilterField === "ignored" || (query.start === undefined && query.end === undefined)) {
-      matched = view;
+      // The whole list.
     } else if (behaviour.timeFilterField.startsWith(field)) {
-      matched = rangeOf(view, field, query, behaviour);
+      [from, to] = rangeOf(view.rooms, field, query, behaviour);
     } else {
       const other = field === "update" ? "create" : "update";
-      matched = view.filter((stored) => inWindow(stored[other], query, behaviour.endTimeInclusive));
+      matched = view.rooms.filter((stored) => inWindow(stored[other], query, behaviour.endTimeInclusive));
     }
     if (query.roomName) {
       const needle = query.roomName.toLowerCase();
-      matched = matched.filter((s) => text((s.item as { room_name?: unknown }).room_name).includes(needle));
+      matched = (matched ?? view.rooms.slice(from, to)).filter((s) =>
+        text((s.item as { room_name?: unknown }).room_name).includes(needle),
+      );
     }
     if (query.modelName) {
       const needle = query.modelName.toLowerCase();
-      matched = matched.filter((s) =>
+      matched = (matched ?? view.rooms.slice(from, to)).filter((s) =>
         text((s.item as { model_infos?: { asset_name?: unknown } }).model_infos?.asset_name).includes(needle),
       );
     }
-    const totals = matched === view ? (this.allTotals ??= totalsOf(view)) : totalsOf(matched);
+    if (matched === undefined && view.exact && !behaviour.unstableOrder) {
+      const start = Math.min(to, from + query.offset);
+      return answer(
+        to - from,
+        totalsBetween(view, from, to),
+        view.rooms.slice(start, Math.min(to, start + query.limit)),
+      );
+    }
+    matched ??= view.rooms.slice(from, to);
+    const totals = totalsOf(matched);
     if (behaviour.unstableOrder) matched = shuffleTies(matched, field, random);
-    return {
-      count: matched.length,
-      ...totals,
-      page: matched.slice(query.offset, query.offset + query.limit).map((s) => s.item),
-    };
+    return answer(matched.length, totals, matched.slice(query.offset, query.offset + query.limit));
   }
 
-  private view(order: SortOrder): Stored[] {
+  private view(order: SortOrder): View {
     let view = this.sorted.get(order);
     if (!view) {
       const field = fieldOf(order);
       const direction = order.endsWith("_asc") ? 1 : -1;
-      view = [...this.rooms.values()].sort(
+      const rooms = [...this.rooms.values()].sort(
         (a, b) => direction * (a[field] - b[field]) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       );
+      view = summed(rooms);
       this.sorted.set(order, view);
     }
     return view;
   }
 }
 
+const COMMA = Buffer.from(",");
+
+function answer(count: number, totals: Totals, page: Stored[]): ListResult {
+  const parts: Buffer[] = [Buffer.from("[")];
+  page.forEach((s, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(s.text ?? ItemTexts.serialise(s.item));
+  });
+  parts.push(Buffer.from("]"));
+  return { count, ...totals, page: page.map((s) => s.item), pageText: Buffer.concat(parts) };
+}
+
 type Totals = Pick<ListResult, "countConcurrency" | "countClientNums" | "countClientNumsToken">;
+
+/** What one room adds to each total, in Totals' order. */
+function counted(item: unknown): [number, number, number] {
+  const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
+  const concurrency = typeof room.concurrency === "number" ? room.concurrency : 0;
+  if (typeof room.client_nums !== "number") return [concurrency, 0, 0];
+  return room.billing_mode === "CLIENT_TOKENS"
+    ? [concurrency, 0, room.client_nums]
+    : [concurrency, room.client_nums, 0];
+}
 
 function totalsOf(matched: Stored[]): Totals {
   const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
   for (const { item } of matched) {
-    const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
-    if (typeof room.concurrency === "number") totals.countConcurrency += room.concurrency;
-    if (typeof room.client_nums === "number") {
-      if (room.billing_mode === "CLIENT_TOKENS") totals.countClientNumsToken += room.client_nums;
-      else totals.countClientNums += room.client_nums;
-    }
+    const [concurrency, clientNums, tokens] = counted(item);
+    totals.countConcurrency += concurrency;
+    totals.countClientNums += clientNums;
+    totals.countClientNumsToken += tokens;
   }
   return totals;
+}
+
+function summed(rooms: Stored[]): View {
+  const sums: View["sums"] = [0, 1, 2].map(() => new Float64Array(rooms.length + 1)) as View["sums"];
+  // Integers whose absolute values sum below 2^53 make every prefix sum, and every difference
+  // of two, exact; anything else (an injected 1.5, NaN, 1e300) is summed per window instead.
+  let magnitude = 0;
+  for (let i = 0; i < rooms.length; i += 1) {
+    const values = counted(rooms[i]!.item);
+    values.forEach((value, k) => {
+      const sum = sums[k]!;
+      magnitude += Number.isInteger(value) ? Math.abs(value) : Number.POSITIVE_INFINITY;
+      sum[i + 1] = sum[i]! + value;
+    });
+  }
+  return { rooms, sums, exact: magnitude <= Number.MAX_SAFE_INTEGER };
+}
+
+function totalsBetween({ sums }: View, from: number, to: number): Totals {
+  return {
+    countConcurrency: sums[0][to]! - sums[0][from]!,
+    countClientNums: sums[1][to]! - sums[1][from]!,
+    countClientNumsToken: sums[2][to]! - sums[2][from]!,
+  };
 }
 
 /** Fuzzy matching compares lower-cased text; a missing or non-text field matches nothing. */
@@ -173,13 +245,13 @@ function inWindow(time: number, query: ListQuery, endInclusive: boolean): boolea
   return true;
 }
 
-/** The contiguous run of a sorted view inside the window, found by binary search. */
+/** Where the contiguous run of a sorted view inside the window starts and ends, by binary search. */
 function rangeOf(
   view: Stored[],
   field: "update" | "create",
   query: ListQuery,
   behaviour: ListBehaviour,
-): Stored[] {
+): [number, number] {
   const ascending = behaviour.order.endsWith("_asc");
   // In view order, "before the window" is a prefix and "after the window" is a suffix.
   const beforeWindow = (s: Stored) =>
@@ -188,7 +260,7 @@ function rangeOf(
     ascending ? inUpper(s[field], query, behaviour) : query.start === undefined || s[field] >= query.start;
   const from = firstIndex(view, (s) => !beforeWindow(s));
   const to = firstIndex(view, (s) => !inOrBefore(s));
-  return view.slice(from, Math.max(from, to));
+  return [from, Math.max(from, to)];
 }
 
 function inUpper(time: number, query: ListQuery, behaviour: ListBehaviour): boolean {

@@ -268,22 +268,26 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
     projects.beforeList(projectId, behaviour.mutationsPerRequest, behaviour.churn, now().getTime());
     const result = store(projectId).list(query, behaviour, random);
-    const body = JSON.stringify({
-      count: result.count,
-      count_concurrency: result.countConcurrency,
-      count_client_nums: result.countClientNums,
-      count_client_nums_token: result.countClientNumsToken,
-      smart_chat_rooms: result.page,
-    });
+    // The page is each item's kept text (ItemTexts): the bytes JSON.stringify of the whole
+    // answer gives (it writes NaN or an infinite total as null, so the totals go through it).
+    const body = Buffer.concat([
+      Buffer.from(
+        `{"count":${result.count},"count_concurrency":${JSON.stringify(result.countConcurrency)},` +
+          `"count_client_nums":${JSON.stringify(result.countClientNums)},` +
+          `"count_client_nums_token":${JSON.stringify(result.countClientNumsToken)},"smart_chat_rooms":`,
+      ),
+      result.pageText,
+      Buffer.from("}"),
+    ]);
     log.status = 200;
     response.writeHead(200, {
       "Content-Type": "application/json;charset=UTF-8",
-      "Content-Length": Buffer.byteLength(body),
+      "Content-Length": body.length,
     });
     if (random() < behaviour.truncateRate) {
       log.status = -200;
       // Headers promise the whole body; the socket ends halfway, as a dropped connection would.
-      response.write(body.slice(0, Math.floor(body.length / 2)));
+      response.write(body.subarray(0, Math.floor(body.length / 2)));
       setImmediate(() => request.socket.destroy());
       return;
     }

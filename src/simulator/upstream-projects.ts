@@ -1,6 +1,7 @@
 import { ChurnSchedule, type Churn, type ChurnKind } from "./churn.js";
 import { generateDataset, generateRoom, type RoomItem } from "./dataset.js";
 import { rfc3339 } from "./prng.js";
+import { ItemTexts } from "./item-texts.js";
 import { RoomStore } from "./room-store.js";
 
 /** Changes the upstream made by itself (churn and `mutationsPerRequest`), per project. */
@@ -30,11 +31,12 @@ export class UpstreamProjects {
     private readonly upstreamNow: () => Date,
   ) {
     this.churn = new ChurnSchedule(seed);
+    const texts = new ItemTexts();
     for (const projectId of projectIds) {
       // Seeded by the project too: two projects never share room IDs, as upstream they cannot.
       const rooms = generateDataset(roomsPerProject, seed * 7919 + hash(projectId));
       this.projects.set(projectId, {
-        store: new RoomStore(rooms),
+        store: new RoomStore(rooms, texts),
         deleted: new Set(),
         changed: { create: 0, update: 0, delete: 0 },
       });
