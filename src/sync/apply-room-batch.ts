@@ -77,24 +77,6 @@ export async function readStoredRooms(
   return stored;
 }
 
-/**
- * What the mirror holds of the batch's rooms once its write has committed: a later batch decided
- * before that commit is visible to its read takes these instead.
- */
-export function storedAfter(batch: readonly PayloadRoom[]): StoredRooms {
-  const after: StoredRooms = new Map();
-  for (const { observed, prepared, kind } of batch) {
-    if (kind === undefined) continue;
-    after.set(observed.room.room_id, {
-      contentHash: prepared.hash,
-      deletedAt: null,
-      updateTime: prepared.columns.updateTime,
-      raw: observed.room,
-    });
-  }
-  return after;
-}
-
 /** The decision per room (room-diff); the batch's entries are left as they are. */
 export function decideBatch(
   batch: readonly PayloadRoom[],
@@ -146,22 +128,12 @@ export interface PreparedBatch {
 }
 
 /**
- * Reads and decides a batch and builds its statement's parameter, taking the rooms the batch
- * before it wrote from `written` (storedAfter: what they hold once that batch commits): while
- * that batch is still being written, this read may or may not see its commit. No other writer
- * touches the project (the project lock).
+ * Reads and decides a batch and builds its statement's parameter. The read sees every batch
+ * committed before it; the writer never prepares a batch while another holding one of its rooms
+ * is still being written, and no other writer touches the project (the project lock).
  */
-export async function prepareBatch(
-  db: Db,
-  input: BatchInput,
-  batch: PayloadRoom[],
-  written: StoredRooms,
-): Promise<PreparedBatch> {
+export async function prepareBatch(db: Db, input: BatchInput, batch: PayloadRoom[]): Promise<PreparedBatch> {
   const stored = await readStoredRooms(db, input.projectId, batch);
-  for (const { observed } of batch) {
-    const after = written.get(observed.room.room_id);
-    if (after) stored.set(observed.room.room_id, after);
-  }
   const decided = decideBatch(batch, stored, input.discovering);
   return { input, decided, payload: input.dryRun ? "" : roomBatchPayload(decided.rooms) };
 }

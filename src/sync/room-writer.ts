@@ -3,13 +3,11 @@ import {
   batchOf,
   prepareBatch,
   storeBatch,
-  storedAfter,
   type BatchResult,
   type ObservedRoom,
   type PayloadRoom,
   type PlannedChange,
   type PreparedBatch,
-  type StoredRooms,
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
@@ -17,13 +15,26 @@ import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { isDataError, writeEach } from "./is-data-error.js";
+import { Semaphore } from "./semaphore.js";
 import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
 export type { WriterTotals };
 
+/** A batch enqueued and not yet settled: the rooms it holds, and its write. */
+interface PendingBatch {
+  ids: ReadonlySet<string>;
+  done: Promise<void>;
+}
+
 /**
- * Collects rooms from concurrent page fetches and writes them in batches, one statement at a time.
- * `add` waits while a full batch is being written, which bounds memory however fast pages arrive.
+ * Collects rooms from concurrent page fetches and writes them in batches, each one statement,
+ * `writeLanes` statements at a time. `add` waits while more batches are pending than lanes
+ * write, which bounds memory however fast pages arrive.
+ *
+ * A room is never in two batches in flight: a batch holding a room of an earlier pending batch
+ * is read and written only once that batch has settled, so its read sees the room as committed,
+ * and versions of one room are written in the order they were added. Batches that share no room
+ * are independent statements, so they may commit in any order.
  */
 export class RoomWriter {
   readonly totals: WriterTotals = newWriterTotals();
@@ -34,15 +45,15 @@ export class RoomWriter {
   private buffer: ObservedRoom[] = [];
   /** afterWrites tasks waiting for the buffer's rooms to be committed, in order. */
   private bufferTasks: Array<() => Promise<void>> = [];
+  /** Settles once every batch and task enqueued so far has; rejects once one has failed. */
   private chain: Promise<void> = Promise.resolve();
-  /** Batches enqueued and not yet being written, oldest first. */
-  private readonly queued: PayloadRoom[][] = [];
-  /** The next batch, prepared while the batch before it is written. */
-  private next: { batch: PayloadRoom[]; ready: Promise<PreparedBatch> } | undefined;
-  /** The rooms the last batch wrote, as stored once it committed; see prepare. */
-  private lastWritten: StoredRooms = new Map();
-  /** The same for the batch being written, while it is. */
-  private writing: StoredRooms | undefined;
+  /** Batches enqueued and not yet settled, oldest first. */
+  private readonly pending: PendingBatch[] = [];
+  private readonly lanes: Semaphore;
+  /** The first write that failed: every later `add` rejects with it. */
+  private failure: { error: unknown } | undefined;
+  /** Batches being read or written right now, and since when; for `writeMs`. */
+  private busy = { lanes: 0, since: 0 };
 
   constructor(
     private readonly options: {
@@ -54,23 +65,33 @@ export class RoomWriter {
       discovering?: boolean;
       /** @default 500 */
       batchSize?: number;
+      /**
+       * Batches read and written at once, each on a connection of its own. One statement keeps a
+       * Postgres backend busy on one core while node only waits: on two cores, two lanes wrote a
+       * first full sync of 100,000 rooms ~20% faster than one (see README, Performance).
+       * @default 2
+       */
+      writeLanes?: number;
       /** @default 50 */
       previewLimit?: number;
       now?: () => Date;
       /** Where a failed statistics refresh is reported; it does not fail the run. */
       logger?: Logger;
     },
-  ) {}
+  ) {
+    this.lanes = new Semaphore(options.writeLanes ?? 2);
+  }
 
   /** Rooms inserted by this run at which the room tables are analyzed, once. */
   private analyzeAt = 2000;
 
   /**
-   * Buffers rooms; a full buffer becomes a batch written behind the one in flight. Resolves once
-   * at most one batch is waiting, so fetching overlaps writing but never runs ahead by more than
-   * a batch. Rejects once a write has failed.
+   * Buffers rooms; a full buffer becomes a batch, written once a lane is free. Resolves once at
+   * most one batch is waiting for a lane, so fetching overlaps writing but never runs ahead by
+   * more than a batch. Rejects once a write has failed.
    */
   async add(rooms: ObservedRoom[]): Promise<void> {
+    this.throwIfFailed();
     if (this.options.dryRun) {
       // Nothing is written, so a later batch cannot tell a room it saw before from a new one:
       // each room is diffed once, at its first sighting, or its change would be counted again.
@@ -82,9 +103,15 @@ export class RoomWriter {
     }
     this.buffer.push(...rooms);
     if (this.buffer.length < (this.options.batchSize ?? 500)) return;
-    const previous = this.chain;
     this.enqueueBuffer();
-    await previous;
+    while (this.pending.length > this.lanes.limit) {
+      await settled(this.pending[0]!.done);
+      this.throwIfFailed();
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
   }
 
   /** Writes what is buffered; resolves once everything added so far is committed. */
@@ -116,19 +143,31 @@ export class RoomWriter {
     // its own transaction, so one statement never carries the whole page.
     const size = this.options.batchSize ?? 500;
     for (let start = 0; start < buffered.length; start += size) {
-      // Hashed now, while the batch before is being written.
+      // Hashed now, while earlier batches are being written.
       const batch = batchOf(buffered.slice(start, start + size));
-      if (batch.length === 0) continue;
-      this.queued.push(batch);
-      this.then(() => this.write(batch));
+      if (batch.length > 0) this.enqueue(batch);
     }
     for (const task of tasks) this.then(task);
-    this.prepareNext();
+  }
+
+  /** Queues a batch behind every pending batch that holds one of its rooms. */
+  private enqueue(batch: PayloadRoom[]): void {
+    const ids = new Set(batch.map(({ observed }) => observed.room.room_id));
+    const before = this.pending.filter((earlier) => overlaps(earlier.ids, ids)).map((p) => settled(p.done));
+    const entry: PendingBatch = {
+      ids,
+      done: Promise.all(before).then(() => this.lanes.run(() => this.timed(() => this.write(batch)))),
+    };
+    this.pending.push(entry);
+    void settled(entry.done).then(() => this.pending.splice(this.pending.indexOf(entry), 1));
+    entry.done.catch((error: unknown) => (this.failure ??= { error }));
+    this.chain = Promise.all([this.chain, entry.done]).then(() => undefined);
+    // Marked handled here; whoever awaits the chain next still sees the rejection.
+    this.chain.catch(() => {});
   }
 
   private then(task: () => Promise<void>): void {
     this.chain = this.chain.then(task);
-    // Marked handled here; whoever awaits the chain next still sees the rejection.
     this.chain.catch(() => {});
   }
 
@@ -146,46 +185,31 @@ export class RoomWriter {
     return applyRoomBatch(this.options.db, { ...this.input(), rooms });
   }
 
-  private prepare(batch: PayloadRoom[], written: StoredRooms): Promise<PreparedBatch> {
-    return prepareBatch(this.options.db, this.input(), batch, written);
+  private prepare(batch: PayloadRoom[]): Promise<PreparedBatch> {
+    return prepareBatch(this.options.db, this.input(), batch);
   }
 
-  /** Prepares the next queued batch while one is being written (see prepare), if not yet. */
-  private prepareNext(): void {
-    const following = this.queued[0];
-    if (!this.writing || this.next || !following) return;
-    this.next = { batch: following, ready: this.prepare(following, this.writing) };
-    // Awaited by the next write; a failure here must not be an unhandled rejection.
-    this.next.ready.catch(() => {});
+  /** `totals.writeMs` counts the time any lane is busy, not each lane's time: it is a share of the run. */
+  private async timed(work: () => Promise<void>): Promise<void> {
+    if (this.busy.lanes++ === 0) this.busy.since = performance.now();
+    try {
+      await work();
+    } finally {
+      if (--this.busy.lanes === 0) this.totals.writeMs += performance.now() - this.busy.since;
+    }
   }
 
   /**
-   * Writes one batch, prepared while the batch before it was written; once its statement is
-   * sent, the next queued batch is prepared, so Postgres executes while node reads, decides and
-   * serialises. A batch refused for its data is written room by room and the next is prepared
-   * anew, since some of its rooms were not stored as the preparation assumed.
+   * Reads, decides and writes one batch: Postgres executes while node reads, decides and
+   * serialises the batch of another lane. A batch refused for its data is written room by room.
    */
   private async write(batch: PayloadRoom[]): Promise<void> {
-    const started = performance.now();
-    this.queued.shift();
-    const ready = this.next?.batch === batch ? this.next.ready : undefined;
-    this.next = undefined;
     try {
-      const { input, decided, payload } = await (ready ?? this.prepare(batch, this.lastWritten));
-      if (!input.dryRun) {
-        // The next read is sent first, so it is never queued behind this write's connection.
-        this.writing = storedAfter(decided.rooms);
-        this.prepareNext();
-        await storeBatch(this.options.db, input, decided, payload);
-        this.lastWritten = this.writing;
-        this.writing = undefined;
-      }
+      const { input, decided, payload } = await this.prepare(batch);
+      if (!input.dryRun) await storeBatch(this.options.db, input, decided, payload);
       this.accumulate(decided.result);
     } catch (error) {
-      this.writing = undefined;
       if (!isDataError(error)) throw error;
-      this.next = undefined;
-      this.lastWritten = new Map();
       await this.writeOneByOne(
         batch.map(({ observed }) => observed),
         error,
@@ -199,7 +223,6 @@ export class RoomWriter {
         this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
       );
     }
-    this.totals.writeMs += performance.now() - started;
   }
 
   /**
@@ -239,4 +262,17 @@ export class RoomWriter {
     const room = (this.options.previewLimit ?? 50) - this.preview.length;
     if (room > 0) this.preview.push(...result.changes.slice(0, room));
   }
+}
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const id of b) if (a.has(id)) return true;
+  return false;
+}
+
+/** Resolves when `promise` settles, either way. */
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
+  );
 }

@@ -4,13 +4,7 @@ import { readFileSync } from "node:fs";
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import {
-  applyRoomBatch,
-  batchOf,
-  prepareBatch,
-  storeBatch,
-  storedAfter,
-} from "../../src/sync/apply-room-batch.js";
+import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { markUnseenDeleted } from "../../src/db/mark-deleted.js";
@@ -171,36 +165,6 @@ describe("applyRoomBatch", () => {
     expect(result.changes[0]?.change).toBe("created");
     const rows = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-dry"));
     expect(rows).toHaveLength(0);
-  });
-});
-
-describe("prepareBatch", () => {
-  it("decides a batch prepared before the batch ahead of it committed as if after that commit", async () => {
-    const input = { projectId: "p-ahead", runId: randomUUID(), observedAt: new Date(), dryRun: false };
-    const v1 = room("a", { room_name: "one" });
-    const v2 = room("a", { room_name: "two", update_time: "2025-02-01T00:00:00Z" });
-    const first = await prepareBatch(database.db, input, batchOf([{ room: v1, requestId: "r1" }]), new Map());
-    // Prepared before the first batch is written: its read cannot see that write.
-    const second = await prepareBatch(
-      database.db,
-      input,
-      batchOf([{ room: v2, requestId: "r2" }]),
-      storedAfter(first.decided.rooms),
-    );
-    await storeBatch(database.db, input, first.decided, first.payload);
-    await storeBatch(database.db, input, second.decided, second.payload);
-    expect(second.decided.result.changes.map((c) => [c.change, c.changedFields])).toEqual([
-      ["updated", ["room_name", "update_time"]],
-    ]);
-    const changes = await database.db
-      .select()
-      .from(smartChatRoomChanges)
-      .where(eq(smartChatRoomChanges.projectId, "p-ahead"))
-      .orderBy(asc(smartChatRoomChanges.id));
-    expect(changes.map((c) => [c.change, c.before])).toEqual([
-      ["created", null],
-      ["updated", { room_name: "one", update_time: "2025-01-01T00:00:00Z" }],
-    ]);
   });
 });
 

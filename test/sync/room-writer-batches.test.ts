@@ -69,7 +69,7 @@ describe("RoomWriter", () => {
     expect(rows[0]).toEqual({ transactions: 2, rooms: 1000 });
   });
 
-  it("decides a room in the next batch against what this batch wrote, whether or not its read saw the commit", async () => {
+  it("decides a room in the next batch against what the batch before wrote, though both were queued at once", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = randomUUID();
     const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1 });
@@ -77,7 +77,7 @@ describe("RoomWriter", () => {
       room: { room_id: "a", room_name: name, update_time: at },
       requestId: name,
     });
-    // Four one-room batches queued at once: each next batch's read runs while the one before is written.
+    // Four one-room batches queued at once: each holds the room of the one before, so waits for it.
     await writer.add([
       version("one", "2025-01-01T00:00:00Z"),
       version("two", "2025-01-02T00:00:00Z"),
@@ -103,5 +103,50 @@ describe("RoomWriter", () => {
       },
     ]);
     expect(writer.totals).toMatchObject({ inserted: 1, updated: 2, unchanged: 1 });
+  });
+
+  it("writes a batch while the one before it waits on the database, and the room they share in order", async () => {
+    const projectId = `p-${randomUUID().slice(0, 8)}`;
+    const runId = await insertTestRun(database.db, { projectId });
+    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 2 });
+    const blocker = await database.pool.connect();
+    const count = async (ids: string[]) =>
+      (
+        await database.pool.query<{ n: number }>(
+          "select count(*)::int as n from smart_chat_rooms where project_id = $1 and room_id = any($2)",
+          [projectId, ids],
+        )
+      ).rows[0]!.n;
+    try {
+      // An uncommitted row with the first batch's key: that batch's insert waits on it.
+      await blocker.query("begin");
+      await blocker.query(
+        "insert into smart_chat_rooms (project_id, room_id, raw, content_hash, first_seen_at, last_seen_at, last_changed_at) values ($1, 'held', '{}', 'x', now(), now(), now())",
+        [projectId],
+      );
+      const room = (id: string, name = id) => ({ room: { room_id: id, room_name: name }, requestId: id });
+      await writer.add([room("held"), room("a")]);
+      // The second batch shares no room with the first; the third shares "a" and must wait.
+      await writer.add([room("b"), room("c")]);
+      const third = writer.add([room("a", "a again"), room("d")]);
+      await expect.poll(() => count(["b", "c"]), { timeout: 10_000 }).toBe(2);
+      expect(await count(["held", "a", "d"])).toBe(0);
+      await blocker.query("rollback");
+      await third;
+      await writer.flush();
+    } finally {
+      blocker.release();
+    }
+    const { rows } = await database.pool.query<{ room_id: string; room_name: string }>(
+      "select room_id, room_name from smart_chat_rooms where project_id = $1 order by room_id",
+      [projectId],
+    );
+    expect(rows.map((r) => [r.room_id, r.room_name])).toEqual([
+      ["a", "a again"],
+      ["b", "b"],
+      ["c", "c"],
+      ["d", "d"],
+      ["held", "held"],
+    ]);
   });
 });
