@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 
 import type { ChangeKind } from "../vocabulary.js";
 import type { Db } from "./database.js";
+import { jsonbParameter } from "./jsonb-parameter.js";
 import { queryRows } from "./query-rows.js";
 
 export interface PlannedChange {
@@ -56,7 +57,8 @@ const VOICE_VALUES = sql.raw(`x.room_id, (e.ord - 1)::int, e.v->>'voice_asset_id
  * `raw` here, so the item travels once), voice configs written for new rooms and replaced for
  * rewritten ones, one change row each. Written rooms are stamped with the run (`written_by_run`),
  * which is their sighting; the others are marked seen by one `sync_seen_batches` row.
- * `payload` is a JSON array of room entries (see room-batch-payload): those with a `change`
+ * `payload` is a JSON array of room entries in jsonb's binary format (see room-batch-payload and
+ * jsonbParameter): those with a `change`
  * are written, the others only marked seen. One statement is one implicit transaction, so no
  * transaction is ever open while node works.
  *
@@ -66,13 +68,13 @@ const VOICE_VALUES = sql.raw(`x.room_id, (e.ord - 1)::int, e.v->>'voice_asset_id
  */
 export async function storeRoomBatch(
   db: Db,
-  batch: { projectId: string; runId: string; observedAt: Date; payload: string },
+  batch: { projectId: string; runId: string; observedAt: Date; payload: Buffer },
 ): Promise<void> {
   const { projectId, runId } = batch;
   const at = batch.observedAt.toISOString();
   await db.execute(sql`
     with x as (
-      select * from jsonb_to_recordset(${batch.payload}::jsonb) as x(
+      select * from jsonb_to_recordset(${jsonbParameter(db, batch.payload)}::jsonb) as x(
         room_id text, request_id text, change text, name text, model_asset_id text,
         create_time timestamptz, update_time timestamptz, hash text, fields text[],
         before jsonb, after jsonb, raw jsonb)

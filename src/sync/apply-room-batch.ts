@@ -120,11 +120,13 @@ export function decideBatch(
   return { result, rooms };
 }
 
+const NO_PAYLOAD = Buffer.alloc(0);
+
 /** A batch ready to write: decided, with its statement's parameter built. */
 export interface PreparedBatch {
   input: BatchInput;
   decided: DecidedBatch;
-  payload: string;
+  payload: Buffer;
 }
 
 /**
@@ -135,7 +137,7 @@ export interface PreparedBatch {
 export async function prepareBatch(db: Db, input: BatchInput, batch: PayloadRoom[]): Promise<PreparedBatch> {
   const stored = await readStoredRooms(db, input.projectId, batch);
   const decided = decideBatch(batch, stored, input.discovering);
-  return { input, decided, payload: input.dryRun ? "" : roomBatchPayload(decided.rooms) };
+  return { input, decided, payload: input.dryRun ? NO_PAYLOAD : roomBatchPayload(decided.rooms) };
 }
 
 /**

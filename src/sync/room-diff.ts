@@ -14,10 +14,12 @@ export interface ObservedRoom {
 export interface PreparedRoom {
   hash: string;
   /**
-   * The item as canonical JSON (room-record's canonicalJson): hashed, and sent to Postgres as
-   * `raw` (jsonb keeps no key order), so the item is serialised once.
+   * The item as canonical JSON (room-record's canonicalJson) in UTF-8: hashed, and copied into
+   * the write's parameter as `raw` (jsonb keeps no key order), so the item is serialised and
+   * encoded once. Most rooms carry non-Latin-1 text, which V8 keeps as two bytes a character:
+   * as a string, each room was encoded again to hash it and once more inside the batch's string.
    */
-  json: string;
+  bytes: Buffer;
   /** room-record's decidedColumns: what the write takes from node besides `raw`. */
   columns: ReturnType<typeof decidedColumns>;
 }
@@ -37,13 +39,10 @@ export interface StoredRoom {
 export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
-/**
- * What the writer needs of a room, made once per room ahead of its batch. `_projectId` is no
- * longer used (the row's project comes with the batch) and stays for the callers' signature.
- */
+/** What the writer needs of a room, made once per room ahead of its batch. */
 export function prepareRoom(room: SmartChatRoom): PreparedRoom {
-  const json = canonicalJson(room);
-  return { hash: hashCanonical(json), json, columns: decidedColumns(room) };
+  const bytes = Buffer.from(canonicalJson(room));
+  return { hash: hashCanonical(bytes), bytes, columns: decidedColumns(room) };
 }
 
 /**

@@ -117,8 +117,8 @@ export function contentHash(raw: unknown): string {
   return hashCanonical(canonicalJson(raw));
 }
 
-/** `contentHash` of an item whose canonicalJson the caller already has (and keeps). */
-export function hashCanonical(json: string): string {
+/** `contentHash` of an item whose canonicalJson the caller already has (and keeps), as text or UTF-8. */
+export function hashCanonical(json: string | Buffer): string {
   return hash("sha256", json, "base64url");
 }
 

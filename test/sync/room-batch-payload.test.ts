@@ -9,10 +9,16 @@ const observed = (room: { room_id: string; room_name?: string }) => ({
   prepared: prepareRoom(room),
 });
 
+/** The entries of a payload, which is jsonb's binary format: a version byte, then the text. */
+function entries(payload: Buffer): Array<Record<string, unknown>> {
+  expect(payload[0]).toBe(1);
+  return JSON.parse(payload.toString("utf8", 1)) as Array<Record<string, unknown>>;
+}
+
 describe("roomBatchPayload", () => {
   it("sends the item once, a typed name only where it was clipped, and only the ID of a room merely seen", () => {
     const long = "n".repeat(MAX_INDEXED_CHARS + 10);
-    const rows = JSON.parse(
+    const rows = entries(
       roomBatchPayload([
         {
           ...observed({ room_id: "a", room_name: "short" }),
@@ -22,7 +28,7 @@ describe("roomBatchPayload", () => {
         { ...observed({ room_id: "b", room_name: long }), kind: "created", fields: ["room_id", "room_name"] },
         observed({ room_id: "c", room_name: "same" }),
       ]),
-    ) as Array<Record<string, unknown>>;
+    );
     expect(rows[0]).toMatchObject({
       room_id: "a",
       change: "created",
@@ -36,7 +42,7 @@ describe("roomBatchPayload", () => {
   });
 
   it("carries an update's before and after, the values its change row keeps", () => {
-    const [row] = JSON.parse(
+    const [row] = entries(
       roomBatchPayload([
         {
           ...observed({ room_id: "a", room_name: "new" }),
@@ -45,12 +51,28 @@ describe("roomBatchPayload", () => {
           values: { before: { room_name: "old" }, after: { room_name: "new" } },
         },
       ]),
-    ) as Array<Record<string, unknown>>;
+    );
     expect(row).toMatchObject({
       before: { room_name: "old" },
       after: { room_name: "new" },
       fields: ["room_name"],
     });
+  });
+
+  it("writes text beyond Latin-1 as UTF-8, in names, IDs and items alike", () => {
+    const name = '展厅 🤖 \ud800 "quoted"';
+    const payload = roomBatchPayload([
+      {
+        ...observed({ room_id: "客服-1", room_name: name }),
+        kind: "created",
+        fields: ["room_id", "room_name"],
+      },
+      observed({ room_id: "🤖" }),
+    ]);
+    expect(entries(payload)).toMatchObject([
+      { room_id: "客服-1", raw: { room_id: "客服-1", room_name: name } },
+      { room_id: "🤖", request_id: "req" },
+    ]);
   });
 
   it("escapes IDs in the keys of the decision read", () => {
