@@ -47,6 +47,8 @@ export class RoomWriter {
   private bufferTasks: Array<() => Promise<void>> = [];
   /** Settles once every batch and task enqueued so far has; rejects once one has failed. */
   private chain: Promise<void> = Promise.resolve();
+  /** `chain` as it was before the last full buffer was enqueued; see add. */
+  private beforePrevious: Promise<void> = Promise.resolve();
   /** Batches enqueued and not yet settled, oldest first. */
   private readonly pending: PendingBatch[] = [];
   private readonly lanes: Semaphore;
@@ -86,9 +88,9 @@ export class RoomWriter {
   private analyzeAt = 2000;
 
   /**
-   * Buffers rooms; a full buffer becomes a batch, written once a lane is free. Resolves once at
-   * most one batch is waiting for a lane, so fetching overlaps writing but never runs ahead by
-   * more than a batch. Rejects once a write has failed.
+   * Buffers rooms; a full buffer becomes a batch, written once a lane is free. Resolves once
+   * everything before the previous batch is committed, so fetching overlaps writing but never
+   * runs ahead of the lanes by more than a batch. Rejects once a write has failed.
    */
   async add(rooms: ObservedRoom[]): Promise<void> {
     this.throwIfFailed();
@@ -103,20 +105,28 @@ export class RoomWriter {
     }
     this.buffer.push(...rooms);
     if (this.buffer.length < (this.options.batchSize ?? 500)) return;
+    const beforeThis = this.chain;
     this.enqueueBuffer();
-    while (this.pending.length > this.lanes.limit) {
-      await settled(this.pending[0]!.done);
-      this.throwIfFailed();
-    }
+    // Everything enqueued before the previous batch, window records included: with two lanes
+    // the previous batch and this one may still be in flight, nothing older, so neither batches
+    // nor the records between them pile up however fast pages arrive.
+    const beforePrevious = this.beforePrevious;
+    this.beforePrevious = beforeThis;
+    await beforePrevious;
   }
 
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error;
   }
 
-  /** Writes what is buffered; resolves once everything added so far is committed. */
+  /**
+   * Writes what is buffered; resolves once everything added so far is committed. Rejects once a
+   * write has failed, but only after every batch still in flight has stopped: the run that fails
+   * then releases its project lock with none of its statements running.
+   */
   async flush(): Promise<void> {
     this.enqueueBuffer();
+    await Promise.all(this.pending.map((batch) => settled(batch.done)));
     await this.chain;
   }
 
@@ -156,11 +166,22 @@ export class RoomWriter {
     const before = this.pending.filter((earlier) => overlaps(earlier.ids, ids)).map((p) => settled(p.done));
     const entry: PendingBatch = {
       ids,
-      done: Promise.all(before).then(() => this.lanes.run(() => this.timed(() => this.write(batch)))),
+      // Once a write has failed the run is over: batches still waiting for a lane are not written.
+      done: Promise.all(before).then(() =>
+        this.lanes.run(async () => {
+          this.throwIfFailed();
+          try {
+            await this.timed(() => this.write(batch));
+          } catch (error) {
+            // Recorded before the lane is given back, so the batch it wakes sees it.
+            this.failure ??= { error };
+            throw error;
+          }
+        }),
+      ),
     };
     this.pending.push(entry);
     void settled(entry.done).then(() => this.pending.splice(this.pending.indexOf(entry), 1));
-    entry.done.catch((error: unknown) => (this.failure ??= { error }));
     this.chain = Promise.all([this.chain, entry.done]).then(() => undefined);
     // Marked handled here; whoever awaits the chain next still sees the rejection.
     this.chain.catch(() => {});

@@ -149,4 +149,56 @@ describe("RoomWriter", () => {
       ["held", "held"],
     ]);
   });
+
+  it("writes no batch still waiting for a lane once a write has failed, and flushes once the others stop", async () => {
+    const projectId = `p-${randomUUID().slice(0, 8)}`;
+    const runId = await insertTestRun(database.db, { projectId });
+    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1 });
+    const room = (id: string) => ({ room: { room_id: id, room_name: id }, requestId: id });
+    const waiting = async () =>
+      (
+        await database.pool.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        )
+      ).rows[0]!.n;
+    const blocker = await database.pool.connect();
+    try {
+      // Uncommitted rows with the keys of the first two batches: both lanes wait on them.
+      await blocker.query("begin");
+      await blocker.query(
+        `insert into smart_chat_rooms (project_id, room_id, raw, content_hash, first_seen_at, last_seen_at, last_changed_at)
+         select $1, id, '{}', 'x', now(), now(), now() from unnest(array['held-1', 'held-2']) id`,
+        [projectId],
+      );
+      await writer.add([room("held-1")]);
+      await writer.add([room("held-2")]);
+      const third = writer.add([room("late")]);
+      third.catch(() => {});
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(2);
+      // Both statements fail for a reason that is not their data, as a lost connection would.
+      await database.pool.query(
+        "select pg_cancel_backend(pid) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
+      await expect(third.catch(sqlState)).resolves.toBe("57014");
+      await expect(writer.flush().catch(sqlState)).resolves.toBe("57014");
+      expect(await waiting()).toBe(0);
+    } finally {
+      await blocker.query("rollback");
+      blocker.release();
+    }
+    const { rows } = await database.pool.query<{ n: number }>(
+      "select count(*)::int as n from smart_chat_rooms where project_id = $1",
+      [projectId],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
 });
+
+/** The SQLSTATE of a failure, from the error or its causes (Drizzle wraps the driver's error). */
+function sqlState(error: unknown): string | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
