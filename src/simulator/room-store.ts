@@ -1,5 +1,6 @@
 import type { RoomItem } from "./dataset.js";
 import { ItemTexts } from "./item-texts.js";
+import { RunningTotals, totalsOf, type ListTotals } from "./list-totals.js";
 
 export type SortOrder = "update_time_desc" | "update_time_asc" | "create_time_desc";
 export type FilterField = "update_time" | "create_time" | "ignored";
@@ -39,16 +40,10 @@ interface Stored {
   text: Buffer | undefined;
 }
 
-/**
- * A sorted view with its totals summed up to each position, so a window's totals are one
- * subtraction instead of a walk over its rooms (every request of a full sync counts its window,
- * and the first windows hold the whole project). `exact` is false when some value is not a
- * finite number (an injected item): a running sum would carry it past its own position.
- */
+/** The rooms in one order, with their running totals (RunningTotals). */
 interface View {
   rooms: Stored[];
-  sums: [Float64Array, Float64Array, Float64Array];
-  exact: boolean;
+  totals: RunningTotals;
 }
 
 function seconds(value: unknown): number {
@@ -146,16 +141,16 @@ export class RoomStore {
         text((s.item as { model_infos?: { asset_name?: unknown } }).model_infos?.asset_name).includes(needle),
       );
     }
-    if (matched === undefined && view.exact && !behaviour.unstableOrder) {
+    if (matched === undefined && view.totals.exact && !behaviour.unstableOrder) {
       const start = Math.min(to, from + query.offset);
       return answer(
         to - from,
-        totalsBetween(view, from, to),
+        view.totals.between(from, to),
         view.rooms.slice(start, Math.min(to, start + query.limit)),
       );
     }
     matched ??= view.rooms.slice(from, to);
-    const totals = totalsOf(matched);
+    const totals = totalsOf(matched.map((s) => s.item));
     if (behaviour.unstableOrder) matched = shuffleTies(matched, field, random);
     return answer(matched.length, totals, matched.slice(query.offset, query.offset + query.limit));
   }
@@ -168,7 +163,7 @@ export class RoomStore {
       const rooms = [...this.rooms.values()].sort(
         (a, b) => direction * (a[field] - b[field]) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
       );
-      view = summed(rooms);
+      view = { rooms, totals: new RunningTotals(rooms.map((s) => s.item)) };
       this.sorted.set(order, view);
     }
     return view;
@@ -177,7 +172,7 @@ export class RoomStore {
 
 const COMMA = Buffer.from(",");
 
-function answer(count: number, totals: Totals, page: Stored[]): ListResult {
+function answer(count: number, totals: ListTotals, page: Stored[]): ListResult {
   const parts: Buffer[] = [Buffer.from("[")];
   page.forEach((s, i) => {
     if (i > 0) parts.push(COMMA);
@@ -185,53 +180,6 @@ function answer(count: number, totals: Totals, page: Stored[]): ListResult {
   });
   parts.push(Buffer.from("]"));
   return { count, ...totals, page: page.map((s) => s.item), pageText: Buffer.concat(parts) };
-}
-
-type Totals = Pick<ListResult, "countConcurrency" | "countClientNums" | "countClientNumsToken">;
-
-/** What one room adds to each total, in Totals' order. */
-function counted(item: unknown): [number, number, number] {
-  const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
-  const concurrency = typeof room.concurrency === "number" ? room.concurrency : 0;
-  if (typeof room.client_nums !== "number") return [concurrency, 0, 0];
-  return room.billing_mode === "CLIENT_TOKENS"
-    ? [concurrency, 0, room.client_nums]
-    : [concurrency, room.client_nums, 0];
-}
-
-function totalsOf(matched: Stored[]): Totals {
-  const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
-  for (const { item } of matched) {
-    const [concurrency, clientNums, tokens] = counted(item);
-    totals.countConcurrency += concurrency;
-    totals.countClientNums += clientNums;
-    totals.countClientNumsToken += tokens;
-  }
-  return totals;
-}
-
-function summed(rooms: Stored[]): View {
-  const sums: View["sums"] = [0, 1, 2].map(() => new Float64Array(rooms.length + 1)) as View["sums"];
-  // Integers whose absolute values sum below 2^53 make every prefix sum, and every difference
-  // of two, exact; anything else (an injected 1.5, NaN, 1e300) is summed per window instead.
-  let magnitude = 0;
-  for (let i = 0; i < rooms.length; i += 1) {
-    const values = counted(rooms[i]!.item);
-    values.forEach((value, k) => {
-      const sum = sums[k]!;
-      magnitude += Number.isInteger(value) ? Math.abs(value) : Number.POSITIVE_INFINITY;
-      sum[i + 1] = sum[i]! + value;
-    });
-  }
-  return { rooms, sums, exact: magnitude <= Number.MAX_SAFE_INTEGER };
-}
-
-function totalsBetween({ sums }: View, from: number, to: number): Totals {
-  return {
-    countConcurrency: sums[0][to]! - sums[0][from]!,
-    countClientNums: sums[1][to]! - sums[1][from]!,
-    countClientNumsToken: sums[2][to]! - sums[2][from]!,
-  };
 }
 
 /** Fuzzy matching compares lower-cased text; a missing or non-text field matches nothing. */

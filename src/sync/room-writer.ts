@@ -15,21 +15,15 @@ import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { isDataError, writeEach } from "./is-data-error.js";
-import { Semaphore } from "./semaphore.js";
+import { KeyedLanes } from "./keyed-lanes.js";
 import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
 export type { WriterTotals };
 
-/** A batch enqueued and not yet settled: the rooms it holds, and its write. */
-interface PendingBatch {
-  ids: ReadonlySet<string>;
-  done: Promise<void>;
-}
-
 /**
  * Collects rooms from concurrent page fetches and writes them in batches, each one statement,
- * `writeLanes` statements at a time. `add` waits while more batches are pending than lanes
- * write, which bounds memory however fast pages arrive.
+ * `writeLanes` statements at a time. `add` waits for everything before the previous batch, which
+ * bounds memory however fast pages arrive.
  *
  * A room is never in two batches in flight: a batch holding a room of an earlier pending batch
  * is read and written only once that batch has settled, so its read sees the room as committed,
@@ -49,11 +43,8 @@ export class RoomWriter {
   private chain: Promise<void> = Promise.resolve();
   /** `chain` as it was before the last full buffer was enqueued; see add. */
   private beforePrevious: Promise<void> = Promise.resolve();
-  /** Batches enqueued and not yet settled, oldest first. */
-  private readonly pending: PendingBatch[] = [];
-  private readonly lanes: Semaphore;
-  /** The first write that failed: every later `add` rejects with it. */
-  private failure: { error: unknown } | undefined;
+  /** Batches keyed by their room IDs: see KeyedLanes. */
+  private readonly lanes: KeyedLanes;
   /** Batches being read or written right now, and since when; for `writeMs`. */
   private busy = { lanes: 0, since: 0 };
 
@@ -81,7 +72,7 @@ export class RoomWriter {
       logger?: Logger;
     },
   ) {
-    this.lanes = new Semaphore(options.writeLanes ?? 2);
+    this.lanes = new KeyedLanes(options.writeLanes ?? 2);
   }
 
   /** Rooms inserted by this run at which the room tables are analyzed, once. */
@@ -93,7 +84,7 @@ export class RoomWriter {
    * runs ahead of the lanes by more than a batch. Rejects once a write has failed.
    */
   async add(rooms: ObservedRoom[]): Promise<void> {
-    this.throwIfFailed();
+    if (this.lanes.failed) throw this.lanes.failed.error;
     if (this.options.dryRun) {
       // Nothing is written, so a later batch cannot tell a room it saw before from a new one:
       // each room is diffed once, at its first sighting, or its change would be counted again.
@@ -115,10 +106,6 @@ export class RoomWriter {
     await beforePrevious;
   }
 
-  private throwIfFailed(): void {
-    if (this.failure) throw this.failure.error;
-  }
-
   /**
    * Writes what is buffered; resolves once everything added so far is committed. Rejects once a
    * write has failed, but only after every batch still in flight has stopped: the run that fails
@@ -126,7 +113,7 @@ export class RoomWriter {
    */
   async flush(): Promise<void> {
     this.enqueueBuffer();
-    await Promise.all(this.pending.map((batch) => settled(batch.done)));
+    await this.lanes.idle();
     await this.chain;
   }
 
@@ -160,29 +147,11 @@ export class RoomWriter {
     for (const task of tasks) this.then(task);
   }
 
-  /** Queues a batch behind every pending batch that holds one of its rooms. */
+  /** Queues a batch for a lane; see KeyedLanes for the order batches sharing a room keep. */
   private enqueue(batch: PayloadRoom[]): void {
     const ids = new Set(batch.map(({ observed }) => observed.room.room_id));
-    const before = this.pending.filter((earlier) => overlaps(earlier.ids, ids)).map((p) => settled(p.done));
-    const entry: PendingBatch = {
-      ids,
-      // Once a write has failed the run is over: batches still waiting for a lane are not written.
-      done: Promise.all(before).then(() =>
-        this.lanes.run(async () => {
-          this.throwIfFailed();
-          try {
-            await this.timed(() => this.write(batch));
-          } catch (error) {
-            // Recorded before the lane is given back, so the batch it wakes sees it.
-            this.failure ??= { error };
-            throw error;
-          }
-        }),
-      ),
-    };
-    this.pending.push(entry);
-    void settled(entry.done).then(() => this.pending.splice(this.pending.indexOf(entry), 1));
-    this.chain = Promise.all([this.chain, entry.done]).then(() => undefined);
+    const done = this.lanes.run(ids, () => this.timed(() => this.write(batch)));
+    this.chain = Promise.all([this.chain, done]).then(() => undefined);
     // Marked handled here; whoever awaits the chain next still sees the rejection.
     this.chain.catch(() => {});
   }
@@ -283,17 +252,4 @@ export class RoomWriter {
     const room = (this.options.previewLimit ?? 50) - this.preview.length;
     if (room > 0) this.preview.push(...result.changes.slice(0, room));
   }
-}
-
-function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  for (const id of b) if (a.has(id)) return true;
-  return false;
-}
-
-/** Resolves when `promise` settles, either way. */
-function settled(promise: Promise<unknown>): Promise<void> {
-  return promise.then(
-    () => undefined,
-    () => undefined,
-  );
 }

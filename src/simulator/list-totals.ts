@@ -1,0 +1,66 @@
+/** The totals a list answer carries besides its page, over every room the query matched. */
+export interface ListTotals {
+  countConcurrency: number;
+  countClientNums: number;
+  countClientNumsToken: number;
+}
+
+/** What one room adds to each total, in ListTotals' order. */
+function counted(item: unknown): [number, number, number] {
+  const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
+  const concurrency = typeof room.concurrency === "number" ? room.concurrency : 0;
+  if (typeof room.client_nums !== "number") return [concurrency, 0, 0];
+  return room.billing_mode === "CLIENT_TOKENS"
+    ? [concurrency, 0, room.client_nums]
+    : [concurrency, room.client_nums, 0];
+}
+
+/** The totals of `items`, walked. */
+export function totalsOf(items: Iterable<unknown>): ListTotals {
+  const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
+  for (const item of items) {
+    const [concurrency, clientNums, tokens] = counted(item);
+    totals.countConcurrency += concurrency;
+    totals.countClientNums += clientNums;
+    totals.countClientNumsToken += tokens;
+  }
+  return totals;
+}
+
+/**
+ * The totals of a sorted list summed up to each position, so the totals of any contiguous run of
+ * it are one subtraction instead of a walk (every request of a full sync counts its window, and
+ * the first windows hold the whole project).
+ */
+export class RunningTotals {
+  private readonly sums: [Float64Array, Float64Array, Float64Array];
+  /**
+   * Integers whose absolute values sum below 2^53 make every prefix sum, and every difference of
+   * two, exact; with anything else (an injected 1.5, NaN, 1e300) a running sum would carry the
+   * value past its own position, so such a list is walked per window instead.
+   */
+  readonly exact: boolean;
+
+  constructor(items: readonly unknown[]) {
+    this.sums = [0, 1, 2].map(() => new Float64Array(items.length + 1)) as RunningTotals["sums"];
+    let magnitude = 0;
+    items.forEach((item, i) => {
+      counted(item).forEach((value, k) => {
+        const sum = this.sums[k]!;
+        magnitude += Number.isInteger(value) ? Math.abs(value) : Number.POSITIVE_INFINITY;
+        sum[i + 1] = sum[i]! + value;
+      });
+    });
+    this.exact = magnitude <= Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The totals of positions `from` (inclusive) to `to` (exclusive). */
+  between(from: number, to: number): ListTotals {
+    const [concurrency, clientNums, tokens] = this.sums;
+    return {
+      countConcurrency: concurrency[to]! - concurrency[from]!,
+      countClientNums: clientNums[to]! - clientNums[from]!,
+      countClientNumsToken: tokens[to]! - tokens[from]!,
+    };
+  }
+}
