@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { ChangeKind } from "../vocabulary.js";
 import type { Db } from "./database.js";
 import { jsonbParameter } from "./jsonb-parameter.js";
-import { queryRows } from "./query-rows.js";
+import { queryPrepared } from "./query-rows.js";
 
 export interface PlannedChange {
   roomId: string;
@@ -30,8 +30,9 @@ export interface StoredRoomRow {
  * rooms (the bulk of a quiet full run) cost no `raw` on the wire.
  */
 export async function loadStoredRooms(db: Db, projectId: string, keys: string): Promise<StoredRoomRow[]> {
-  return queryRows<StoredRoomRow>(
+  return queryPrepared<StoredRoomRow>(
     db,
+    "msync_load_stored_rooms",
     sql`
     select s.room_id, s.content_hash, s.deleted_at is not null as deleted,
            (extract(epoch from s.update_time) * 1000)::float8 as update_ms,
@@ -72,7 +73,10 @@ export async function storeRoomBatch(
 ): Promise<void> {
   const { projectId, runId } = batch;
   const at = batch.observedAt.toISOString();
-  await db.execute(sql`
+  await queryPrepared(
+    db,
+    "msync_store_room_batch",
+    sql`
     with x as (
       select * from jsonb_to_recordset(${jsonbParameter(db, batch.payload)}::jsonb) as x(
         room_id text, request_id text, change text, name text, model_asset_id text,
@@ -141,5 +145,6 @@ export async function storeRoomBatch(
     -- One row for the batch's unchanged rooms, not one per room: a quiet full run is all of them.
     insert into sync_seen_batches (run_id, room_ids, request_ids)
     select ${runId}::uuid, array_agg(x.room_id), array_agg(x.request_id) from x where x.change is null
-    having count(*) > 0`);
+    having count(*) > 0`,
+  );
 }

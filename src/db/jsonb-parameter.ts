@@ -1,6 +1,5 @@
-import pg from "pg";
-
 import type { Db } from "./database.js";
+import { nodePostgresClient } from "./node-postgres-client.js";
 
 /**
  * A jsonb parameter built in jsonb's binary input format (a version byte, then the JSON text),
@@ -9,6 +8,5 @@ import type { Db } from "./database.js";
  * would send a Buffer as bytea, so it gets the text.
  */
 export function jsonbParameter(db: Db, binary: Buffer): Buffer | string {
-  const client = (db as { $client?: unknown }).$client;
-  return client instanceof pg.Pool || client instanceof pg.Client ? binary : binary.toString("utf8", 1);
+  return nodePostgresClient(db) ? binary : binary.toString("utf8", 1);
 }
