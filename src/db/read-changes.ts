@@ -39,11 +39,15 @@ export async function readChanges(
     sql`select id::text as id, xid::text as xid, project_id, room_id, run_id::text as run_id, request_id,
                change, changed_fields, before, after,
                to_char(observed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as observed_at
-          from smart_chat_room_changes
-         where (xid, id) > (${input.after.xid}::xid8, ${input.after.id}::bigint)
-           and xid < pg_snapshot_xmin(pg_current_snapshot())
+          from smart_chat_room_changes c
+         where (c.xid, c.id) > (${input.after.xid}::xid8, ${input.after.id}::bigint)
+           and c.xid < pg_snapshot_xmin(pg_current_snapshot())
            ${projects}
-         order by xid, id
+         -- Qualified: a bare name in ORDER BY means the output column first, here the text the
+         -- rows are sent as, and "100" sorts before "99": a transaction's changes came out of
+         -- order across a power of ten (a consumer resuming after "99" got "100" twice), and a
+         -- transaction with a longer xid ahead of an older one, which the cursor then skipped.
+         order by c.xid, c.id
          limit ${input.limit}`,
   );
 }
