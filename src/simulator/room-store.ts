@@ -21,11 +21,8 @@ export interface ListBehaviour {
   unstableOrder: boolean;
 }
 
-export interface ListResult {
+export interface ListResult extends ListTotals {
   count: number;
-  countConcurrency: number;
-  countClientNums: number;
-  countClientNumsToken: number;
   page: unknown[];
   /** `page` as a JSON array in UTF-8, from each item's kept text where there is one (ItemTexts). */
   pageText: Buffer;
@@ -170,15 +167,15 @@ export class RoomStore {
   }
 }
 
-const COMMA = Buffer.from(",");
+const [OPEN, COMMA, CLOSE] = ["[", ",", "]"].map((text) => Buffer.from(text)) as [Buffer, Buffer, Buffer];
 
 function answer(count: number, totals: ListTotals, page: Stored[]): ListResult {
-  const parts: Buffer[] = [Buffer.from("[")];
+  const parts: Buffer[] = [OPEN];
   page.forEach((s, i) => {
     if (i > 0) parts.push(COMMA);
     parts.push(s.text ?? ItemTexts.serialise(s.item));
   });
-  parts.push(Buffer.from("]"));
+  parts.push(CLOSE);
   return { count, ...totals, page: page.map((s) => s.item), pageText: Buffer.concat(parts) };
 }
 

@@ -20,6 +20,10 @@ function gate(log: string[], name: string) {
   };
 }
 
+type Gate = ReturnType<typeof gate>;
+
+/** One gate per name, all recording into `log`. */
+const gates = (log: string[], ...names: string[]) => names.map((name) => gate(log, name));
 const keys = (...ids: string[]) => new Set(ids);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -27,10 +31,7 @@ describe("KeyedLanes", () => {
   it("runs at most its limit at once, in order, and a task sharing a key after the one holding it", async () => {
     const lanes = new KeyedLanes(2);
     const log: string[] = [];
-    const a = gate(log, "a");
-    const b = gate(log, "b");
-    const c = gate(log, "c");
-    const d = gate(log, "d");
+    const [a, b, c, d] = gates(log, "a", "b", "c", "d") as [Gate, Gate, Gate, Gate];
     const runs = [
       lanes.run(keys("1", "2"), a.task),
       lanes.run(keys("3"), b.task),
@@ -54,9 +55,7 @@ describe("KeyedLanes", () => {
   it("starts nothing more once a task has failed, and is idle only once the running ones stop", async () => {
     const lanes = new KeyedLanes(2);
     const log: string[] = [];
-    const a = gate(log, "a");
-    const b = gate(log, "b");
-    const c = gate(log, "c");
+    const [a, b, c] = gates(log, "a", "b", "c") as [Gate, Gate, Gate];
     const runs = [a, b, c].map((g, i) => lanes.run(keys(String(i)), g.task));
     for (const run of runs) run.catch(() => {});
     await tick();
