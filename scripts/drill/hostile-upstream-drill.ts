@@ -1,4 +1,4 @@
-import { canonicalJson } from "../../src/sync/room-record.js";
+import { canonicalJson } from "../../src/sync/canonical-json.js";
 import { describeDifferences } from "../../src/sync/compare-mirror.js";
 import type { Drill } from "./drill.js";
 import { DrillSubject } from "./drill-subject.js";

@@ -25,11 +25,11 @@ export interface StoredRoomRow {
 }
 
 /**
- * One read per batch: the stored state of the rooms in `keys` (a JSON array of `{"id","hash"}`),
+ * One read per batch: the stored state of the rooms in `keys` (a JSON array of `{"id","hash"}` in jsonb's binary format),
  * and the stored item of those that will be rewritten, which names a change's fields. Unchanged
  * rooms (the bulk of a quiet full run) cost no `raw` on the wire.
  */
-export async function loadStoredRooms(db: Db, projectId: string, keys: string): Promise<StoredRoomRow[]> {
+export async function loadStoredRooms(db: Db, projectId: string, keys: Buffer): Promise<StoredRoomRow[]> {
   return queryPrepared<StoredRoomRow>(
     db,
     "msync_load_stored_rooms",
@@ -37,7 +37,7 @@ export async function loadStoredRooms(db: Db, projectId: string, keys: string): 
     select s.room_id, s.content_hash, s.deleted_at is not null as deleted,
            (extract(epoch from s.update_time) * 1000)::float8 as update_ms,
            case when s.content_hash <> k.hash or s.deleted_at is not null then s.raw end as raw
-      from jsonb_to_recordset(${keys}::jsonb) as k(id text, hash text)
+      from jsonb_to_recordset(${jsonbParameter(db, keys)}::jsonb) as k(id text, hash text)
       join smart_chat_rooms s on s.project_id = ${projectId} and s.room_id = k.id`,
   );
 }

@@ -4,7 +4,7 @@ import type { Db } from "../db/database.js";
 import { queryRows } from "../db/query-rows.js";
 import { smartChatRoomVoiceConfigs, smartChatRooms } from "../db/schema.js";
 import { indexedText } from "../metastudio/storable-item.js";
-import { canonicalJson } from "./room-record.js";
+import { canonicalJson } from "./canonical-json.js";
 
 export type MirrorDifferenceKind =
   /** Upstream has it, the mirror has no row. */

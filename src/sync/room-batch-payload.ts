@@ -1,4 +1,5 @@
 import type { ChangeValues } from "./change-values.js";
+import { JsonBytes } from "./json-bytes.js";
 import type { ObservedRoom, PreparedRoom, RoomOutcome } from "./room-diff.js";
 
 /** A room of a batch as the write statement takes it: with its decision, or only seen. */
@@ -12,72 +13,97 @@ export interface PayloadRoom {
   values?: ChangeValues;
 }
 
-const text = (value: string | null | undefined) => (value == null ? "null" : JSON.stringify(value));
-const time = (value: Date | null) => (value === null ? "null" : `"${value.toISOString()}"`);
-
 /**
  * The write statement's one parameter, built before its statement is sent: a JSON array of room
  * entries in jsonb's binary wire format (a version byte, then the text), which node-postgres
- * sends as it is, so the batch is never one long string to flatten and encode. The item travels
- * once (`raw`, the bytes prepareRoom made), and the typed columns are derived from it in SQL,
- * except what node must decide: a name or model asset ID clipped to fit its index (sent only
- * when clipped) and the times as node parsed them, which the stale check compares at
- * millisecond precision.
+ * sends as it is. The entries are written as UTF-8 straight into the parameter (JsonBytes), never
+ * a string to build and encode. The item travels once (`raw`, the bytes prepareRoom made), and
+ * the typed columns are derived from it in SQL, except what node must decide: a name or model
+ * asset ID clipped to fit its index (sent only when clipped) and the times as node parsed them,
+ * which the stale check compares at millisecond precision.
  */
 export function roomBatchPayload(rooms: readonly PayloadRoom[]): Buffer {
-  // Each entry is its text up to `raw`, then the item's bytes and a closing brace.
-  const heads = rooms.map(entryHead);
-  // The version byte, the brackets, and a comma before each entry but the first.
-  let size = 3 + Math.max(0, rooms.length - 1);
+  let rawBytes = 0;
+  for (const { prepared } of rooms) rawBytes += prepared.bytes.length;
+  // Room for the raw items and an entry's other fields, so it rarely grows.
+  const out = new JsonBytes(rawBytes + rooms.length * ENTRY_BYTES + 16);
+  out.byte(JSONB_FORMAT_VERSION);
+  out.byte(BRACKET_OPEN);
   for (let i = 0; i < rooms.length; i += 1) {
-    size += Buffer.byteLength(heads[i]!);
-    if (rooms[i]!.kind !== undefined) size += rooms[i]!.prepared.bytes.length + 1;
+    if (i > 0) out.byte(COMMA);
+    writeEntry(out, rooms[i]!);
   }
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  out[at++] = JSONB_FORMAT_VERSION;
-  out[at++] = BRACKET_OPEN;
-  for (let i = 0; i < rooms.length; i += 1) {
-    if (i > 0) out[at++] = COMMA;
-    at += out.write(heads[i]!, at);
-    if (rooms[i]!.kind === undefined) continue;
-    at += rooms[i]!.prepared.bytes.copy(out, at);
-    out[at++] = BRACE_CLOSE;
-  }
-  out[at++] = BRACKET_CLOSE;
-  if (at !== size) throw new Error(`room batch payload: wrote ${at} bytes of ${size}`);
-  return out;
+  out.byte(BRACKET_CLOSE);
+  return out.view();
 }
 
 /** jsonb's binary input format: this version byte, then the JSON text (Postgres' jsonb_recv). */
 export const JSONB_FORMAT_VERSION = 1;
-const [BRACKET_OPEN, BRACKET_CLOSE, BRACE_CLOSE, COMMA] = [0x5b, 0x5d, 0x7d, 0x2c];
+const [BRACKET_OPEN, BRACKET_CLOSE, BRACE_CLOSE, COMMA, QUOTE] = [0x5b, 0x5d, 0x7d, 0x2c, 0x22];
+/** An entry's fields besides `raw`, generously: a written room's run to ~350 bytes. */
+const ENTRY_BYTES = 512;
 
-/** A room merely seen, whole; a written room's entry up to its `raw` value. */
-function entryHead({ observed, prepared, kind, fields, values }: PayloadRoom): string {
-  const id = JSON.stringify(observed.room.room_id);
-  const requestId = text(observed.requestId);
-  if (kind === undefined) return `{"room_id":${id},"request_id":${requestId}}`;
+/** A room merely seen: its ID and request; a written room: its decision and item too. */
+function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }: PayloadRoom): void {
+  out.ascii('{"room_id":');
+  out.string(observed.room.room_id);
+  out.ascii(',"request_id":');
+  out.stringOrNull(observed.requestId);
+  if (kind === undefined) return out.byte(BRACE_CLOSE);
   const { columns } = prepared;
-  const name = columns.roomName === (observed.room.room_name ?? null) ? "null" : text(columns.roomName);
-  const model =
-    columns.modelAssetId === (observed.room.model_infos?.model_asset_id ?? null)
-      ? "null"
-      : text(columns.modelAssetId);
-  const changeValues =
-    kind === "updated"
-      ? `,"before":${JSON.stringify(values?.before ?? null)},"after":${JSON.stringify(values?.after ?? null)}`
-      : "";
-  return (
-    `{"room_id":${id},"request_id":${requestId},"change":"${kind}","name":${name},"model_asset_id":${model},` +
-    `"create_time":${time(columns.createTime)},"update_time":${time(columns.updateTime)},` +
-    `"hash":"${prepared.hash}","fields":${JSON.stringify(fields ?? [])}${changeValues},"raw":`
-  );
+  out.ascii(',"change":"');
+  out.ascii(kind);
+  out.ascii('","name":');
+  out.stringOrNull(columns.roomName === (observed.room.room_name ?? null) ? null : columns.roomName);
+  out.ascii(',"model_asset_id":');
+  const model = observed.room.model_infos?.model_asset_id ?? null;
+  out.stringOrNull(columns.modelAssetId === model ? null : columns.modelAssetId);
+  out.ascii(',"create_time":');
+  writeTime(out, columns.createTime);
+  out.ascii(',"update_time":');
+  writeTime(out, columns.updateTime);
+  out.ascii(',"hash":"');
+  out.ascii(prepared.hash);
+  out.ascii('","fields":[');
+  for (let i = 0; i < (fields?.length ?? 0); i += 1) {
+    if (i > 0) out.byte(COMMA);
+    out.string(fields![i]!);
+  }
+  out.byte(BRACKET_CLOSE);
+  if (kind === "updated") {
+    out.ascii(',"before":');
+    out.text(JSON.stringify(values?.before ?? null));
+    out.ascii(',"after":');
+    out.text(JSON.stringify(values?.after ?? null));
+  }
+  out.ascii(',"raw":');
+  out.bytes(prepared.bytes);
+  out.byte(BRACE_CLOSE);
 }
 
-/** The decision read's parameter: each room's ID and incoming hash. */
-export function roomKeysPayload(rooms: Iterable<{ id: string; hash: string }>): string {
-  const parts: string[] = [];
-  for (const { id, hash } of rooms) parts.push(`{"id":${JSON.stringify(id)},"hash":"${hash}"}`);
-  return `[${parts.join(",")}]`;
+function writeTime(out: JsonBytes, value: Date | null): void {
+  if (value === null) return out.ascii("null");
+  out.byte(QUOTE);
+  out.ascii(value.toISOString());
+  out.byte(QUOTE);
 }
+
+/** The decision read's parameter, in jsonb's binary format as the write's: each room's ID and incoming hash. */
+export function roomKeysPayload(rooms: ReadonlyArray<{ id: string; hash: string }>): Buffer {
+  const out = new JsonBytes(rooms.length * KEY_BYTES + 16);
+  out.byte(JSONB_FORMAT_VERSION);
+  out.byte(BRACKET_OPEN);
+  for (let i = 0; i < rooms.length; i += 1) {
+    if (i > 0) out.byte(COMMA);
+    out.ascii('{"id":');
+    out.string(rooms[i]!.id);
+    out.ascii(',"hash":"');
+    out.ascii(rooms[i]!.hash);
+    out.ascii('"}');
+  }
+  out.byte(BRACKET_CLOSE);
+  return out.view();
+}
+
+/** A key's entry: a UUID-sized ID and a sha256 in base64url come to ~100 bytes. */
+const KEY_BYTES = 128;

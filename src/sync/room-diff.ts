@@ -1,6 +1,8 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { canonicalJson, changedFields, decidedColumns, hashCanonical, sortedKeys } from "./room-record.js";
+import { JsonBytes } from "./json-bytes.js";
+import { sortedKeys, writeCanonicalJson } from "./canonical-json.js";
+import { changedFields, decidedColumns, hashCanonical } from "./room-record.js";
 
 /** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
 export interface ObservedRoom {
@@ -41,9 +43,15 @@ export type RoomOutcome =
 
 /** What the writer needs of a room, made once per room ahead of its batch. */
 export function prepareRoom(room: SmartChatRoom): PreparedRoom {
-  const bytes = Buffer.from(canonicalJson(room));
-  return { hash: hashCanonical(bytes), bytes, columns: decidedColumns(room) };
+  scratch.reset();
+  writeCanonicalJson(scratch, room);
+  const canonical = scratch.view();
+  // A copy of the room's size (from Buffer's shared pool below 4 KB): the scratch is reused.
+  return { hash: hashCanonical(canonical), bytes: Buffer.from(canonical), columns: decidedColumns(room) };
 }
+
+/** Where each room's canonical JSON is written before it is hashed and copied out. */
+const scratch = new JsonBytes();
 
 /**
  * The decision for one room, from its stored state (undefined: never seen) and the new item. While

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { loadStoredRooms } from "../../src/db/apply-room-batch.js";
+import { roomKeysPayload } from "../../src/sync/room-batch-payload.js";
 import { queryPrepared } from "../../src/db/query-rows.js";
 import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
 
@@ -39,7 +40,7 @@ describe("queryPrepared", () => {
   });
 
   it("is how a batch's read reaches Postgres: planned once, not on every batch", async () => {
-    const keys = JSON.stringify([{ id: randomUUID(), hash: "h" }]);
+    const keys = roomKeysPayload([{ id: randomUUID(), hash: "h" }]);
     expect(await loadStoredRooms(single.db, "p-prepared", keys)).toEqual([]);
     expect(await loadStoredRooms(single.db, "p-prepared", keys)).toEqual([]);
     expect(await prepared()).toContain("msync_load_stored_rooms");
