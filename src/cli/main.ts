@@ -1,10 +1,10 @@
-#!/usr/bin/env -S node --expose-gc --max-semi-space-size=4 --max-old-space-size=1024
+#!/usr/bin/env -S node --expose-gc --max-semi-space-size=8 --max-old-space-size=1024
 // The flags above bound the heap of the installed `metastudio-sync` command without asking users
 // for flags. Not for its ceiling (the sync's live heap is ~30 MB) but because V8 sizes its heap
 // growth by it: under 2 GB it collects the old generation before doubling it, so a 100k-room full
-// sync peaks at ~125 MB instead of ~220 MB; the smaller young generation saves the rest. A 4 MB
-// young generation (not 2) costs ~8 MB of peak RSS and saves ~16% of node's CPU: with 2 MB, the
-// rooms waiting in batches were copied by scavenges more than twice as often. 1024
+// sync peaks at ~140 MB instead of ~220 MB; the smaller young generation saves the rest. An 8 MB
+// semi-space (it was 2, then 4) costs ~10 MB of peak RSS and saves CPU: each doubling halves the
+// scavenges, which copy the rooms waiting in batches (README, Memory by default). 1024
 // leaves room for a worker running many syncs at once. `node dist/cli/main.js` runs without them
 // (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec would cost a
 // second Node process. bench/run-cli.ts reads them from here, so the bench runs what users run.
