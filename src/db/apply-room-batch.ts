@@ -25,9 +25,9 @@ export interface StoredRoomRow {
 }
 
 /**
- * One read per batch: the stored state of the rooms in `keys` (a JSON array of `{"id","hash"}` in jsonb's binary format),
- * and the stored item of those that will be rewritten, which names a change's fields. Unchanged
- * rooms (the bulk of a quiet full run) cost no `raw` on the wire.
+ * One read per batch: the stored state of the rooms in `keys` (a JSON array of `{"id","hash"}`,
+ * in jsonb's binary format), and the stored item of those that will be rewritten, which names a
+ * change's fields. Unchanged rooms (the bulk of a quiet full run) cost no `raw` on the wire.
  */
 export async function loadStoredRooms(db: Db, projectId: string, keys: Buffer): Promise<StoredRoomRow[]> {
   return queryPrepared<StoredRoomRow>(

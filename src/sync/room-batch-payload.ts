@@ -23,10 +23,11 @@ export interface PayloadRoom {
  * which the stale check compares at millisecond precision.
  */
 export function roomBatchPayload(rooms: readonly PayloadRoom[]): Buffer {
-  let rawBytes = 0;
-  for (const { prepared } of rooms) rawBytes += prepared.bytes.length;
-  // Room for the raw items and an entry's other fields, so it rarely grows.
-  const out = new JsonBytes(rawBytes + rooms.length * ENTRY_BYTES + 16);
+  // Sized so it rarely grows: a written room's item and other fields, a seen room's ID and request.
+  let size = 16;
+  for (const { prepared, kind } of rooms)
+    size += kind === undefined ? SEEN_ENTRY_BYTES : prepared.bytes.length + ENTRY_BYTES;
+  const out = new JsonBytes(size);
   out.byte(JSONB_FORMAT_VERSION);
   out.byte(BRACKET_OPEN);
   for (let i = 0; i < rooms.length; i += 1) {
@@ -40,8 +41,10 @@ export function roomBatchPayload(rooms: readonly PayloadRoom[]): Buffer {
 /** jsonb's binary input format: this version byte, then the JSON text (Postgres' jsonb_recv). */
 export const JSONB_FORMAT_VERSION = 1;
 const [BRACKET_OPEN, BRACKET_CLOSE, BRACE_CLOSE, COMMA, QUOTE] = [0x5b, 0x5d, 0x7d, 0x2c, 0x22];
-/** An entry's fields besides `raw`, generously: a written room's run to ~350 bytes. */
+/** A written room's fields besides `raw`, generously: they run to ~350 bytes. */
 const ENTRY_BYTES = 512;
+/** A seen room's entry: a UUID-sized ID and a request ID come to ~100 bytes. */
+const SEEN_ENTRY_BYTES = 128;
 
 /** A room merely seen: its ID and request; a written room: its decision and item too. */
 function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }: PayloadRoom): void {

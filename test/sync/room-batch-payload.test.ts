@@ -75,6 +75,17 @@ describe("roomBatchPayload", () => {
     ]);
   });
 
+  // A quiet full run sends batches of rooms only seen: each parameter is allocated for what it
+  // holds, not for items it does not carry.
+  it("sizes a batch of rooms only seen for their IDs, not their items", () => {
+    const rooms = Array.from({ length: 500 }, (_, i) =>
+      observed({ room_id: `room-${i}`, room_name: "x".repeat(1000) }),
+    );
+    const payload = roomBatchPayload(rooms);
+    expect(entries(payload)).toHaveLength(500);
+    expect(payload.buffer.byteLength).toBeLessThan(500 * 200);
+  });
+
   it("escapes IDs in the keys of the decision read", () => {
     expect(entries(roomKeysPayload([{ id: 'a"\\', hash: "h" }]))).toEqual([{ id: 'a"\\', hash: "h" }]);
   });
