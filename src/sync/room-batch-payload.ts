@@ -84,6 +84,7 @@ function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }
   out.byte(BRACE_CLOSE);
 }
 
+/** A time as node parsed it, to the millisecond (see roomBatchPayload). */
 function writeTime(out: JsonBytes, value: Date | null): void {
   if (value === null) return out.ascii("null");
   out.byte(QUOTE);
@@ -91,7 +92,7 @@ function writeTime(out: JsonBytes, value: Date | null): void {
   out.byte(QUOTE);
 }
 
-/** The decision read's parameter, in jsonb's binary format as the write's: each room's ID and incoming hash. */
+/** The decision read's parameter, in jsonb's binary format like the write's: each room's ID and hash. */
 export function roomKeysPayload(rooms: ReadonlyArray<{ id: string; hash: string }>): Buffer {
   const out = new JsonBytes(rooms.length * KEY_BYTES + 16);
   out.byte(JSONB_FORMAT_VERSION);

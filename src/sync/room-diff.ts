@@ -16,10 +16,9 @@ export interface ObservedRoom {
 export interface PreparedRoom {
   hash: string;
   /**
-   * The item as canonical JSON (room-record's canonicalJson) in UTF-8: hashed, and copied into
-   * the write's parameter as `raw` (jsonb keeps no key order), so the item is serialised and
-   * encoded once. Most rooms carry non-Latin-1 text, which V8 keeps as two bytes a character:
-   * as a string, each room was encoded again to hash it and once more inside the batch's string.
+   * The item as canonical JSON in UTF-8 (canonical-json's writeCanonicalJson, written as bytes
+   * without a string in between): hashed, and copied into the write's parameter as `raw` (jsonb
+   * keeps no key order), so the item is serialised and encoded once.
    */
   bytes: Buffer;
   /** room-record's decidedColumns: what the write takes from node besides `raw`. */
