@@ -76,7 +76,9 @@ export class JsonBytes {
    * sends the whole string to JSON.stringify instead, whose output has nothing left to escape.
    */
   string(value: string): void {
-    this.reserve(value.length * 3 + 2);
+    // Three bytes a character is the most UTF-8 takes; a long string (a hostile item's) is
+    // measured instead, so the buffer grows to about its size, not three times it.
+    this.reserve((value.length > EXACT_RESERVE_CHARS ? Buffer.byteLength(value) : value.length * 3) + 2);
     const buffer = this.buffer;
     let at = this.length;
     buffer[at++] = QUOTE;
@@ -124,5 +126,7 @@ export class JsonBytes {
   }
 }
 
+/** Above this many characters `string` measures its text before reserving room for it. */
+const EXACT_RESERVE_CHARS = 4096;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

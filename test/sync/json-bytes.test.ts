@@ -76,6 +76,16 @@ describe("JsonBytes", () => {
     expect(JSON.parse(out.view().toString())).toEqual([null, null, "x".repeat(100), "é", "客".repeat(50)]);
   });
 
+  it("grows to about the size of a long string, not to three bytes a character", () => {
+    const out = new JsonBytes(16);
+    out.string("a".repeat(1_000_000));
+    expect(out.capacity).toBe(1024 * 1024);
+    const wide = new JsonBytes(16);
+    wide.string("é".repeat(500_000) + "\ud800");
+    expect(wide.view().equals(expected("é".repeat(500_000) + "\ud800"))).toBe(true);
+    expect(wide.capacity).toBeLessThanOrEqual(2 * 1024 * 1024);
+  });
+
   it("starts over on reset, and lets go of a buffer an outsized input grew", () => {
     const out = new JsonBytes(16);
     out.string("a".repeat(100));
