@@ -1,6 +1,6 @@
 /**
- * Micro-benchmark of the per-room content hash: today's canonical-JSON hash (as text, and as the
- * engine makes it, bytes written in place with the copy it keeps) against the old
+ * Micro-benchmark of the per-room content hash: today's canonical-JSON hash (alone, and as the
+ * engine makes it, with the copy of the bytes it keeps for the write) against the old
  * implementation it replaced (which must give the same value for every room: stored hashes are
  * compared for equality, so a different value would make every room look changed once) and
  * against a plain sha256 of `JSON.stringify`, the floor for hashing the body at all.
@@ -36,8 +36,8 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("base6
 
 const candidates: Record<string, (room: unknown) => string> = {
   "reference (before)": (room) => sha256(referenceCanonicalJson(room)),
-  "contentHash (text)": contentHash,
-  "prepareRoom (bytes, the engine)": (room) => prepareRoom(room as SmartChatRoom).hash,
+  "contentHash (now)": contentHash,
+  "prepareRoom (+ its copy)": (room) => prepareRoom(room as SmartChatRoom).hash,
   "sha256(JSON.stringify) floor": (room) => hash("sha256", JSON.stringify(room), "base64url"),
 };
 

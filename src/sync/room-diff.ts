@@ -1,7 +1,6 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { JsonBytes } from "./json-bytes.js";
-import { sortedKeys, writeCanonicalJson } from "./canonical-json.js";
+import { canonicalBytes, sortedKeys } from "./canonical-json.js";
 import { changedFields, decidedColumns, hashCanonical } from "./room-record.js";
 
 /** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
@@ -16,8 +15,8 @@ export interface ObservedRoom {
 export interface PreparedRoom {
   hash: string;
   /**
-   * The item as canonical JSON in UTF-8 (canonical-json's writeCanonicalJson, written as bytes
-   * without a string in between): hashed, and copied into the write's parameter as `raw` (jsonb
+   * The item as canonical JSON in UTF-8 (canonical-json's canonicalBytes, written as bytes without
+   * a string in between): hashed, and copied into the write's parameter as `raw` (jsonb
    * keeps no key order), so the item is serialised and encoded once.
    */
   bytes: Buffer;
@@ -42,15 +41,10 @@ export type RoomOutcome =
 
 /** What the writer needs of a room, made once per room ahead of its batch. */
 export function prepareRoom(room: SmartChatRoom): PreparedRoom {
-  scratch.reset();
-  writeCanonicalJson(scratch, room);
-  const canonical = scratch.view();
+  const canonical = canonicalBytes(room);
   // A copy of the room's size (from Buffer's shared pool below 4 KB): the scratch is reused.
   return { hash: hashCanonical(canonical), bytes: Buffer.from(canonical), columns: decidedColumns(room) };
 }
-
-/** Where each room's canonical JSON is written before it is hashed and copied out. */
-const scratch = new JsonBytes();
 
 /**
  * The decision for one room, from its stored state (undefined: never seen) and the new item. While

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import { indexedText } from "../metastudio/storable-item.js";
-import { canonicalJson, sortStrings } from "./canonical-json.js";
+import { canonicalBytes, canonicalJson, sortStrings } from "./canonical-json.js";
 import type { smartChatRoomVoiceConfigs, smartChatRooms } from "../db/schema.js";
 
 export type RoomRow = typeof smartChatRooms.$inferInsert;
@@ -14,12 +14,12 @@ export type VoiceConfigRow = typeof smartChatRoomVoiceConfigs.$inferInsert;
  * per room (half the time for a room-sized input).
  */
 export function contentHash(raw: unknown): string {
-  return hashCanonical(canonicalJson(raw));
+  return hashCanonical(canonicalBytes(raw));
 }
 
-/** `contentHash` of an item whose canonicalJson the caller already has (and keeps), as text or UTF-8. */
-export function hashCanonical(json: string | Buffer): string {
-  return hash("sha256", json, "base64url");
+/** `contentHash` of an item whose canonical bytes the caller already has. */
+export function hashCanonical(canonical: Buffer): string {
+  return hash("sha256", canonical, "base64url");
 }
 
 /** Top-level upstream fields whose values differ, sorted; what `smart_chat_room_changes` records. */
