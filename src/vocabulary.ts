@@ -29,3 +29,6 @@ export interface SyncJob {
   /** Let a full run mark more than `massDeleteThreshold` of the live rooms deleted. */
   allowMassDelete?: boolean;
 }
+
+/** NOTIFY channel of `smart_chat_room_changes`: one notification per committed batch. */
+export const CHANGES_CHANNEL = "smart_chat_room_changes";

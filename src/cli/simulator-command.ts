@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from "commander";
 
-import { startSimulator, type SimulatorBehaviour } from "../simulator/simulator.js";
-import { simulatorOptionsFromEnv } from "../simulator/simulator-env.js";
+import type { SimulatorBehaviour } from "../simulator/simulator.js";
 import { ENV_HELP } from "./env-help.js";
+import { lazyAction } from "./lazy-action.js";
 
-interface SimulatorFlags {
+export interface SimulatorFlags {
   host: string;
   port: number;
   rooms: number;
@@ -86,40 +86,7 @@ export function registerSimulatorCommand(program: Command): void {
       { create: 0, update: 1, delete: 0 },
     )
     .addHelpText("after", ENV_HELP.simulator)
-    .action(async (flags: SimulatorFlags) => {
-      const { projectIds, credentials } = simulatorOptionsFromEnv(process.env);
-      const simulator = await startSimulator({
-        projectIds,
-        credentials,
-        host: flags.host,
-        port: flags.port,
-        roomsPerProject: flags.rooms,
-        seed: flags.seed,
-        behaviour: {
-          latencyMs: flags.latencyMs,
-          error5xxRate: flags.errorRate,
-          throttleRate: flags.throttleRate,
-          rateLimitPerSecond: flags.rateLimit,
-          resetRate: flags.resetRate,
-          truncateRate: flags.truncateRate,
-          unstableOrder: flags.unstableOrder,
-          timeFilterField: flags.filterField,
-          endTimeInclusive: !flags.exclusiveEnd,
-          mutationsPerRequest: flags.mutations,
-          clockOffsetSeconds: flags.clockOffset,
-          churn: { perRequest: flags.churnPerRequest, perSecond: flags.churnPerSecond, mix: flags.churnMix },
-        },
-      });
-      process.stdout.write(
-        `MetaStudio simulator listening on ${simulator.url} ` +
-          `(${projectIds.length} project(s), ${flags.rooms} rooms each)\n`,
-      );
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
-      await simulator.close();
-    });
+    .action(lazyAction(async () => (await import("./simulator-action.js")).simulatorAction));
 }
 
 function integer(flag: string, min: number, max: number) {

@@ -4,8 +4,7 @@ import type { FeedPosition } from "../sync/feed-cursor.js";
 import type { Db } from "./database.js";
 import { queryRows } from "./query-rows.js";
 
-/** NOTIFY channel of `smart_chat_room_changes`: one notification per committed batch. */
-export const CHANGES_CHANNEL = "smart_chat_room_changes";
+export { CHANGES_CHANNEL } from "../vocabulary.js";
 
 export interface FeedChange {
   id: string;

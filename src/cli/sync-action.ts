@@ -1,0 +1,132 @@
+import { allProjectIds, loadConfig, type Config } from "../config/config.js";
+import { recentRuns } from "../db/sync-runs.js";
+import { upsertSyncProjects } from "../db/sync-projects.js";
+import { describeError } from "../describe-error.js";
+import { resolveLogFormat } from "../log-format.js";
+import { createLogger } from "../logger.js";
+import { runSync, type RunSummary } from "../sync/run-sync.js";
+import { openSyncRuntime, type SyncRuntime } from "../sync/sync-runtime.js";
+import { databaseHint } from "./database-hint.js";
+import { escapeControl, ExitError, EXIT_FAILED } from "./exit-codes.js";
+import { formatPreview, formatSummaries } from "./format-summary.js";
+import { interruptOnSignals } from "./interrupt-signal.js";
+import { ProgressLine } from "./progress-line.js";
+import { selectProjects, type SyncFailure, type SyncOptions } from "./sync-command.js";
+
+/** `sync`: one run of each project in this process, then the summaries (or `--json`). */
+export async function syncAction(options: SyncOptions): Promise<void> {
+  const config = loadConfig(process.env);
+  const projects = selectProjects(allProjectIds(config.accounts), options.project);
+  const runtime = await openSyncRuntime(config, terminalLogger(config));
+  if (runtime.database.kind === "embedded") {
+    process.stderr.write(
+      `Using the embedded database at ${runtime.database.location} (set DATABASE_URL to use Postgres).\n`,
+    );
+  }
+  const interrupt = interruptOnSignals();
+  let outcome: Awaited<ReturnType<typeof runProjects>>;
+  try {
+    if (!options.dryRun) await upsertSyncProjects(runtime.database.db, projectRows(config), new Date());
+    outcome = await runProjects(runtime, projects, options, interrupt.signal);
+  } finally {
+    await runtime.close();
+    interrupt.dispose();
+  }
+  const { summaries, failures } = outcome;
+  if (options.json) {
+    const failed: SyncFailure[] = failures.map(({ hint: _hint, ...failure }) => failure);
+    process.stdout.write(`${JSON.stringify([...summaries, ...failed], null, 2)}\n`);
+  } else if (summaries.length > 0) {
+    process.stdout.write(`${formatSummaries(summaries)}\n`);
+    if (options.dryRun) for (const s of summaries) process.stdout.write(`\n${formatPreview(s)}\n`);
+  }
+  if (failures.length > 0) {
+    process.stderr.write(`\nSync failed for ${failures.length} of ${projects.length} project(s):\n`);
+    for (const f of failures) {
+      const run = f.runId === null ? "" : ` (run ${f.runId})`;
+      process.stderr.write(`  ${f.projectId}${run}: ${escapeControl(f.error)}\n`);
+    }
+    const hint = failures.map((f) => f.hint).find((h) => h !== undefined);
+    if (hint !== undefined) process.stderr.write(`  ${hint}\n`);
+    throw new ExitError(interrupt.exitCode() ?? EXIT_FAILED);
+  }
+}
+
+/**
+ * On a terminal: warnings only (one audit line per request is right for a service's log, noise
+ * over a progress line), pretty, and no error records, because the command prints each failure
+ * itself. LOG_LEVEL and LOG_FORMAT override either.
+ */
+function terminalLogger(config: Config) {
+  const terminal = process.stderr.isTTY === true;
+  const format = resolveLogFormat(process.env, terminal);
+  const level = terminal && process.env.LOG_LEVEL === undefined ? "warn" : config.logLevel;
+  return createLogger(level, undefined, { format, omitReportedErrors: format === "pretty" });
+}
+
+function projectRows(config: Config) {
+  return config.accounts.flatMap((a) =>
+    a.projectIds.map((projectId) => ({ projectId, account: a.name, endpoint: a.endpoint })),
+  );
+}
+
+/** Each project in turn; once interrupted, those not started are reported as not run. */
+async function runProjects(
+  runtime: SyncRuntime,
+  projects: string[],
+  options: SyncOptions,
+  signal: AbortSignal,
+): Promise<{ summaries: RunSummary[]; failures: Array<SyncFailure & { hint?: string }> }> {
+  const summaries: RunSummary[] = [];
+  const failures: Array<SyncFailure & { hint?: string }> = [];
+  const progress = new ProgressLine();
+  for (const projectId of projects) {
+    if (signal.aborted) {
+      failures.push({
+        projectId,
+        status: "failed",
+        runId: null,
+        error: `not started: ${String(signal.reason)}`,
+      });
+      continue;
+    }
+    const startedAt = new Date(Date.now() - 1000);
+    progress.begin(projectId);
+    try {
+      const deps = runtime.deps({ signal, onProgress: (p) => progress.update(p) });
+      summaries.push(
+        await runSync(deps, {
+          projectId,
+          mode: options.full ? "full" : "incremental",
+          trigger: "cli",
+          dryRun: options.dryRun,
+          allowMassDelete: options.allowMassDelete,
+        }),
+      );
+    } catch (error) {
+      const run = options.dryRun ? undefined : await recordedRun(runtime, projectId, startedAt);
+      const message = run?.error ?? describeError(error);
+      failures.push({
+        projectId,
+        status: "failed",
+        runId: run?.id ?? null,
+        error: message,
+        hint: databaseHint(error),
+      });
+    } finally {
+      progress.clear();
+    }
+  }
+  return { summaries, failures };
+}
+
+/** The row the engine recorded for the run that just failed (its words, e.g. "interrupted by SIGINT"). */
+async function recordedRun(
+  runtime: SyncRuntime,
+  projectId: string,
+  since: Date,
+): Promise<{ id: string; error: string | null } | undefined> {
+  const [latest] = await recentRuns(runtime.database.db, projectId, 1).catch(() => []);
+  if (latest === undefined || latest.startedAt < since || latest.trigger !== "cli") return undefined;
+  return { id: latest.id, error: latest.error };
+}
