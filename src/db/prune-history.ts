@@ -63,13 +63,19 @@ export async function pruneScratch(db: Db, before: Date, limit: number): Promise
   return pruned;
 }
 
-/** `smart_chat_room_changes` observed before `before` (only when a change retention is configured). */
+/**
+ * `smart_chat_room_changes` observed before `before` (only when a change retention is configured),
+ * but none of a run still running: they are how it counts the rooms it wrote (countSeenRooms).
+ */
 export async function pruneChanges(db: Db, before: Date, limit: number): Promise<number> {
   return queryCount(
     db,
     sql`with gone as (
           delete from smart_chat_room_changes where id in (
-            select id from smart_chat_room_changes where observed_at < ${before} order by id limit ${limit}
+            select c.id from smart_chat_room_changes c
+             where c.observed_at < ${before}
+               and not exists (select 1 from sync_runs r where r.id = c.run_id and r.status = 'running')
+             order by c.id limit ${limit}
           ) returning 1)
         select count(*)::int as n from gone`,
   );

@@ -6,14 +6,20 @@ import type { Db } from "./database.js";
 import { queryCount } from "./query-rows.js";
 import { withHashJoins } from "./with-hash-joins.js";
 
-/** Rooms the run saw: those it wrote (stamped on the row) and those it only marked seen. */
-export async function countSeenRooms(db: Db, projectId: string, runId: string): Promise<number> {
+/**
+ * Rooms the run saw: those it wrote and those it only marked seen. The rooms it wrote are found by
+ * their change rows (one per write, in the same statement as the write, indexed by run), not by
+ * the rooms' `written_by_run`, which no index serves: that was a scan of every room of the
+ * project at the end of every run, ~50 ms at 100k rooms even for a quiet run that saw none.
+ * Housekeeping leaves the change rows of running runs alone, so none is missing here.
+ */
+export async function countSeenRooms(db: Db, runId: string): Promise<number> {
   return queryCount(
     db,
     sql`select count(*)::int as n from (
           select room_id from sync_seen_rooms where run_id = ${runId}
           union
-          select room_id from smart_chat_rooms where project_id = ${projectId} and written_by_run = ${runId}) seen`,
+          select room_id from smart_chat_room_changes where run_id = ${runId} and change <> 'deleted') seen`,
   );
 }
 
@@ -40,6 +46,9 @@ export async function refreshLastSeen(
        where r.project_id = ${input.projectId}
          and r.room_id = s.room_id
          and r.last_seen_at < ${threshold}
+         -- Evaluated once, before the join: a run that saw no room (a quiet incremental run) reads
+         -- no room, where the hash join alone scanned them all (~45 ms at 100k rooms).
+         and exists (select 1 from seen)
       returning 1
     )
     select count(*)::int as n from touched`,

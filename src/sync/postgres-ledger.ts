@@ -87,7 +87,7 @@ export class PostgresLedger implements RunLedger {
   }
 
   countSeen(): Promise<number> {
-    return countSeenRooms(this.db, this.projectId, this.runId);
+    return countSeenRooms(this.db, this.runId);
   }
 
   async judgeDeletions(judgement: DeletionJudgement) {

@@ -5,6 +5,7 @@ import type { HousekeepingConfig } from "../../src/config/config.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
+import { countSeenRooms } from "../../src/db/seen-rooms.js";
 import { finishRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
 import { runHousekeeping } from "../../src/housekeeping/run-housekeeping.js";
@@ -102,6 +103,25 @@ describe("housekeeping", () => {
     const third = await runHousekeeping(database, CONFIG, { logger });
     expect(third).toMatchObject({ sync_runs: 1 });
     expect(await queryRowsIds()).not.toContain(explained);
+  });
+});
+
+describe("housekeeping of changes beside a running run", () => {
+  // A running run counts the rooms it wrote by their change rows: pruned under it (a retention of
+  // zero days), its summary would say it saw none of them.
+  it("leaves a running run's change rows, whatever their age", async () => {
+    const running = await insertTestRun(database.db, { projectId: "p-old", trigger: "schedule" });
+    const finished = await pastRun(1, { change: true });
+    const observedAt = new Date(Date.now() - 2 * DAY);
+    for (const room of ["w1", "w2"]) {
+      await database.db.execute(sql`insert into smart_chat_room_changes
+        (project_id, room_id, run_id, request_id, change, changed_fields, observed_at)
+        values ('p-old', ${room}, ${running}, null, 'created', '{}', ${observedAt})`);
+    }
+    await runHousekeeping(database, { ...CONFIG, changesDays: 0 }, { logger: createLogger("silent") });
+    expect(await count("smart_chat_room_changes", sql`run_id = ${finished}`)).toBe(0);
+    expect(await count("smart_chat_room_changes", sql`run_id = ${running}`)).toBe(2);
+    expect(await countSeenRooms(database.db, running)).toBe(2);
   });
 });
 
