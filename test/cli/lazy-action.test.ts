@@ -2,11 +2,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 import { afterAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "msync-modules-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,6 +30,7 @@ register("data:text/javascript," + encodeURIComponent(
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const file = join(dir, `${args.join("-").replace(/\W/g, "_")}.txt`);
   await run(process.execPath, ["--import", "tsx", "--import", RECORDER, "src/cli/main.ts", ...args], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH, MODULES_FILE: file },
   });
   return readFileSync(file, "utf8").split("\n").filter(Boolean);

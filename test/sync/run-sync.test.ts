@@ -299,6 +299,8 @@ describe("runSync against the simulator", () => {
     expect(incremental.counts.roomsDeleted).toBe(0); // only a full run may conclude a room is gone
     const full = await run("p-delete");
     expect(full.counts.roomsDeleted).toBe(1);
+    // Seen: the 99 still listed, not the one whose deletion the run recorded.
+    expect(full.counts.roomsSeen).toBe(99);
     const [row] = await sync.database.db
       .select()
       .from(smartChatRooms)
@@ -309,6 +311,7 @@ describe("runSync against the simulator", () => {
     sim.createRoom("p-delete", { ...gone, update_time: undefined });
     const back = await run("p-delete");
     expect(back.restored).toBe(1);
+    expect(back.counts.roomsSeen).toBe(100);
     const changes = await sync.database.db
       .select()
       .from(smartChatRoomChanges)
