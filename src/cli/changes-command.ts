@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { CHANGES_CHANNEL } from "../vocabulary.js";
 import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
+import { collect } from "./sync-command.js";
 
 export interface ChangesOptions {
   project: string[];
@@ -27,8 +28,4 @@ export function registerChangesCommand(program: Command): void {
     .option("--json", "one JSON object per line (NDJSON) instead of text", false)
     .addHelpText("after", ENV_HELP.migrate)
     .action(lazyAction(async () => (await import("./changes-action.js")).changesAction));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
