@@ -1,5 +1,5 @@
 import type { Database } from "./database.js";
-import { CHANGES_CHANNEL } from "./read-changes.js";
+import { CHANGES_CHANNEL } from "../vocabulary.js";
 
 /**
  * Calls `onChange` whenever a batch of changes commits (NOTIFY on CHANGES_CHANNEL), until the
