@@ -58,6 +58,15 @@ export async function failInterruptedRuns(db: Db, projectId: string, now: Date):
   return rows.length;
 }
 
+/** Projects with a run marked running, live or cut off (the `sync_runs_running_idx` partial index). */
+export async function projectsWithRunningRuns(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ projectId: syncRuns.projectId })
+    .from(syncRuns)
+    .where(eq(syncRuns.status, "running"));
+  return rows.map((row) => row.projectId);
+}
+
 /** The latest failed full run started after the last successful one and not too long ago. */
 export async function findResumableRun(db: Db, projectId: string, notBefore: Date): Promise<string | null> {
   const [lastFull] = await db

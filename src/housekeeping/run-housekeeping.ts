@@ -3,6 +3,7 @@ import type { Database } from "../db/database.js";
 import { tryLockProject } from "../db/project-lock.js";
 import { pruneChanges, pruneRequests, pruneRuns, pruneScratch } from "../db/prune-history.js";
 import type { Logger } from "../logger.js";
+import { closeAbandonedRuns } from "./close-abandoned-runs.js";
 
 export type PrunedTable = "sync_requests" | "sync_runs" | "scratch" | "smart_chat_room_changes";
 
@@ -12,7 +13,9 @@ export interface HousekeepingRecorder {
   recordHousekeeping(outcome: "succeeded" | "failed" | "skipped", durationMs: number): void;
 }
 
-export type HousekeepingResult = { skipped: "another process is pruning" } | Record<PrunedTable, number>;
+/** Rows deleted per table, and runs closed that a dead process had left marked running. */
+export type HousekeepingResult =
+  { skipped: "another process is pruning" } | (Record<PrunedTable, number> & { runs_closed: number });
 
 /** Not a project ID (those have no `:`), so it cannot collide with a run's lock. */
 const LOCK_NAME = "housekeeping:";
@@ -20,8 +23,9 @@ const LOCK_NAME = "housekeeping:";
 const MAX_BATCHES = 10_000;
 
 /**
- * One housekeeping pass: deletes what is past its retention, table by table, in batches (see
- * prune-history.ts), while syncs keep writing. One process of the deployment at a time (an
+ * One housekeeping pass: closes runs a dead process left running (closeAbandonedRuns), then
+ * deletes what is past its retention, table by table, in batches (see prune-history.ts), while
+ * syncs keep writing. One process of the deployment at a time (an
  * advisory lock in its database), so replicas do not repeat each other's work.
  */
 export async function runHousekeeping(
@@ -53,6 +57,8 @@ export async function runHousekeeping(
     smart_chat_room_changes: 0,
   };
   try {
+    // First, so what a closed run leaves is pruned by its retention in this very pass.
+    const runsClosed = await closeAbandonedRuns(database, now);
     for (const [table, prune] of steps) {
       for (let batch = 0; batch < MAX_BATCHES && lock.held; batch += 1) {
         options.signal?.throwIfAborted();
@@ -66,10 +72,10 @@ export async function runHousekeeping(
     }
     options.recorder?.recordHousekeeping("succeeded", performance.now() - started);
     options.logger.info(
-      { pruned: result, duration_ms: Math.round(performance.now() - started) },
+      { pruned: result, runs_closed: runsClosed, duration_ms: Math.round(performance.now() - started) },
       "housekeeping done",
     );
-    return result;
+    return { ...result, runs_closed: runsClosed };
   } catch (error) {
     options.recorder?.recordHousekeeping("failed", performance.now() - started);
     throw error;

@@ -5,6 +5,7 @@ import type { HousekeepingConfig } from "../../src/config/config.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
+import { tryLockProject } from "../../src/db/project-lock.js";
 import { countSeenRooms } from "../../src/db/seen-rooms.js";
 import { finishRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
@@ -80,7 +81,13 @@ describe("housekeeping", () => {
 
     expect(summary.status).toBe("succeeded");
     await expectExactMirror(database, harness.sim, "p-live");
-    expect(first).toEqual({ scratch: 8, sync_requests: 21, sync_runs: 1, smart_chat_room_changes: 0 });
+    expect(first).toEqual({
+      scratch: 8,
+      sync_requests: 21,
+      sync_runs: 1,
+      smart_chat_room_changes: 0,
+      runs_closed: 0,
+    });
     const runs = await queryRowsIds();
     expect(runs).not.toContain(ancient);
     // A run a kept change names stays, whatever its age; younger ones stay too.
@@ -106,24 +113,65 @@ describe("housekeeping", () => {
   });
 });
 
-describe("housekeeping of changes beside a running run", () => {
-  // A running run counts the rooms it wrote by their change rows: pruned under it (a retention of
-  // zero days), its summary would say it saw none of them.
-  it("leaves a running run's change rows, whatever their age", async () => {
-    const running = await insertTestRun(database.db, { projectId: "p-old", trigger: "schedule" });
-    const finished = await pastRun(1, { change: true });
+describe("housekeeping beside running runs", () => {
+  /** A run of `projectId` marked running, with two change rows observed two days ago. */
+  async function runningRun(projectId: string): Promise<string> {
+    const runId = await insertTestRun(database.db, { projectId, trigger: "schedule" });
     const observedAt = new Date(Date.now() - 2 * DAY);
     for (const room of ["w1", "w2"]) {
       await database.db.execute(sql`insert into smart_chat_room_changes
         (project_id, room_id, run_id, request_id, change, changed_fields, observed_at)
-        values ('p-old', ${room}, ${running}, null, 'created', '{}', ${observedAt})`);
+        values (${projectId}, ${room}, ${runId}, null, 'created', '{}', ${observedAt})`);
     }
-    await runHousekeeping(database, { ...CONFIG, changesDays: 0 }, { logger: createLogger("silent") });
+    return runId;
+  }
+
+  // A running run counts the rooms it wrote by their change rows: pruned under it (a retention of
+  // zero days), its summary would say it saw none of them. A live run holds its project's lock.
+  it("leaves a live run and its change rows, whatever their age", async () => {
+    const running = await runningRun("p-busy");
+    const finished = await pastRun(1, { change: true });
+    const lock = await tryLockProject(database, "p-busy");
+    try {
+      const result = await runHousekeeping(
+        database,
+        { ...CONFIG, changesDays: 0 },
+        { logger: createLogger("silent") },
+      );
+      expect(result).toMatchObject({ runs_closed: 0 });
+    } finally {
+      await lock!.release();
+    }
     expect(await count("smart_chat_room_changes", sql`run_id = ${finished}`)).toBe(0);
     expect(await count("smart_chat_room_changes", sql`run_id = ${running}`)).toBe(2);
     expect(await countSeenRooms(database.db, running)).toBe(2);
+    expect(await runStatus(running)).toBe("running");
+  });
+
+  // A project removed from the configuration has no next run to close what a dead process left.
+  it("closes a run its process left running, and prunes it like any finished run", async () => {
+    const abandoned = await runningRun("p-removed");
+    // The earlier test's run too, now that nothing holds its lock.
+    const marked = await count("sync_runs", sql`status = 'running'`);
+    const result = await runHousekeeping(
+      database,
+      { ...CONFIG, changesDays: 0 },
+      { logger: createLogger("silent") },
+    );
+    expect(result).toMatchObject({ runs_closed: marked });
+    expect(await runStatus(abandoned)).toBe("failed");
+    expect(await count("sync_runs", sql`status = 'running'`)).toBe(0);
+    expect(await count("smart_chat_room_changes", sql`run_id = ${abandoned}`)).toBe(0);
   });
 });
+
+async function runStatus(runId: string): Promise<string | undefined> {
+  const rows = await queryRows<{ status: string }>(
+    database.db,
+    sql`select status from sync_runs where id = ${runId}`,
+  );
+  return rows[0]?.status;
+}
 
 async function queryRowsIds(): Promise<string[]> {
   const rows = await queryRows<{ id: string }>(database.db, sql`select id from sync_runs`);
