@@ -26,6 +26,6 @@ export function registerChangesCommand(program: Command): void {
       false,
     )
     .option("--json", "one JSON object per line (NDJSON) instead of text", false)
-    .addHelpText("after", ENV_HELP.migrate)
+    .addHelpText("after", ENV_HELP.changes)
     .action(lazyAction(async () => (await import("./changes-action.js")).changesAction));
 }

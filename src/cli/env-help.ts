@@ -60,6 +60,7 @@ export const ENV_HELP = {
     `\n  METASTUDIO_PROJECT_IDS         the projects --all enqueues, and those --project may name\n  REDIS_URL                      Redis for the job queue (required)\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
   ),
   migrate: section(database),
+  changes: section(database),
   status: section(
     `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
   ),
