@@ -6,7 +6,10 @@ export interface ListTotals {
 }
 
 /** What one room adds to each total, in ListTotals' order. */
-function counted(item: unknown): [number, number, number] {
+export type Counts = readonly [number, number, number];
+
+/** What `item` adds to each total. */
+export function counted(item: unknown): Counts {
   const room = item as { billing_mode?: unknown; concurrency?: unknown; client_nums?: unknown };
   const concurrency = typeof room.concurrency === "number" ? room.concurrency : 0;
   if (typeof room.client_nums !== "number") return [concurrency, 0, 0];
@@ -41,16 +44,19 @@ export class RunningTotals {
    */
   readonly exact: boolean;
 
-  constructor(items: readonly unknown[]) {
-    this.sums = [0, 1, 2].map(() => new Float64Array(items.length + 1)) as RunningTotals["sums"];
+  /** @param rows each row's counts, made once per room (`counted`), not per view. */
+  constructor(rows: ReadonlyArray<{ counts: Counts }>) {
+    this.sums = [0, 1, 2].map(() => new Float64Array(rows.length + 1)) as RunningTotals["sums"];
     let magnitude = 0;
-    items.forEach((item, i) => {
-      counted(item).forEach((value, k) => {
+    for (let i = 0; i < rows.length; i += 1) {
+      const { counts } = rows[i]!;
+      for (let k = 0; k < 3; k += 1) {
+        const value = counts[k]!;
         const sum = this.sums[k]!;
         magnitude += Number.isInteger(value) ? Math.abs(value) : Number.POSITIVE_INFINITY;
         sum[i + 1] = sum[i]! + value;
-      });
-    });
+      }
+    }
     this.exact = magnitude <= Number.MAX_SAFE_INTEGER;
   }
 

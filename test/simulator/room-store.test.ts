@@ -118,3 +118,49 @@ describe("RoomStore pages", () => {
     expect(texts.keep({})?.toString()).toBe("{}");
   });
 });
+
+describe("RoomStore views after changes", () => {
+  // Views are merged with the changed rooms instead of sorted again: every order must list what a
+  // store built from scratch on the same rooms lists, ties (equal times) included.
+  it("lists what a fresh store lists, after puts, moves and deletes", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const time = (second: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, second)).toISOString();
+    const item = (id: string) => ({
+      room_id: id,
+      // Few distinct seconds, so ties are common and the key decides them.
+      update_time: time(Math.floor(random() * 20)),
+      create_time: time(Math.floor(random() * 20)),
+      concurrency: Math.floor(random() * 10),
+    });
+    const rooms = new Map(Array.from({ length: 200 }, (_, i) => [`r${i}`, item(`r${i}`)]));
+    const store = new RoomStore([...rooms.values()] as never);
+    const orders = ["update_time_desc", "update_time_asc", "create_time_desc"] as const;
+    const listing = (target: RoomStore, order: (typeof orders)[number]) =>
+      target.list({ offset: 0, limit: 1000 }, { ...behaviour, order }, random);
+    for (let round = 0; round < 30; round += 1) {
+      // A few changes (merged), now and then many (sorted afresh).
+      const changes = round % 10 === 9 ? 80 : 1 + Math.floor(random() * 6);
+      for (let c = 0; c < changes; c += 1) {
+        const id = `r${Math.floor(random() * 260)}`;
+        if (random() < 0.2) {
+          store.delete(id);
+          rooms.delete(id);
+        } else {
+          const next = item(id);
+          store.put(id, next);
+          rooms.set(id, next);
+        }
+      }
+      const fresh = new RoomStore([...rooms.values()] as never);
+      for (const order of orders) {
+        const got = listing(store, order);
+        const want = listing(fresh, order);
+        expect(got.page.map((r) => (r as { room_id: string }).room_id)).toEqual(
+          want.page.map((r) => (r as { room_id: string }).room_id),
+        );
+        expect(got.countConcurrency).toBe(want.countConcurrency);
+      }
+    }
+  });
+});
