@@ -1,8 +1,9 @@
 import type { RoomItem } from "./dataset.js";
 import { ItemTexts } from "./item-texts.js";
-import { counted, RunningTotals, totalsOf, type Counts, type ListTotals } from "./list-totals.js";
+import { counted, totalsOf, type ListTotals } from "./list-totals.js";
+import { fieldOf, SortedView, type SortOrder, type StoredRoom } from "./sorted-view.js";
 
-export type SortOrder = "update_time_desc" | "update_time_asc" | "create_time_desc";
+export type { SortOrder };
 export type FilterField = "update_time" | "create_time" | "ignored";
 
 export interface ListQuery {
@@ -28,55 +29,20 @@ export interface ListResult extends ListTotals {
   pageText: Buffer;
 }
 
-interface Stored {
-  key: string;
-  item: unknown;
-  update: number;
-  create: number;
-  /** The item as JSON (ItemTexts), made when stored: a changed item is a new Stored. */
-  text: Buffer | undefined;
-  /** What it adds to the list's totals, made once (RunningTotals). */
-  counts: Counts;
-  /** Replaced or deleted since: a view still holding it drops it when it next answers. */
-  stale: boolean;
-}
-
-/** The rooms in one order, with their running totals (RunningTotals). */
-interface View {
-  rooms: Stored[];
-  totals: RunningTotals;
-  /**
-   * Keys put or deleted since `rooms` was sorted: view() drops what went stale and merges in
-   * their rooms as they are now before it answers.
-   */
-  changed: Set<string>;
-}
-
-/**
- * Past this share of a view's rooms changed, the view is sorted afresh instead of merged: a
- * merge walks the whole view anyway, so it only pays while the changed rooms are few.
- */
-const MERGE_MAX_SHARE = 0.25;
-
 function seconds(value: unknown): number {
   const parsed = typeof value === "string" ? Date.parse(value) : Number.NaN;
   return Number.isNaN(parsed) ? 0 : Math.floor(parsed / 1000);
 }
 
-const fieldOf = (order: SortOrder) => (order === "create_time_desc" ? "create" : "update");
-
 /**
  * One project's rooms: the upstream's truth. Each list request is computed from the current
  * state, as a database-backed API would, so rooms changed between two requests shift pages.
- * Sorted views are cached per order; a time filter on the sort field is answered by binary search,
- * so paging through 100k rooms stays cheap. After a change a view is brought up to date by merging
- * the changed rooms into it, not sorted again: at a million rooms, the first request after 1% of
- * them changed took 2.1 to 3.3 s sorted again, 0.7 to 1.1 s merged, and the bench charges it to
- * the client's incremental run.
+ * Sorted views are cached per order (SortedView) and kept up to date after a change; a time filter
+ * on the sort field is answered by binary search, so paging through 100k rooms stays cheap.
  */
 export class RoomStore {
-  private readonly rooms = new Map<string, Stored>();
-  private readonly sorted = new Map<SortOrder, View>();
+  private readonly rooms = new Map<string, StoredRoom>();
+  private readonly sorted = new Map<SortOrder, SortedView>();
   private injected = 0;
 
   /** @param texts where rooms' JSON text is kept; shared by a simulator's projects. */
@@ -128,10 +94,7 @@ export class RoomStore {
   }
 
   private changed(key: string): void {
-    for (const [order, view] of this.sorted) {
-      view.changed.add(key);
-      if (view.changed.size > view.rooms.length * MERGE_MAX_SHARE) this.sorted.delete(order);
-    }
+    for (const [order, view] of this.sorted) if (!view.noteChange(key)) this.sorted.delete(order);
   }
 
   keys(): string[] {
@@ -151,7 +114,7 @@ export class RoomStore {
     const field = fieldOf(behaviour.order);
     let from = 0;
     let to = view.rooms.length;
-    let matched: Stored[] | undefined;
+    let matched: StoredRoom[] | undefined;
     if (behaviour.timeFilterField === "ignored" || (query.start === undefined && query.end === undefined)) {
       // The whole list.
     } else if (behaviour.timeFilterField.startsWith(field)) {
@@ -186,57 +149,17 @@ export class RoomStore {
     return answer(matched.length, totals, matched.slice(query.offset, query.offset + query.limit));
   }
 
-  private view(order: SortOrder): View {
-    const compare = comparator(order);
-    let view = this.sorted.get(order);
-    if (!view) {
-      view = viewOf([...this.rooms.values()].sort(compare));
-      this.sorted.set(order, view);
-    } else if (view.changed.size > 0) {
-      const { changed } = view;
-      const fresh: Stored[] = [];
-      for (const key of changed) {
-        const stored = this.rooms.get(key);
-        if (stored) fresh.push(stored);
-      }
-      view = viewOf(mergeFresh(view.rooms, fresh.sort(compare), compare));
-      this.sorted.set(order, view);
-    }
+  private view(order: SortOrder): SortedView {
+    const cached = this.sorted.get(order);
+    const view = cached ? cached.refreshed(this.rooms) : SortedView.of(this.rooms.values(), order);
+    this.sorted.set(order, view);
     return view;
   }
 }
 
-/** A total order (ties broken by key), so a merge gives exactly what a fresh sort would. */
-function comparator(order: SortOrder): (a: Stored, b: Stored) => number {
-  const field = fieldOf(order);
-  const direction = order.endsWith("_asc") ? 1 : -1;
-  return (a, b) => direction * (a[field] - b[field]) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
-function viewOf(rooms: Stored[]): View {
-  return { rooms, totals: new RunningTotals(rooms), changed: new Set() };
-}
-
-/**
- * A view's rooms less the stale ones, merged with `fresh` (sorted by `compare` too) in one pass:
- * a flag on the room, not a lookup of its key, and no filtered copy in between, since at a
- * million rooms each extra pass over the view cost a few hundred milliseconds.
- */
-function mergeFresh(view: Stored[], fresh: Stored[], compare: (x: Stored, y: Stored) => number): Stored[] {
-  const merged: Stored[] = [];
-  let j = 0;
-  for (const stored of view) {
-    if (stored.stale) continue;
-    while (j < fresh.length && compare(fresh[j]!, stored) < 0) merged.push(fresh[j++]!);
-    merged.push(stored);
-  }
-  while (j < fresh.length) merged.push(fresh[j++]!);
-  return merged;
-}
-
 const [OPEN, COMMA, CLOSE] = ["[", ",", "]"].map((text) => Buffer.from(text)) as [Buffer, Buffer, Buffer];
 
-function answer(count: number, totals: ListTotals, page: Stored[]): ListResult {
+function answer(count: number, totals: ListTotals, page: StoredRoom[]): ListResult {
   const parts: Buffer[] = [OPEN];
   page.forEach((s, i) => {
     if (i > 0) parts.push(COMMA);
@@ -259,16 +182,16 @@ function inWindow(time: number, query: ListQuery, endInclusive: boolean): boolea
 
 /** Where the contiguous run of a sorted view inside the window starts and ends, by binary search. */
 function rangeOf(
-  view: Stored[],
+  view: StoredRoom[],
   field: "update" | "create",
   query: ListQuery,
   behaviour: ListBehaviour,
 ): [number, number] {
   const ascending = behaviour.order.endsWith("_asc");
   // In view order, "before the window" is a prefix and "after the window" is a suffix.
-  const beforeWindow = (s: Stored) =>
+  const beforeWindow = (s: StoredRoom) =>
     ascending ? query.start !== undefined && s[field] < query.start : !inUpper(s[field], query, behaviour);
-  const inOrBefore = (s: Stored) =>
+  const inOrBefore = (s: StoredRoom) =>
     ascending ? inUpper(s[field], query, behaviour) : query.start === undefined || s[field] >= query.start;
   const from = firstIndex(view, (s) => !beforeWindow(s));
   const to = firstIndex(view, (s) => !inOrBefore(s));
@@ -293,7 +216,7 @@ function firstIndex<T>(items: T[], predicate: (item: T) => boolean): number {
 }
 
 /** Rooms with equal sort keys in a fresh random order: what an unstable ORDER BY returns. */
-function shuffleTies(items: Stored[], field: "update" | "create", random: () => number): Stored[] {
+function shuffleTies(items: StoredRoom[], field: "update" | "create", random: () => number): StoredRoom[] {
   const result = [...items];
   for (let start = 0; start < result.length;) {
     let end = start + 1;
