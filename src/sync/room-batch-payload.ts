@@ -1,5 +1,6 @@
 import type { ChangeValues } from "./change-values.js";
 import { JsonBytes } from "./json-bytes.js";
+import { isPlainUtcSecond } from "./plain-utc-second.js";
 import type { ObservedRoom, PreparedRoom, RoomOutcome } from "./room-diff.js";
 
 /** A room of a batch as the write statement takes it: with its decision, or only seen. */
@@ -62,9 +63,9 @@ function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }
   const model = observed.room.model_infos?.model_asset_id ?? null;
   out.stringOrNull(columns.modelAssetId === model ? null : columns.modelAssetId);
   out.ascii(',"create_time":');
-  writeTime(out, columns.createTime);
+  writeTime(out, columns.createTime, observed.room.create_time);
   out.ascii(',"update_time":');
-  writeTime(out, columns.updateTime);
+  writeTime(out, columns.updateTime, observed.room.update_time);
   out.ascii(',"hash":"');
   out.ascii(prepared.hash);
   out.ascii('","fields":[');
@@ -84,11 +85,14 @@ function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }
   out.byte(BRACE_CLOSE);
 }
 
-/** A time as node parsed it, to the millisecond (see roomBatchPayload). */
-function writeTime(out: JsonBytes, value: Date | null): void {
+/**
+ * A time as node parsed it (`value`), to the millisecond (see roomBatchPayload): the upstream's
+ * own `text` where Postgres reads the same instant from it (isPlainUtcSecond), else formatted.
+ */
+function writeTime(out: JsonBytes, value: Date | null, text: string | null | undefined): void {
   if (value === null) return out.ascii("null");
   out.byte(QUOTE);
-  out.ascii(value.toISOString());
+  out.ascii(isPlainUtcSecond(text) ? text : value.toISOString());
   out.byte(QUOTE);
 }
 

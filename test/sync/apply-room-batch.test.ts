@@ -62,6 +62,42 @@ describe("applyRoomBatch", () => {
     expect(stored).toMatchObject({ lastRequestId: "req-1", deletedAt: null, roomName: "room a" });
   });
 
+  // The write sends a time as the upstream wrote it only where Postgres reads the instant node
+  // parsed from it; the rest is formatted from node's parse (V8 rolls 2025-02-29 over to March 1,
+  // which Postgres would refuse as text).
+  it("stores every time as the instant node parsed, whatever form the upstream wrote it in", async () => {
+    const times = [
+      "2024-02-29T23:59:59Z",
+      "2025-02-29T00:00:00Z",
+      "2024-04-31T12:00:00Z",
+      "2024-01-01T24:00:00Z",
+      "2024-06-30T08:00:00.123Z",
+      "2024-06-30T08:00:00+08:00",
+      "2024-06-30t08:00:00z",
+      "1000-01-01T00:00:00Z",
+      "9999-12-31T23:59:59Z",
+    ];
+    const rooms = times.map((time, i) => room(`t${i}`, { update_time: time, create_time: time }));
+    expect(await apply("p-times", rooms)).toMatchObject({ inserted: times.length });
+    const rows = await database.db
+      .select({
+        id: smartChatRooms.roomId,
+        update: smartChatRooms.updateTime,
+        create: smartChatRooms.createTime,
+      })
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-times"));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    times.forEach((time, i) => {
+      const stored = byId.get(`t${i}`);
+      expect([time, stored?.update?.getTime(), stored?.create?.getTime()]).toEqual([
+        time,
+        Date.parse(time),
+        Date.parse(time),
+      ]);
+    });
+  });
+
   it("writes nothing for unchanged rooms", async () => {
     await apply("p-quiet", [room("a")]);
     const [before] = await database.db
