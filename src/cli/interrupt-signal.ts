@@ -12,7 +12,8 @@ export interface Interrupt {
  * Ctrl-C (or a SIGTERM) during a command that writes: the first stops the work through `signal`
  * so what was committed is recorded ("interrupted by SIGINT", with its counts) and the process
  * ends on its own; a second one, for someone who will not wait, exits at once. The run left
- * 'running' then is closed as interrupted by the project's next run.
+ * 'running' then is closed as interrupted by the project's next run, or by a worker's
+ * housekeeping (closeAbandonedRuns), whichever comes first.
  */
 export function interruptOnSignals(stream: NodeJS.WritableStream = process.stderr): Interrupt {
   const controller = new AbortController();

@@ -19,7 +19,7 @@ const embeddedLocks = new Set<string>();
  * Null when another run holds it.
  */
 export async function tryLockProject(database: Database, projectId: string): Promise<ProjectLock | null> {
-  const key = `metastudio-sync:project:${projectId}`;
+  const key = lockKey(projectId);
   if (database.kind === "embedded") {
     if (embeddedLocks.has(key)) return null;
     embeddedLocks.add(key);
@@ -68,4 +68,29 @@ export async function tryLockProject(database: Database, projectId: string): Pro
       }
     },
   };
+}
+
+/**
+ * Whether a run holds `projectId`'s lock right now, looked up without taking it: whoever only
+ * wants to know (housekeeping) must not hold it even briefly, or a run starting in that moment
+ * would find its project busy and a scheduled run would be skipped. Postgres lists an advisory
+ * lock on a bigint key as its high and low 32 bits (`classid`, `objid`, `objsubid` 1).
+ */
+export async function isProjectLocked(database: Database, projectId: string): Promise<boolean> {
+  const key = lockKey(projectId);
+  if (database.kind === "embedded") return embeddedLocks.has(key);
+  const result = await database.pool.query<{ locked: boolean }>(
+    `select exists (
+       select 1 from pg_locks, (select hashtextextended($1, 0) as k) key
+        where locktype = 'advisory' and granted and objsubid = 1
+          and database = (select oid from pg_database where datname = current_database())
+          and classid::bigint = (key.k >> 32) & 4294967295 and objid::bigint = key.k & 4294967295
+     ) as locked`,
+    [key],
+  );
+  return result.rows[0]?.locked ?? false;
+}
+
+function lockKey(projectId: string): string {
+  return `metastudio-sync:project:${projectId}`;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 
 import type { Db } from "./database.js";
 import { syncRuns, type RunMode, type RunStatus, type RunTrigger } from "./schema.js";
@@ -41,6 +41,8 @@ export async function finishRun(
   await db.update(syncRuns).set(outcome).where(eq(syncRuns.id, runId));
 }
 
+const INTERRUPTED = "interrupted: the process running it stopped before it finished";
+
 /**
  * Runs still marked running for a project whose lock we now hold were cut off (the process died,
  * the worker was killed): they are closed as failed, which also makes a full one resumable.
@@ -51,20 +53,36 @@ export async function failInterruptedRuns(db: Db, projectId: string, now: Date):
     .set({
       status: "failed",
       finishedAt: now,
-      error: "interrupted: the process running it stopped before it finished",
+      error: INTERRUPTED,
     })
     .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.status, "running")))
     .returning({ id: syncRuns.id });
   return rows.length;
 }
 
-/** Projects with a run marked running, live or cut off (the `sync_runs_running_idx` partial index). */
-export async function projectsWithRunningRuns(db: Db): Promise<string[]> {
+/** Runs marked running, live or cut off, by project (the `sync_runs_running_idx` partial index). */
+export async function runningRunsByProject(db: Db): Promise<Map<string, string[]>> {
   const rows = await db
-    .selectDistinct({ projectId: syncRuns.projectId })
+    .select({ id: syncRuns.id, projectId: syncRuns.projectId })
     .from(syncRuns)
     .where(eq(syncRuns.status, "running"));
-  return rows.map((row) => row.projectId);
+  const byProject = new Map<string, string[]>();
+  for (const { id, projectId } of rows) {
+    const ids = byProject.get(projectId);
+    if (ids) ids.push(id);
+    else byProject.set(projectId, [id]);
+  }
+  return byProject;
+}
+
+/** failInterruptedRuns for the runs `runIds` only, those of them still marked running. */
+export async function failInterruptedRunsById(db: Db, runIds: string[], now: Date): Promise<number> {
+  const rows = await db
+    .update(syncRuns)
+    .set({ status: "failed", finishedAt: now, error: INTERRUPTED })
+    .where(and(inArray(syncRuns.id, runIds), eq(syncRuns.status, "running")))
+    .returning({ id: syncRuns.id });
+  return rows.length;
 }
 
 /** The latest failed full run started after the last successful one and not too long ago. */

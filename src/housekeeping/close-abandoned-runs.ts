@@ -1,25 +1,24 @@
 import type { Database } from "../db/database.js";
-import { tryLockProject } from "../db/project-lock.js";
-import { failInterruptedRuns, projectsWithRunningRuns } from "../db/sync-runs.js";
+import { isProjectLocked } from "../db/project-lock.js";
+import { failInterruptedRunsById, runningRunsByProject } from "../db/sync-runs.js";
 
 /**
- * Closes the runs a dead process left marked running, as the project's next run would: a run
- * holds its project's lock from before its row is written until after it is closed, so a project
- * whose lock is free has no live run, and every run of it still marked running was cut off.
- * Without this, a project removed from the configuration (no next run) kept such a run running
- * for good, and with it the change and scratch rows housekeeping leaves to running runs.
- * A project whose lock is held is syncing right now: skipped, its run is live.
+ * Closes the runs a dead process left marked running, as the project's next run would. A run
+ * takes its project's lock before it writes its row and releases it after closing it, so a run
+ * seen running whose project's lock is free, and still running when closed, was cut off. Only the
+ * runs seen first are closed: one started after the lock was looked up is live. The lock is
+ * looked up, never taken (isProjectLocked), so a run starting meanwhile does not find its project
+ * busy. Without this a project removed from the configuration (no next run) kept such a run
+ * running for good, and with it the change and scratch rows housekeeping leaves to running runs.
+ *
+ * As for the next run, a run whose lock's connection was lost but which has not noticed yet (it
+ * checks before each page and at its end) is taken for dead; its own close then overwrites this.
  */
 export async function closeAbandonedRuns(database: Database, now: Date): Promise<number> {
   let closed = 0;
-  for (const projectId of await projectsWithRunningRuns(database.db)) {
-    const lock = await tryLockProject(database, projectId);
-    if (!lock) continue;
-    try {
-      closed += await failInterruptedRuns(database.db, projectId, now);
-    } finally {
-      await lock.release();
-    }
+  for (const [projectId, runIds] of await runningRunsByProject(database.db)) {
+    if (await isProjectLocked(database, projectId)) continue;
+    closed += await failInterruptedRunsById(database.db, runIds, now);
   }
   return closed;
 }

@@ -57,7 +57,8 @@ export async function runHousekeeping(
     smart_chat_room_changes: 0,
   };
   try {
-    // First, so what a closed run leaves is pruned by its retention in this very pass.
+    // First, so a closed run's change rows, which age by when they were observed, can go by their
+    // retention in this very pass; its scratch and its row age from now, when it was closed.
     const runsClosed = await closeAbandonedRuns(database, now);
     for (const [table, prune] of steps) {
       for (let batch = 0; batch < MAX_BATCHES && lock.held; batch += 1) {

@@ -38,8 +38,8 @@ export async function commitRun(
 /**
  * The fail phase: what was committed stays, and the run's row says so, with the rooms it did
  * commit and why it stopped ("interrupted by SIGINT" when the caller's signal stopped it). Best
- * effort: the database may be what failed; the row then stays 'running' and the next run of the
- * project closes it as interrupted.
+ * effort: the database may be what failed; the row then stays 'running' until the next run of the
+ * project, or a worker's housekeeping, closes it as interrupted.
  */
 export async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   const message = failureMessage(ctx, error);

@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { HousekeepingConfig } from "../../src/config/config.js";
+import { tryLockProject } from "../../src/db/project-lock.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
-import { tryLockProject } from "../../src/db/project-lock.js";
 import { countSeenRooms } from "../../src/db/seen-rooms.js";
 import { finishRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
