@@ -41,6 +41,7 @@ export class SortedView {
     this.totals = new RunningTotals(rooms);
   }
 
+  /** `rooms` sorted afresh, for a first view or one too changed to merge (MERGE_MAX_SHARE). */
   static of(rooms: Iterable<StoredRoom>, order: SortOrder): SortedView {
     return new SortedView([...rooms].sort(comparator(order)), order);
   }
@@ -64,6 +65,7 @@ export class SortedView {
   }
 }
 
+/** The StoredRoom field an order sorts by. */
 export const fieldOf = (order: SortOrder) => (order === "create_time_desc" ? "create" : "update");
 
 /** A total order (ties broken by key), so a merge gives exactly what a fresh sort would. */

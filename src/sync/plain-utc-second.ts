@@ -6,8 +6,8 @@
  * building the write's parameter). Anything else, `Date.parse` accepts more than Postgres does
  * (`2025-02-29` is March 1st to V8, an error to Postgres), so it is not taken as it is.
  */
-export function isPlainUtcSecond(text: string | null | undefined): text is string {
-  if (text == null || text.length !== 20) return false;
+export function isPlainUtcSecond(text: string): boolean {
+  if (text.length !== 20) return false;
   if (!separatorsAt(text)) return false;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);

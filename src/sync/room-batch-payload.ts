@@ -92,7 +92,7 @@ function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }
 function writeTime(out: JsonBytes, value: Date | null, text: string | null | undefined): void {
   if (value === null) return out.ascii("null");
   out.byte(QUOTE);
-  out.ascii(isPlainUtcSecond(text) ? text : value.toISOString());
+  out.ascii(text != null && isPlainUtcSecond(text) ? text : value.toISOString());
   out.byte(QUOTE);
 }
 

@@ -4,7 +4,12 @@ import { MAX_INDEXED_CHARS } from "../../src/metastudio/storable-item.js";
 import { roomBatchPayload, roomKeysPayload } from "../../src/sync/room-batch-payload.js";
 import { prepareRoom } from "../../src/sync/room-diff.js";
 
-const observed = (room: { room_id: string; room_name?: string }) => ({
+const observed = (room: {
+  room_id: string;
+  room_name?: string;
+  create_time?: string;
+  update_time?: string;
+}) => ({
   observed: { room, requestId: "req" },
   prepared: prepareRoom(room),
 });
@@ -39,6 +44,19 @@ describe("roomBatchPayload", () => {
     expect(rows[1]?.name).toBe("n".repeat(MAX_INDEXED_CHARS));
     expect((rows[1]?.raw as { room_name: string }).room_name).toBe(long);
     expect(rows[2]).toEqual({ room_id: "c", request_id: "req" });
+  });
+
+  // Postgres reads the same instant from the upstream's text as node parsed, so it goes as written;
+  // V8 rolls 2025-02-29 over to March 1st, which goes formatted from node's parse.
+  it("sends a time as the upstream wrote it where Postgres reads the instant node parsed", () => {
+    const times = { create_time: "2024-12-01T08:18:54Z", update_time: "2025-02-29T00:00:00Z" };
+    const [row] = entries(
+      roomBatchPayload([{ ...observed({ room_id: "a", ...times }), kind: "created", fields: ["room_id"] }]),
+    );
+    expect(row).toMatchObject({
+      create_time: "2024-12-01T08:18:54Z",
+      update_time: "2025-03-01T00:00:00.000Z",
+    });
   });
 
   it("carries an update's before and after, the values its change row keeps", () => {
