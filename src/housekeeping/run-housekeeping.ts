@@ -25,8 +25,8 @@ const MAX_BATCHES = 10_000;
 /**
  * One housekeeping pass: closes runs a dead process left running (closeAbandonedRuns), then
  * deletes what is past its retention, table by table, in batches (see prune-history.ts), while
- * syncs keep writing. One process of the deployment at a time (an
- * advisory lock in its database), so replicas do not repeat each other's work.
+ * syncs keep writing. One process of the deployment at a time (an advisory lock in its
+ * database), so replicas do not repeat each other's work.
  */
 export async function runHousekeeping(
   database: Database,
