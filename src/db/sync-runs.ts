@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 
 import type { Db } from "./database.js";
 import { syncRuns, type RunMode, type RunStatus, type RunTrigger } from "./schema.js";
@@ -48,16 +48,7 @@ const INTERRUPTED = "interrupted: the process running it stopped before it finis
  * the worker was killed): they are closed as failed, which also makes a full one resumable.
  */
 export async function failInterruptedRuns(db: Db, projectId: string, now: Date): Promise<number> {
-  const rows = await db
-    .update(syncRuns)
-    .set({
-      status: "failed",
-      finishedAt: now,
-      error: INTERRUPTED,
-    })
-    .where(and(eq(syncRuns.projectId, projectId), eq(syncRuns.status, "running")))
-    .returning({ id: syncRuns.id });
-  return rows.length;
+  return failRunning(db, eq(syncRuns.projectId, projectId), now);
 }
 
 /** Runs marked running, live or cut off, by project (the `sync_runs_running_idx` partial index). */
@@ -77,10 +68,14 @@ export async function runningRunsByProject(db: Db): Promise<Map<string, string[]
 
 /** failInterruptedRuns for the runs `runIds` only, those of them still marked running. */
 export async function failInterruptedRunsById(db: Db, runIds: string[], now: Date): Promise<number> {
+  return failRunning(db, inArray(syncRuns.id, runIds), now);
+}
+
+async function failRunning(db: Db, which: SQL, now: Date): Promise<number> {
   const rows = await db
     .update(syncRuns)
     .set({ status: "failed", finishedAt: now, error: INTERRUPTED })
-    .where(and(inArray(syncRuns.id, runIds), eq(syncRuns.status, "running")))
+    .where(and(which, eq(syncRuns.status, "running")))
     .returning({ id: syncRuns.id });
   return rows.length;
 }

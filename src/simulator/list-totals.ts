@@ -18,11 +18,11 @@ export function counted(item: unknown): Counts {
     : [concurrency, room.client_nums, 0];
 }
 
-/** The totals of `items`, walked. */
-export function totalsOf(items: Iterable<unknown>): ListTotals {
+/** The totals of `rows`, walked, from the counts each was given when stored (`counted`). */
+export function totalsOf(rows: Iterable<{ counts: Counts }>): ListTotals {
   const totals = { countConcurrency: 0, countClientNums: 0, countClientNumsToken: 0 };
-  for (const item of items) {
-    const [concurrency, clientNums, tokens] = counted(item);
+  for (const { counts } of rows) {
+    const [concurrency, clientNums, tokens] = counts;
     totals.countConcurrency += concurrency;
     totals.countClientNums += clientNums;
     totals.countClientNumsToken += tokens;

@@ -144,7 +144,7 @@ export class RoomStore {
       );
     }
     matched ??= view.rooms.slice(from, to);
-    const totals = totalsOf(matched.map((s) => s.item));
+    const totals = totalsOf(matched);
     if (behaviour.unstableOrder) matched = shuffleTies(matched, field, random);
     return answer(matched.length, totals, matched.slice(query.offset, query.offset + query.limit));
   }
