@@ -7,7 +7,7 @@ import { watchProcess } from "./proc-stat.js";
 export { vmHwmKb } from "./proc-stat.js";
 
 /** The compiled CLI, exactly what users run (`npm run build` first). */
-export const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+export const CLI = fileURLToPath(new URL("../dist/bin/metastudio-sync.js", import.meta.url));
 
 /**
  * The Node flags of the CLI's shebang (`#!/usr/bin/env -S node <flags>`): what the installed
@@ -30,7 +30,7 @@ export interface CliRun {
 }
 
 /**
- * Runs `node <shebang flags> dist/cli/main.js ...args` and resolves with its output once it
+ * Runs `node <shebang flags> dist/bin/metastudio-sync.js ...args` and resolves with its output once it
  * exits 0. Peak RSS and CPU are read from /proc while it runs: both only grow, so the last
  * reading is the total give or take the final 50 ms.
  */

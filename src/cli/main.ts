@@ -5,7 +5,7 @@
 // sync peaks at ~140 MB instead of ~220 MB; the smaller young generation saves the rest. An 8 MB
 // semi-space (it was 2, then 4) costs ~10 MB of peak RSS and saves CPU: each doubling halves the
 // scavenges, which copy the rooms waiting in batches (README, Memory by default). 1024
-// leaves room for a worker running many syncs at once. `node dist/cli/main.js` runs without them
+// leaves room for a worker running many syncs at once. `node dist/bin/metastudio-sync.js` runs without them
 // (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec would cost a
 // second Node process. bench/run-cli.ts reads them from here, so the bench runs what users run.
 // --expose-gc lets the creation of an embedded database hand back initdb's ~300 MB at once
@@ -26,7 +26,7 @@ import { registerWorkerCommand } from "./worker-command.js";
 
 const program = new Command("metastudio-sync")
   .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
-  // src/cli and dist/cli both sit two levels below package.json.
+  // src/cli and dist/bin (the bundle, scripts/bundle-cli.ts) both sit two levels below package.json.
   .version(
     (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string })
       .version,

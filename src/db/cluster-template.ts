@@ -21,7 +21,7 @@ export function clusterTemplatePath(): string {
   const { version } = JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as {
     version: string;
   };
-  // The package root, from src/db (tsx, tests) and dist/db (the built CLI) alike.
+  // The package root, from src/db (tsx, tests), dist/db and dist/bin (the bundled CLI) alike.
   const root = fileURLToPath(new URL("../..", import.meta.url));
   return join(root, "cluster-template", `pglite-${version}.tar.gz`);
 }

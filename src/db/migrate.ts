@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 
 import type { Database } from "./database.js";
 
-/** Both `src/db` (tests, tsx) and `dist/db` (the built CLI) sit two levels below the package root. */
+/** `src/db` (tests, tsx), `dist/db` (the library) and `dist/bin` (the bundled CLI) all sit two levels below the package root. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 /** Arbitrary but fixed: every metastudio-sync process contends for this one advisory lock. */

@@ -28,8 +28,12 @@ describe("the CLI's default heap bounds", () => {
     expect(limitMb).toBeGreaterThanOrEqual(512);
   });
 
-  it("are the Docker image's too, which runs `node dist/cli/main.js` and so skips the shebang", () => {
+  it("are the Docker image's too, which runs `node dist/bin/metastudio-sync.js` and so skips the shebang", () => {
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync("Dockerfile", "utf8"))?.[1];
-    expect(JSON.parse(entrypoint ?? "[]")).toEqual(["node", ...shebangFlags(), "dist/cli/main.js"]);
+    expect(JSON.parse(entrypoint ?? "[]")).toEqual([
+      "node",
+      ...shebangFlags(),
+      "dist/bin/metastudio-sync.js",
+    ]);
   });
 });

@@ -1,0 +1,93 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+import { bundleCli } from "../../scripts/bundle-cli.js";
+import { smartChatRooms } from "../../src/db/schema.js";
+import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+
+const run = promisify(execFile);
+const root = resolve(".");
+const TOKEN = "bundle-token";
+// The package as installed: the bundle in dist/bin, beside its package.json, migrations and
+// node_modules, and nothing of src/ or tsc's dist/ to fall back on.
+const pkg = mkdtempSync(join(tmpdir(), "msync-bundle-"));
+const bin = join(pkg, "dist", "bin", "metastudio-sync.js");
+
+let database: TestDatabase;
+let sim: Simulator;
+beforeAll(async () => {
+  mkdirSync(join(pkg, "dist"));
+  for (const entry of ["package.json", "migrations", "node_modules"]) {
+    symlinkSync(join(root, entry), join(pkg, entry));
+  }
+  await bundleCli(pkg);
+  database = await createTestDatabase({ migrate: false });
+  sim = await startSimulator({
+    projectIds: ["p-bundle"],
+    roomsPerProject: 250,
+    credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
+  });
+}, 60_000);
+afterAll(async () => {
+  await sim?.close();
+  await database?.drop();
+  rmSync(pkg, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  return run(process.execPath, [bin, ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATABASE_URL: database.url,
+      REDIS_URL: inject("redisUrl"),
+      QUEUE_PREFIX: randomPrefix(),
+      METASTUDIO_ENDPOINT: sim.url,
+      METASTUDIO_PROJECT_IDS: "p-bundle",
+      METASTUDIO_AUTH_TOKEN: TOKEN,
+      METASTUDIO_RATE_LIMIT: "1000",
+    },
+  });
+}
+
+describe("the bundled CLI (dist/bin)", () => {
+  it("keeps the shebang's heap flags and splits at the lazy imports", () => {
+    expect(readFileSync(bin, "utf8").split("\n", 1)[0]).toBe(
+      readFileSync("src/cli/main.ts", "utf8").split("\n", 1)[0],
+    );
+    const files = readdirSync(join(pkg, "dist", "bin"));
+    expect(files.some((f) => /^sync-action-\w+\.js$/.test(f))).toBe(true);
+    expect(files.some((f) => /^worker-action-\w+\.js$/.test(f))).toBe(true);
+  });
+
+  it("reads its version from the package.json two levels up", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const { stdout } = await cli(["--version"]);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it("applies the migrations beside it and mirrors a project (Postgres, the upstream client, the engine)", async () => {
+    const { stdout } = await cli(["sync", "--full", "--json"]);
+    const [summary] = JSON.parse(stdout) as Array<{ status: string; counts: { roomsInserted: number } }>;
+    expect(summary).toMatchObject({ status: "succeeded", counts: { roomsInserted: 250 } });
+    const rooms = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-bundle"));
+    expect(rooms).toHaveLength(250);
+  });
+
+  it("loads the queue packages it leaves external (status with Redis)", async () => {
+    const { stdout } = await cli(["status", "--json"]);
+    const [status] = JSON.parse(stdout) as Array<{ projectId: string; queue?: { error?: string } }>;
+    expect(status?.projectId).toBe("p-bundle");
+    expect(status?.queue).toBeDefined();
+    expect(status?.queue?.error).toBeUndefined();
+  });
+});
