@@ -8,7 +8,6 @@ import { runSync, type RunSummary } from "../sync/run-sync.js";
 import { openSyncRuntime, type SyncRuntime } from "../sync/sync-runtime.js";
 import { databaseHint } from "./database-hint.js";
 import { escapeControl, ExitError, EXIT_FAILED } from "./exit-codes.js";
-import { formatPreview, formatSummaries } from "./format-summary.js";
 import { interruptOnSignals } from "./interrupt-signal.js";
 import { ProgressLine } from "./progress-line.js";
 import { selectProjects, type SyncFailure, type SyncOptions } from "./sync-command.js";
@@ -37,6 +36,9 @@ export async function syncAction(options: SyncOptions): Promise<void> {
     const failed: SyncFailure[] = failures.map(({ hint: _hint, ...failure }) => failure);
     process.stdout.write(`${JSON.stringify([...summaries, ...failed], null, 2)}\n`);
   } else if (summaries.length > 0) {
+    // Loaded for the table only: string-width sets up Unicode segmentation as it loads (~30 ms of
+    // every start), which `--json`, the bench and every script piping the output never use.
+    const { formatPreview, formatSummaries } = await import("./format-summary.js");
     process.stdout.write(`${formatSummaries(summaries)}\n`);
     if (options.dryRun) for (const s of summaries) process.stdout.write(`\n${formatPreview(s)}\n`);
   }

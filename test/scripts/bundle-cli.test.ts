@@ -41,6 +41,16 @@ afterAll(async () => {
   rmSync(pkg, { recursive: true, force: true });
 });
 
+/** `file` and every chunk it imports statically, transitively: what loading it costs. */
+function staticImports(dir: string, file: string, seen = new Set<string>()): Set<string> {
+  seen.add(file);
+  const source = readFileSync(join(dir, file), "utf8");
+  for (const [, chunk] of source.matchAll(/^import\s(?:[^;]*?\sfrom\s)?"\.\/([^"]+)";/gms)) {
+    if (!seen.has(chunk!)) staticImports(dir, chunk!, seen);
+  }
+  return seen;
+}
+
 function cli(args: string[]) {
   return run(process.execPath, [bin, ...args], {
     env: {
@@ -64,6 +74,17 @@ describe("the bundled CLI (dist/bin)", () => {
     const files = readdirSync(join(pkg, "dist", "bin"));
     expect(files.some((f) => /^sync-action-\w+\.js$/.test(f))).toBe(true);
     expect(files.some((f) => /^worker-action-\w+\.js$/.test(f))).toBe(true);
+  });
+
+  it("loads string-width for the human-readable table only: sync --json does not reach it", () => {
+    const dir = join(pkg, "dist", "bin");
+    const syncAction = readdirSync(dir).find((f) => /^sync-action-\w+\.js$/.test(f))!;
+    const loaded = staticImports(dir, "metastudio-sync.js");
+    for (const file of staticImports(dir, syncAction)) loaded.add(file);
+    const withStringWidth = [...loaded].filter((f) =>
+      readFileSync(join(dir, f), "utf8").includes("// node_modules/string-width/"),
+    );
+    expect(withStringWidth).toEqual([]);
   });
 
   it("reads its version from the package.json two levels up", async () => {
