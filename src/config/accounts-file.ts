@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import type * as Yaml from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 import { ConfigError } from "./config-error.js";
 import type { Env } from "./read-env.js";

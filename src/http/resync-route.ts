@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
+import * as z from "zod";
 
 import type { RunMode } from "../db/schema.js";
 import type { Logger } from "../logger.js";

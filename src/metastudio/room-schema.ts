@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The documented response of `GET /v1/{project_id}/smart-chat-rooms`. Objects are loose: fields
