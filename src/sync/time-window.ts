@@ -35,17 +35,17 @@ export function describeWindow(window: TimeWindow): string {
 }
 
 /**
- * Halves a closed window. The halves share their middle second: the upstream may treat
- * `end_time` as inclusive or exclusive, and overlapping by one second loses nothing either way
- * (rooms seen twice are deduplicated). Null when the window is one second wide or open.
+ * Cuts a closed window into `parts` of (nearly) equal width, two by default. Neighbours share
+ * their boundary second: the upstream may treat `end_time` as inclusive or exclusive, and
+ * overlapping by one second loses nothing either way (rooms seen twice are deduplicated). Fewer
+ * parts when the window is narrower than `parts` seconds; null when it is one second wide or open.
  */
-export function splitWindow(window: TimeWindow): [TimeWindow, TimeWindow] | null {
+export function splitWindow(window: TimeWindow, parts = 2): TimeWindow[] | null {
   if (window.start === null || window.end === null || window.end - window.start < 2) return null;
-  const middle = Math.floor((window.start + window.end) / 2);
-  return [
-    { start: window.start, end: middle },
-    { start: middle, end: window.end },
-  ];
+  const { start, end } = window;
+  const count = Math.min(parts, end - start);
+  const bounds = Array.from({ length: count + 1 }, (_, i) => start + Math.floor(((end - start) * i) / count));
+  return bounds.slice(1).map((bound, i) => ({ start: bounds[i]!, end: bound }));
 }
 
 /**

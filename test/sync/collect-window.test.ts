@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 
 import type { ListPage } from "../../src/metastudio/metastudio-client.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
-import { collectWindow } from "../../src/sync/collect-window.js";
+import { collectWindow, splitParts } from "../../src/sync/collect-window.js";
 import { Semaphore } from "../../src/sync/semaphore.js";
+import type { TimeWindow } from "../../src/sync/time-window.js";
 
 // A full collection on demand, so the test can ask whether a page is still reachable.
 setFlagsFromString("--expose-gc");
@@ -77,5 +78,56 @@ describe("collectWindow", () => {
     await collected;
     expect(completed).toEqual([ROOMS]);
     expect(seen.size).toBe(ROOMS);
+  });
+
+  it("cuts a window reporting several times maxWindowRooms into that many parts at once, not in halves level by level", async () => {
+    // One room a second over [0, 400]; a window holds the rooms stamped within its bounds.
+    const stamped = Array.from({ length: 401 }, (_, second) => second);
+    const inWindow = (window: TimeWindow) =>
+      stamped.filter((second) => second >= window.start! && second <= window.end!);
+    const opened: TimeWindow[] = [];
+    const seen = new Set<string>();
+    await collectWindow(
+      { start: 0, end: 400 },
+      {
+        semaphore: new Semaphore(8),
+        maxWindowRooms: 120,
+        pageSize: 50,
+        fetchPage: (window, offset, limit) => {
+          if (offset === 0) opened.push(window);
+          const rooms = inWindow(window).slice(offset, offset + limit);
+          const answer = page(0, 0);
+          answer.count = inWindow(window).length;
+          answer.rooms = rooms.map((second) => ({
+            room_id: `r${second}`,
+            update_time: "2025-01-01T00:00:00Z",
+          }));
+          return Promise.resolve(answer);
+        },
+        onPage: (answer) => {
+          for (const room of answer.rooms) seen.add(room.room_id);
+          return Promise.resolve();
+        },
+        onWindowComplete: () => {},
+      },
+    );
+    // 401 rooms over at most 120 a window: four parts straight away (in halves it took the two
+    // halves, too big, and then their four halves: a level of round trips more).
+    expect(opened).toEqual([
+      { start: 0, end: 400 },
+      { start: 300, end: 400 },
+      { start: 200, end: 300 },
+      { start: 100, end: 200 },
+      { start: 0, end: 100 },
+    ]);
+    expect(seen.size).toBe(401);
+  });
+
+  it("cuts into no more parts than there are page slots, and never fewer than two", () => {
+    const slots = (limit: number) => ({ semaphore: new Semaphore(limit) });
+    expect(splitParts(20_000, 5000, slots(8))).toBe(4);
+    expect(splitParts(1_000_000, 5000, slots(8))).toBe(8);
+    expect(splitParts(5001, 5000, slots(8))).toBe(2);
+    expect(splitParts(50_000, 5000, slots(1))).toBe(2);
   });
 });

@@ -14,6 +14,25 @@ describe("time windows", () => {
     ]);
   });
 
+  it("cuts into equal parts that share their boundary seconds, fewer when the window is narrower", () => {
+    expect(splitWindow({ start: 0, end: 100 }, 4)).toEqual([
+      { start: 0, end: 25 },
+      { start: 25, end: 50 },
+      { start: 50, end: 75 },
+      { start: 75, end: 100 },
+    ]);
+    expect(splitWindow({ start: 0, end: 10 }, 3)).toEqual([
+      { start: 0, end: 3 },
+      { start: 3, end: 6 },
+      { start: 6, end: 10 },
+    ]);
+    expect(splitWindow({ start: 7, end: 10 }, 8)).toEqual([
+      { start: 7, end: 8 },
+      { start: 8, end: 9 },
+      { start: 9, end: 10 },
+    ]);
+  });
+
   it("does not split a one-second or open window", () => {
     expect(splitWindow({ start: 10, end: 11 })).toBeNull();
     expect(splitWindow({ start: 10, end: null })).toBeNull();
