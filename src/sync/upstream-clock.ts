@@ -1,3 +1,5 @@
+import { isPlainUtcSecond } from "./plain-utc-second.js";
+
 /** The parts of a page the clock learns from. */
 export interface ClockEvidence {
   /** The response's `Date` header, when it had one. */
@@ -42,14 +44,25 @@ export class UpstreamClock {
  * the upstream's now when it answered, so anything stamped from then on lands after it.
  */
 export function latestStamp(rooms: ClockEvidence["rooms"]): number | undefined {
-  // Every page of a run comes through here: no array per room, only the two parses.
+  // Every page of a run comes through here, two or three times. Stamps in the documented form
+  // order as text as they do in time, so they are compared as text and only the latest is parsed:
+  // a parse per page instead of two per room (Date.parse was ~2% of a first full sync's CPU).
+  let latestPlain: string | undefined;
   let latest = Number.NEGATIVE_INFINITY;
-  for (const room of rooms)
-    latest = Math.max(latest, stampMillis(room.update_time), stampMillis(room.create_time));
+  const take = (stamp: string | null | undefined) => {
+    if (!stamp) return;
+    if (!isPlainUtcSecond(stamp)) latest = Math.max(latest, stampMillis(stamp));
+    else if (latestPlain === undefined || stamp > latestPlain) latestPlain = stamp;
+  };
+  for (const room of rooms) {
+    take(room.update_time);
+    take(room.create_time);
+  }
+  if (latestPlain !== undefined) latest = Math.max(latest, Date.parse(latestPlain));
   return latest === Number.NEGATIVE_INFINITY ? undefined : Math.floor(latest / 1000);
 }
 
-function stampMillis(value: string | null | undefined): number {
-  const millis = value ? Date.parse(value) : Number.NaN;
+function stampMillis(value: string): number {
+  const millis = Date.parse(value);
   return Number.isNaN(millis) ? Number.NEGATIVE_INFINITY : millis;
 }

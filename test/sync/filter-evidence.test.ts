@@ -41,4 +41,26 @@ describe("filterEvidence", () => {
       filterEvidence({ start: null, end: null }, [{ create_time: before, update_time: after }]),
     ).toBeNull();
   });
+
+  it("judges a stamp at, inside and just past the window's one-second slack as parsing it would", () => {
+    const at = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+    const elsewhere = "2000-01-01T00:00:00Z";
+    for (const bounds of [window, { start: window.start, end: null }, { start: 0, end: window.end }]) {
+      for (const edge of [window.start, window.end]) {
+        for (const delta of [-2, -1, 0, 1, 2]) {
+          const plain = at(edge + delta);
+          // The same instant in another form takes the parsing path: both must agree.
+          const offset = new Date((edge + delta) * 1000).toISOString().replace("Z", "+00:00");
+          expect(filterEvidence(bounds, [{ update_time: plain, create_time: elsewhere }]), plain).toBe(
+            filterEvidence(bounds, [{ update_time: offset, create_time: elsewhere }]),
+          );
+        }
+      }
+    }
+    // Far outside the years the documented form can write, text is not compared.
+    const far = { start: Date.UTC(9999, 11, 31) / 1000, end: 8.64e12 };
+    expect(filterEvidence(far, [{ update_time: "9999-12-31T12:00:00Z", create_time: elsewhere }])).toBe(
+      "update_time",
+    );
+  });
 });

@@ -70,4 +70,29 @@ describe("UpstreamClock", () => {
       ]),
     ).toBe(Date.UTC(2024, 0, 1, 10, 1) / 1000);
   });
+  it("finds the latest stamp compared as text exactly as parsed, whatever the forms mixed in", () => {
+    const parsed = (rooms: Array<{ update_time?: string; create_time?: string }>) => {
+      const all = rooms.flatMap((r) => [r.update_time, r.create_time]).map((t) => (t ? Date.parse(t) : NaN));
+      const latest = Math.max(...all.filter((t) => !Number.isNaN(t)));
+      return latest === -Infinity ? undefined : Math.floor(latest / 1000);
+    };
+    const forms = [
+      "2024-03-01T10:00:00Z",
+      "2024-03-01T09:59:59Z",
+      "2024-03-01T10:00:00.999Z",
+      "2024-03-01T12:00:00+02:00",
+      "2024-03-01T10:00:01+00:00",
+      "2024-02-29T23:59:59Z",
+      "1999-12-31T23:59:59Z",
+      "2024-03-01 10:00:02",
+      "2024-02-30T10:00:00Z",
+      "bad",
+    ];
+    for (const [i, a] of forms.entries()) {
+      for (const b of forms.slice(i)) {
+        const rooms = [{ update_time: a }, { update_time: "2020-01-01T00:00:00Z", create_time: b }];
+        expect(latestStamp(rooms), `${a} / ${b}`).toBe(parsed(rooms));
+      }
+    }
+  });
 });
