@@ -8,6 +8,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-fund --no-audit --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build bundles the CLI into dist/bin with this script (tsx and esbuild are dev dependencies).
+COPY scripts/bundle-cli.ts ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies, the compiled output and the migrations only.

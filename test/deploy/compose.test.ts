@@ -165,6 +165,21 @@ describe("Dockerfile", () => {
     expect(major % 2).toBe(0); // even majors are the LTS lines
   });
 
+  it("copies into the build stage every file `npm run build` names", () => {
+    const buildStage = dockerfile.slice(0, dockerfile.lastIndexOf("FROM "));
+    const sources = [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(" "));
+    const { build } = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { build: string } })
+      .scripts;
+    const files = build.match(/[\w./-]+\.(?:ts|json)\b/g) ?? [];
+    expect(files).toContain("scripts/bundle-cli.ts");
+    for (const file of files) {
+      expect(
+        sources.some((source) => source === file || file.startsWith(`${source.replace(/\/$/, "")}/`)),
+        file,
+      ).toBe(true);
+    }
+  });
+
   it("installs production dependencies only and runs as a non-root user", () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("FROM "));
     expect(runtime).toContain("npm ci --omit=dev");
