@@ -24,6 +24,13 @@ import { registerStatusCommand } from "./status-command.js";
 import { registerSyncCommand } from "./sync-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
 
+// `metastudio-sync changes | head`, `--help | head`: once the reader has gone, there is no one left
+// to tell anything, so stop quietly, as Unix tools do, instead of crashing with a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit();
+});
+
 const program = new Command("metastudio-sync")
   .description("Keeps a Postgres mirror of Huawei Cloud MetaStudio interactive dialogs (smart chat rooms).")
   // src/cli and dist/bin (the bundle, scripts/bundle-cli.ts) both sit two levels below package.json.
