@@ -60,9 +60,8 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const reader = new WindowReader(window, options, pageSize);
   const first = await openWindow(reader, options.liveAfter);
   const maxRooms = options.maxWindowRooms ?? 5000;
-  const parts =
-    first.count > maxRooms ? splitWindow(window, splitParts(first.count, maxRooms, options)) : null;
-  if (parts) return collectParts(parts, options);
+  const cut = first.count > maxRooms ? splitWindow(window, splitParts(first.count, maxRooms, options)) : null;
+  if (cut) return collectParts(cut, options);
   const halves = splitWindow(window);
   // Rooms keep arriving in an open window while it is paged, so its tally may never hold still:
   // its settled part is read as a closed window, and only then what is newer.
@@ -180,10 +179,10 @@ async function pagePasses(
 /**
  * How many parts a window reporting `count` rooms is cut into before paging: enough for parts of
  * about `maxRooms` if its rooms were spread evenly, and no more than there are page slots, which
- * read every part's first page at once. Cutting in two took a level of the split tree per halving:
- * a first run of 20,000 rooms stamped over two recent years, in a window reaching back to 1970,
- * spent nine levels of round trips, a third of a second here, narrowing down with one or two requests
- * in flight.
+ * read every part's first page at once. Cutting in two took a level of the split tree per
+ * halving: a first run of 20,000 rooms stamped over two recent years, in a window reaching back to
+ * 1970, spent nine levels of round trips (a third of a second here) narrowing down, with one or
+ * two requests in flight.
  */
 export function splitParts(
   count: number,
