@@ -17,9 +17,10 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * Left to Node to load from node_modules: packages that read files of their own package at run
- * time (PGlite's WebAssembly and data, bull-board's UI, ioredis's and BullMQ's commands), the
- * optional native pg driver, and those the code itself loads through `createRequire` only when
- * asked for (pino-pretty on a terminal, yaml for an accounts file).
+ * time (PGlite's WebAssembly and data, bull-board's UI), the queue's (BullMQ and ioredis: only the
+ * worker and the queue commands load them, and ioredis resolves paths of its own for its stack
+ * traces), the optional native pg driver, and those the code itself loads through `createRequire`
+ * only when asked for (pino-pretty on a terminal, yaml for an accounts file).
  */
 const EXTERNAL = [
   "@electric-sql/*",
@@ -34,7 +35,7 @@ const EXTERNAL = [
 /**
  * node-postgres asks at load whether it runs in a Cloudflare Worker; with no `navigator` (Node 20
  * has none, 21 and later do) it builds a fetch `Response` to find out, which loads Node's own
- * bundled fetch: ~50 ms of every start-up for a question whose answer, in a bundle built for
+ * bundled fetch: 25 to 50 ms of every start-up here for a question whose answer, in a bundle built for
  * `platform: "node"`, is no. Fails the build if the check changes, rather than quietly paying again.
  */
 const pgIsNode: Plugin = {
