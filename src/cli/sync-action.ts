@@ -36,8 +36,8 @@ export async function syncAction(options: SyncOptions): Promise<void> {
     const failed: SyncFailure[] = failures.map(({ hint: _hint, ...failure }) => failure);
     process.stdout.write(`${JSON.stringify([...summaries, ...failed], null, 2)}\n`);
   } else if (summaries.length > 0) {
-    // Loaded for the table only: string-width sets up Unicode segmentation as it loads (~30 ms of
-    // every start), which `--json`, the bench and every script piping the output never use.
+    // Loaded for the table only: string-width sets up Unicode segmentation as it loads (about 50 ms
+    // of every start here), which `--json`, the bench and every script piping the output never use.
     const { formatPreview, formatSummaries } = await import("./format-summary.js");
     process.stdout.write(`${formatSummaries(summaries)}\n`);
     if (options.dryRun) for (const s of summaries) process.stdout.write(`\n${formatPreview(s)}\n`);

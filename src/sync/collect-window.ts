@@ -60,7 +60,10 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   const reader = new WindowReader(window, options, pageSize);
   const first = await openWindow(reader, options.liveAfter);
   const maxRooms = options.maxWindowRooms ?? 5000;
-  const cut = first.count > maxRooms ? splitWindow(window, splitParts(first.count, maxRooms, options)) : null;
+  const cut =
+    first.count > maxRooms
+      ? splitWindow(window, splitParts(first.count, maxRooms, options.semaphore.limit))
+      : null;
   if (cut) return collectParts(cut, options);
   const halves = splitWindow(window);
   // Rooms keep arriving in an open window while it is paged, so its tally may never hold still:
@@ -184,12 +187,8 @@ async function pagePasses(
  * 1970, spent nine levels of round trips (a third of a second here) narrowing down, with one or
  * two requests in flight.
  */
-export function splitParts(
-  count: number,
-  maxRooms: number,
-  options: Pick<CollectOptions, "semaphore">,
-): number {
-  return Math.max(2, Math.min(Math.ceil(count / maxRooms), options.semaphore.limit));
+export function splitParts(count: number, maxRooms: number, pageSlots: number): number {
+  return Math.max(2, Math.min(Math.ceil(count / maxRooms), pageSlots));
 }
 
 async function collectParts(parts: TimeWindow[], options: CollectOptions): Promise<void> {

@@ -95,14 +95,11 @@ describe("collectWindow", () => {
         pageSize: 50,
         fetchPage: (window, offset, limit) => {
           if (offset === 0) opened.push(window);
-          const rooms = inWindow(window).slice(offset, offset + limit);
-          const answer = page(0, 0);
-          answer.count = inWindow(window).length;
-          answer.rooms = rooms.map((second) => ({
-            room_id: `r${second}`,
-            update_time: "2025-01-01T00:00:00Z",
-          }));
-          return Promise.resolve(answer);
+          const held = inWindow(window);
+          const rooms = held
+            .slice(offset, offset + limit)
+            .map((second) => ({ room_id: `r${second}`, update_time: "2025-01-01T00:00:00Z" }));
+          return Promise.resolve({ ...page(0, 0), count: held.length, rooms });
         },
         onPage: (answer) => {
           for (const room of answer.rooms) seen.add(room.room_id);
@@ -124,10 +121,9 @@ describe("collectWindow", () => {
   });
 
   it("cuts into no more parts than there are page slots, and never fewer than two", () => {
-    const slots = (limit: number) => ({ semaphore: new Semaphore(limit) });
-    expect(splitParts(20_000, 5000, slots(8))).toBe(4);
-    expect(splitParts(1_000_000, 5000, slots(8))).toBe(8);
-    expect(splitParts(5001, 5000, slots(8))).toBe(2);
-    expect(splitParts(50_000, 5000, slots(1))).toBe(2);
+    expect(splitParts(20_000, 5000, 8)).toBe(4);
+    expect(splitParts(1_000_000, 5000, 8)).toBe(8);
+    expect(splitParts(5001, 5000, 8)).toBe(2);
+    expect(splitParts(50_000, 5000, 1)).toBe(2);
   });
 });
