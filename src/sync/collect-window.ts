@@ -76,7 +76,7 @@ export async function collectWindow(window: TimeWindow, options: CollectOptions)
   if (settledPart) return recut(settledPart);
 
   // Paging holds a window slot, so only a few windows have a tally filling at once: split
-  // halves are read concurrently, and without this a large project would open every window of
+  // parts are read concurrently, and without this a large project would open every window of
   // its split tree together and hold all their room IDs. The slot is given back before a split.
   const paged = () => pagePasses(reader, first.count, halves !== null);
   const outcome = options.windowSlots ? await options.windowSlots.run(paged) : await paged();

@@ -74,7 +74,7 @@ export async function readWindows(
 
 /**
  * Adds each planned window's reported `count` (its first page) to the progress total and the
- * run's budget, once: the halves of a split window and later passes are the same rooms again.
+ * run's budget, once: the parts of a split window and later passes are the same rooms again.
  */
 function totalReporter(ctx: RunContext, windows: TimeWindow[]): (w: TimeWindow, page: ListPage) => ListPage {
   const pending = new Set(windows);

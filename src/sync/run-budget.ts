@@ -53,7 +53,7 @@ export class RunBudget {
    * The planned windows' counts added up (each window's first page, once): a run in many windows
    * reads that many rooms although no single page reports more than one window's. Without it, a
    * second full run of a 100,000-room project, planned in windows of a few hundred rooms, was
-   * allowed 530 requests and failed at the 531st. Split halves and later passes are not added,
+   * allowed 530 requests and failed at the 531st. Split parts and later passes are not added,
    * so a lying count cannot grow the budget by making the run split.
    */
   observeTotal(total: number): void {
