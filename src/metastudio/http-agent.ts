@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, type Dispatcher } from "undici";
+import { EnvHttpProxyAgent, type Dispatcher } from "./undici.js";
 
 export interface HttpAgentOptions {
   /** Overall deadline of one request; also bounds the header and body timeouts. */

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "./undici.js";
 
 import { clipToken } from "../describe-error.js";
 import { isLoopbackHost } from "../http/is-loopback-host.js";

@@ -1,4 +1,4 @@
-import type { Dispatcher } from "undici";
+import type { Dispatcher } from "./undici.js";
 
 import type { MetaStudioConfig } from "../config/config.js";
 import type { Logger } from "../logger.js";

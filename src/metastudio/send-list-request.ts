@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "./undici.js";
 
 import { clipToken } from "../describe-error.js";
 import { parseRetryAfter } from "./backoff.js";

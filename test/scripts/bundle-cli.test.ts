@@ -76,7 +76,7 @@ describe("the bundled CLI (dist/bin)", () => {
     expect(files.some((f) => /^worker-action-\w+\.js$/.test(f))).toBe(true);
   });
 
-  it("gives sync --json only what it runs: no table formatter (string-width), no zod locale but English", () => {
+  it("gives sync --json only what it runs: no table formatter (string-width), no zod locale but English, no fetch, one rate limiter store", () => {
     const dir = join(pkg, "dist", "bin");
     const syncAction = readdirSync(dir).find((f) => /^sync-action-\w+\.js$/.test(f))!;
     const loaded = staticImports(dir, "metastudio-sync.js");
@@ -84,7 +84,16 @@ describe("the bundled CLI (dist/bin)", () => {
     const modules = [...loaded].flatMap((f) =>
       [...readFileSync(join(dir, f), "utf8").matchAll(/^\/\/ (node_modules\/\S+)$/gm)].map((m) => m[1]),
     );
-    expect(modules).toContain("node_modules/undici/index.js");
+    // undici's parts, not its index (fetch, WebSocket, cookies: see src/metastudio/undici.ts). The
+    // HTTP/1 client keeps a lazy require of fetch's body reader, for bodies a sync never sends.
+    expect(modules).toContain("node_modules/undici/lib/dispatcher/client-h1.js");
+    const web =
+      /^node_modules\/undici\/(index\.js|lib\/web\/(fetch\/index|websocket|cookies|eventsource|cache)\b)/;
+    expect(modules.filter((m) => web.test(m!))).toEqual([]);
+    // The two limiters used, not rate-limiter-flexible's index with its two dozen stores.
+    expect(modules).toContain("node_modules/rate-limiter-flexible/lib/RateLimiterMemory.js");
+    expect(modules).not.toContain("node_modules/rate-limiter-flexible/index.js");
+    expect(modules).not.toContain("node_modules/rate-limiter-flexible/lib/RateLimiterCluster.js");
     expect(modules.filter((m) => m!.startsWith("node_modules/string-width/"))).toEqual([]);
     // `import { z }` kept zod's namespace whole, 63 translations of its messages with it (570 KB).
     expect(modules.filter((m) => m!.startsWith("node_modules/zod/v4/locales/"))).toEqual([

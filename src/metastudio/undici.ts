@@ -1,0 +1,45 @@
+import api from "undici/lib/api/index.js";
+import DispatcherClass from "undici/lib/dispatcher/dispatcher.js";
+import EnvHttpProxyAgentClass from "undici/lib/dispatcher/env-http-proxy-agent.js";
+import util from "undici/lib/core/util.js";
+import type * as Undici from "undici";
+
+/**
+ * The parts of undici this client uses, loaded from undici's own modules instead of its index.
+ * The index also loads fetch, WebSocket, EventSource, the cache, the mocks and cookies, and the
+ * cookies' brand check reads `globalThis.Headers`, which loads Node's own bundled copy of undici
+ * as well: about 55 ms of every CLI process's start-up to load code a sync never runs (the
+ * index against these modules, `require` alone, five pairs), and more memory.
+ *
+ * These are the modules the index itself requires (undici 7 has no `exports` map, so the paths
+ * are public in practice); test/metastudio/undici.test.ts fails if one moves.
+ */
+
+export type Dispatcher = Undici.Dispatcher;
+
+/**
+ * The index adds the request API (request, stream, pipeline, upgrade, connect) to every
+ * dispatcher; done here instead. Not only for `request`: a ProxyAgent opens its tunnel with
+ * `client.connect()`, so without this every proxied request would fail.
+ */
+Object.assign(DispatcherClass.prototype, api);
+
+/** undici's EnvHttpProxyAgent: the proxy the environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY). */
+export const EnvHttpProxyAgent = EnvHttpProxyAgentClass;
+
+/** Options of `request`; unlike undici's, a dispatcher is required (there is no global one here). */
+export type RequestOptions = Omit<Undici.Dispatcher.RequestOptions, "origin" | "path" | "method"> & {
+  method: Undici.Dispatcher.HttpMethod;
+  dispatcher: Dispatcher;
+};
+
+/** undici's `request(url, options)`: the URL checked and split as undici's index splits it. */
+export function request(url: string | URL, options: RequestOptions): Promise<Undici.Dispatcher.ResponseData> {
+  const { dispatcher, ...rest } = options;
+  const target = util.parseURL(url);
+  return dispatcher.request({
+    ...rest,
+    origin: target.origin,
+    path: target.search ? `${target.pathname}${target.search}` : target.pathname,
+  });
+}
