@@ -1,17 +1,11 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { openDatabase } from "../src/db/database.js";
 import { clipText, clippedError, clipToken, describeError } from "../src/describe-error.js";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+import { useTestDatabase } from "./support/use-test-database.js";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase({ migrate: false });
 
 describe("describeError", () => {
   it("gives Postgres's reason, SQLSTATE and constraint instead of Drizzle's query and parameters", async () => {

@@ -8,18 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { queryRows } from "../../src/db/query-rows.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 const PROJECTS = ["p-feed-a", "p-feed-b", "p-feed-c"];
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: PROJECTS, roomsPerProject: 150 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 const env = () => ({ PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", DATABASE_URL: database.url });

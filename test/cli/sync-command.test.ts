@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { smartChatRooms, syncRuns } from "../../src/db/schema.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 const TOKEN = "cli-sync-token";
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: ["p-interrupt", "p-refused"],
     roomsPerProject: 3000,
@@ -20,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim.close();
-  await database.drop();
 });
 
 interface Cli {

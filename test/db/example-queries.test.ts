@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { fillHistory } from "../../bench/history-rows.js";
 import { queryRows } from "../../src/db/query-rows.js";
 import { readBetween } from "../../src/db/render-table-docs.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 const PARAMS: Record<string, string> = {
   $1: "'p-1'",
@@ -41,14 +41,10 @@ function seqScans(node: PlanNode): string[] {
   return [...own, ...(node.Plans ?? []).flatMap(seqScans)];
 }
 
-let database: TestDatabase;
+const database = useTestDatabase();
 beforeAll(async () => {
-  database = await createTestDatabase();
   await fillHistory(database.db, { rooms: 100_000, projects: 4 });
 }, 300_000);
-afterAll(async () => {
-  await database.drop();
-});
 
 describe("the README's example queries at 100,000 rooms", () => {
   it("each uses an index, none reads a table sequentially", async () => {

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { poolTransaction } from "../../src/db/pool-transaction.js";
 import { queryCount } from "../../src/db/query-rows.js";
 import * as schema from "../../src/db/schema.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 /** A pool whose one client loses its connection before `BEGIN`, as after a Postgres restart. */
 function deadConnectionPool() {
@@ -20,13 +20,9 @@ function deadConnectionPool() {
   return { pool, released };
 }
 
-let database: TestDatabase;
+const database = useTestDatabase();
 beforeAll(async () => {
-  database = await createTestDatabase();
   await database.db.execute(sql`create table pool_tx_probe (n int)`);
-});
-afterAll(async () => {
-  await database.drop();
 });
 
 describe("poolTransaction", () => {

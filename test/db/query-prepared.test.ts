@@ -7,13 +7,12 @@ import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { loadStoredRooms } from "../../src/db/apply-room-batch.js";
 import { roomKeysPayload } from "../../src/sync/room-batch-payload.js";
 import { queryPrepared } from "../../src/db/query-rows.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 /** One connection, so what it has prepared can be read back from it. */
 let single: PostgresDatabase;
 beforeAll(async () => {
-  database = await createTestDatabase();
   single = (await openDatabase({
     databaseUrl: database.url,
     embeddedDataDir: "",
@@ -22,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await single.close();
-  await database.drop();
 });
 
 const prepared = async () =>

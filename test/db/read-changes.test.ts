@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { readChanges } from "../../src/db/read-changes.js";
 import { FEED_START } from "../../src/sync/feed-cursor.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 beforeAll(async () => {
-  database = await createTestDatabase();
   // Transactions and ids whose numbers cross a power of ten, as every busy mirror's eventually
   // do: xids 9, 10 and 11 (long committed on any cluster), ids 98 to 101 inside xid 11.
   await database.pool.query(
@@ -14,9 +13,6 @@ beforeAll(async () => {
      select id, xid::text::xid8, 'p-order', 'r' || id, gen_random_uuid(), 'created', '{}', now()
        from (values (1, 9), (2, 10), (98, 11), (99, 11), (100, 11), (101, 11)) as v(id, xid)`,
   );
-});
-afterAll(async () => {
-  await database.drop();
 });
 
 const read = async (after = FEED_START, limit = 10) =>

@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countUnseenLive, markUnseenDeleted } from "../../src/db/mark-deleted.js";
 import { migrate } from "../../src/db/migrate.js";
 import { adoptRunProgress } from "../../src/db/run-windows.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase({ migrate: false });
 let folder: string;
 beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
   // The migrations as they were before 0005_seen_batches: seen rows one per room.
   folder = mkdtempSync(join(tmpdir(), "msync-0004-"));
   cpSync("migrations", folder, { recursive: true });
@@ -25,9 +24,8 @@ beforeAll(async () => {
   writeFileSync(journalPath, JSON.stringify(journal));
   await drizzleMigrate(drizzle(database.pool), { migrationsFolder: folder });
 });
-afterAll(async () => {
+afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
-  await database.drop();
 });
 
 const FAILED = "00000000-0000-4000-8000-0000000000f1";

@@ -1,21 +1,20 @@
 import { randomUUID } from "node:crypto";
 
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import type { Db } from "../../src/db/database.js";
 import { countUnseenLive, markUnseenDeleted } from "../../src/db/mark-deleted.js";
 import { queryCount, queryRows } from "../../src/db/query-rows.js";
 import { countSeenRooms, refreshLastSeen } from "../../src/db/seen-rooms.js";
 import { withHashJoins } from "../../src/db/with-hash-joins.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 const ROOMS = 4000;
 const PER_BATCH = 100;
 const run = randomUUID();
 beforeAll(async () => {
-  database = await createTestDatabase();
   await database.pool.query(
     `insert into smart_chat_rooms (project_id, room_id, raw, content_hash, first_seen_at, last_seen_at, last_changed_at)
      select 'p-plan', 'room-' || i, '{}'::jsonb, 'h', now(), now(), now() from generate_series(1, $1::int) i`,
@@ -35,9 +34,6 @@ beforeAll(async () => {
   await database.pool.query("analyze smart_chat_rooms; analyze sync_seen_batches");
   await database.pool.query("delete from sync_seen_batches where run_id = $1", [earlier]);
   await seen(run);
-});
-afterAll(async () => {
-  await database.drop();
 });
 
 /**

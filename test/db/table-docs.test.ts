@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { sql } from "drizzle-orm";
 import * as prettier from "prettier";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { queryRows } from "../../src/db/query-rows.js";
 import {
@@ -16,15 +16,9 @@ import {
   replaceBetween,
 } from "../../src/db/render-table-docs.js";
 import { INTERFACE_TABLES, TABLE_DOCS } from "../../src/db/table-docs.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("table docs: one source for the README and the database comments", () => {
   it("the migration's COMMENT block is the rendered source", () => {

@@ -11,7 +11,8 @@ import { createSyncQueue, SYNC_QUEUE_NAME } from "../../src/queue/sync-queue.js"
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { SECRET_TOKEN, startTestWorker, workerEnv } from "../queue/worker-fixture.js";
 
 /**
@@ -24,10 +25,9 @@ const run = promisify(execFile);
 const CAP_SECONDS = 2;
 const PROJECTS = ["throttled-cli", "throttled-worker"];
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: PROJECTS,
     roomsPerProject: 250,
@@ -36,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
-  await database?.drop();
 });
 
 const tenHours = {

@@ -11,7 +11,7 @@ import { finishRun } from "../../src/db/sync-runs.js";
 import { createLogger } from "../../src/logger.js";
 import { runHousekeeping } from "../../src/housekeeping/run-housekeeping.js";
 import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
 const DAY = 86_400_000;
@@ -25,15 +25,13 @@ const CONFIG: HousekeepingConfig = {
   pauseMs: 0,
 };
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: ["p-old", "p-live"], roomsPerProject: 1500 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** A finished run of `p-old` that ended `daysAgo` days ago, with scratch rows and requests. */

@@ -13,7 +13,8 @@ import { type EnqueuedSync, type SyncJobData } from "../../src/queue/sync-queue.
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 import { spawnWorker, type WorkerProcess } from "./worker-fixture.js";
 
@@ -21,7 +22,7 @@ const CN = ["cn-1", "cn-2"];
 const SG = ["sg-1"];
 const SECRETS = { CN_AK: "AKCN0001", CN_SK: "sk-cn-never-elsewhere", SG_TOKEN: "tok-sg-never-elsewhere" };
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let cn: Simulator;
 let sg: Simulator;
 let queue: Queue<SyncJobData>;
@@ -32,7 +33,6 @@ const prefix = randomPrefix();
 const spawned: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   // Two regions: each simulator serves only its account's projects and accepts only its credential.
   cn = await startSimulator({
     projectIds: CN,
@@ -69,7 +69,6 @@ afterAll(async () => {
   await clients?.close(spawned);
   await cn?.close();
   await sg?.close();
-  await database?.drop();
 });
 
 function env(extra: Record<string, string> = {}): Record<string, string> {

@@ -9,13 +9,14 @@ import { type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 import { SECRET_TOKEN, spawnWorker, workerEnv, type WorkerProcess } from "./worker-fixture.js";
 
 // Two deployments (each its own database and projects) on one Redis with the same QUEUE_PREFIX.
-let dbA: TestDatabase;
-let dbB: TestDatabase;
+const dbA = useTestDatabase();
+const dbB = useTestDatabase();
 let sim: Simulator;
 let queue: Queue<SyncJobData>;
 let events: QueueEvents;
@@ -24,7 +25,6 @@ const prefix = randomPrefix();
 const spawned: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  [dbA, dbB] = await Promise.all([createTestDatabase(), createTestDatabase()]);
   sim = await startSimulator({
     projectIds: ["a-1", "a-2", "b-1"],
     roomsPerProject: 120,
@@ -37,8 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await clients?.close(spawned);
   await sim?.close();
-  await dbA?.drop();
-  await dbB?.drop();
 });
 
 async function deployment(database: TestDatabase, projectIds: string[]): Promise<WorkerProcess> {

@@ -8,18 +8,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningWorker } from "../../src/queue/start-worker.js";
 import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
 
 const run = promisify(execFile);
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 let worker: RunningWorker;
 const prefix = randomPrefix();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: ["alpha", "beta"],
     roomsPerProject: 200,
@@ -38,7 +38,6 @@ afterAll(async () => {
   await queue.close();
   await redis.quit();
   await sim?.close();
-  await database?.drop();
 });
 
 /** The real command; only the variables given, so nothing leaks in from the test's environment. */

@@ -11,14 +11,15 @@ import { type EnqueuedSync, type SyncJobData } from "../../src/queue/sync-queue.
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 import { SECRET_TOKEN, spawnWorker, workerEnv, type WorkerProcess } from "./worker-fixture.js";
 
 const FLEET = Array.from({ length: 20 }, (_, i) => `fleet-${String(i).padStart(2, "0")}`);
 const PROJECTS = [...FLEET, "killed", "drained", "aborted"];
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 let queue: Queue<SyncJobData>;
 let events: QueueEvents;
@@ -27,7 +28,6 @@ const prefix = randomPrefix();
 const spawned: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: PROJECTS,
     roomsPerProject: 300,
@@ -40,7 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await clients?.close(spawned);
   await sim?.close();
-  await database?.drop();
 });
 
 /** Short locks and stalled checks, so a killed worker's job is retaken in seconds. */

@@ -15,13 +15,14 @@ import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/qu
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { createTestDatabase, randomPrefix, type TestDatabase } from "../support/test-database.js";
+import { randomPrefix } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
 
 const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused", "first-start"];
 const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 let redis: Redis;
 let queue: Queue<SyncJobData>;
@@ -30,7 +31,6 @@ let worker: RunningWorker;
 const prefix = randomPrefix();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: PROJECTS,
     roomsPerProject: 600,
@@ -58,7 +58,6 @@ afterAll(async () => {
   await queue?.close();
   await redis?.quit();
   await sim?.close();
-  await database?.drop();
 });
 
 async function runsOf(projectId: string) {

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterEach } from "vitest";
 
 import { startHarness, type Harness } from "./sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "./test-database.js";
+import type { TestDatabase } from "./test-database.js";
+import { useTestDatabase } from "./use-test-database.js";
 
 export interface SyncTestFile {
   /** The file's own database, created before its first test and dropped after its last. */
@@ -18,23 +19,14 @@ export interface SyncTestFile {
  * simulator and client pool cannot hold the next test's port or keep the process alive.
  */
 export function useSyncHarness(): SyncTestFile {
-  let database: TestDatabase | undefined;
+  const database = useTestDatabase();
   let harness: Harness | undefined;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
   afterEach(async () => {
     await harness?.close();
     harness = undefined;
   });
-  afterAll(async () => {
-    await database?.drop();
-  });
   return {
-    get database() {
-      if (database === undefined) throw new Error("useSyncHarness: the database exists only inside tests");
-      return database;
-    },
+    database,
     get harness() {
       if (harness === undefined) throw new Error("useSyncHarness: no harness started in this test");
       return harness;

@@ -3,17 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { queryRows } from "../../src/db/query-rows.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: ["p-large"], roomsPerProject: 2500 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** What the planner believes the room table holds: -1 until it is first analyzed. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
@@ -10,15 +10,9 @@ import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { markUnseenDeleted } from "../../src/db/mark-deleted.js";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms } from "../../src/db/schema.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const room = (id: string, extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
   room_id: id,

@@ -4,18 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/query-rows.js";
 import { smartChatRoomChanges, smartChatRooms } from "../../src/db/schema.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 const P = "p-history";
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: [P], roomsPerProject: 60 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** The live rows as `smart_chat_rooms_as_of` returns them, taken straight from the table. */

@@ -4,20 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms } from "../../src/db/schema.js";
 import { compareMirror, describeDifferences } from "../../src/sync/compare-mirror.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 const PROJECT = "p-compare";
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: [PROJECT], roomsPerProject: 60, seed: 3 });
   await harness.run(PROJECT);
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 const room = (i: number) => harness.sim.rooms(PROJECT)[i]!;

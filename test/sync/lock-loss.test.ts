@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { LockLostError } from "../../src/sync/sync-errors.js";
 import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, {
     projectIds: ["p-lock"],
     roomsPerProject: 1500,
@@ -17,7 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** Closes the connection holding a project lock, as a Postgres restart does. */

@@ -2,17 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { runSync, type RunProgress } from "../../src/sync/run-sync.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: ["p-total"], roomsPerProject: 1000 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** A full run, with every progress report it made. */

@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { RoomWriter } from "../../src/sync/room-writer.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 describe("RoomWriter", () => {
   it("splits one huge page into batches, each its own transaction", async () => {

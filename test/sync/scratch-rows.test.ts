@@ -6,18 +6,16 @@ import { insertRunWindow } from "../../src/db/run-windows.js";
 import { syncSeenBatches } from "../../src/db/schema.js";
 import { finishRun } from "../../src/db/sync-runs.js";
 import { startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: ["p-scratch", "p-other"], roomsPerProject: 120 });
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 /** A finished run that left scratch rows behind, as a run cut off after its bookkeeping would. */

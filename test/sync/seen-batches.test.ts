@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
-let database: TestDatabase;
+const database = useTestDatabase();
 let harness: Harness;
 const ROOMS = 1500;
 beforeAll(async () => {
-  database = await createTestDatabase();
   harness = await startHarness(database, { projectIds: ["p-quiet"], roomsPerProject: ROOMS });
   // Counts every row written to the table that stores seen rooms, whatever its shape: the rows
   // are deleted again when the run ends, so only a trigger sees how many there were.
@@ -22,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await harness.close();
-  await database.drop();
 });
 
 describe("a quiet full run's seen rooms", () => {

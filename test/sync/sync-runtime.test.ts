@@ -7,14 +7,13 @@ import { createLogger } from "../../src/logger.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { openSyncRuntime } from "../../src/sync/sync-runtime.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 
 /** The run budget a user configures reaches every run the runtime starts, CLI and worker alike. */
 const TOKEN = "runtime-token";
-let database: TestDatabase;
+const database = useTestDatabase();
 let sim: Simulator;
 beforeAll(async () => {
-  database = await createTestDatabase();
   sim = await startSimulator({
     projectIds: ["p-budget", "p-roomy"],
     roomsPerProject: 300,
@@ -23,7 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.close();
-  await database?.drop();
 });
 
 function runtimeFor(projectId: string, extra: Record<string, string>) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { countUnseenLive, markUnseenDeleted } from "../../src/db/mark-deleted.js";
 import { adoptRunProgress } from "../../src/db/run-windows.js";
@@ -9,16 +9,10 @@ import { syncRuns } from "../../src/db/schema.js";
 import { countSeenRooms } from "../../src/db/seen-rooms.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
 import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
-import { createTestDatabase, type TestDatabase } from "../support/test-database.js";
+import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
+const database = useTestDatabase();
 
 const room = (id: string, name = `room ${id}`): SmartChatRoom => ({
   room_id: id,
