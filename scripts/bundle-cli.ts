@@ -3,7 +3,7 @@
  * the Docker image run. `npm run build` runs it after tsc, whose `dist/` stays the library's.
  *
  * Why: Node's module loader resolves, reads and compiles each file a sync loads one by one: 318
- * through the ESM loader, and the CommonJS files those require (undici alone is 50). That was about
+ * through the ESM loader, and the CommonJS files those require (undici's index alone is 110). That was about
  * a quarter of a second of every run's start-up on this project's 2-core machine, more than the
  * run of a small project itself (README, Performance); the bundle loads 25. Split at the CLI's
  * lazy imports, so `sync` still loads no queue, HTTP or embedded database code.

@@ -20,7 +20,7 @@ beforeAll(async () => {
   })) as PostgresDatabase;
 });
 afterAll(async () => {
-  await single.close();
+  await single?.close();
 });
 
 const prepared = async () =>

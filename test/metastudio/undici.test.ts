@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { createHttpAgent } from "../../src/metastudio/http-agent.js";
-import { request } from "../../src/metastudio/undici.js";
+import { request, type Dispatcher } from "../../src/metastudio/undici.js";
 
 const listen = (server: Server) =>
   new Promise<string>((resolve) =>
@@ -46,14 +46,21 @@ afterAll(() => {
   upstream.close();
   proxy.close();
 });
-afterEach(() => {
+/** Every agent a test makes, closed after it whatever its outcome. */
+const agents: Dispatcher[] = [];
+const agent = () => {
+  agents.push(createHttpAgent({ requestTimeoutMs: 5000 }));
+  return agents.at(-1)!;
+};
+afterEach(async () => {
   vi.unstubAllEnvs();
   seen.length = 0;
+  await Promise.all(agents.splice(0).map((a) => a.close()));
 });
 
 describe("undici's parts, loaded without its index", () => {
   it("sends a request with its path and query, and gives the status, headers and body", async () => {
-    const dispatcher = createHttpAgent({ requestTimeoutMs: 5000 });
+    const dispatcher = agent();
     const response = await request(`http://${upstreamHost}/v1/p/smart-chat-rooms?offset=0&limit=100`, {
       method: "GET",
       dispatcher,
@@ -64,7 +71,6 @@ describe("undici's parts, loaded without its index", () => {
       path: "/v1/p/smart-chat-rooms?offset=0&limit=100",
       method: "GET",
     });
-    await dispatcher.close();
   });
 
   // A ProxyAgent opens its tunnel with `client.connect()`, which undici's index adds to every
@@ -72,18 +78,17 @@ describe("undici's parts, loaded without its index", () => {
   it("goes through the proxy HTTP_PROXY names", async () => {
     for (const name of ["HTTP_PROXY", "http_proxy"]) vi.stubEnv(name, `http://${proxyHost}`);
     for (const name of ["NO_PROXY", "no_proxy"]) vi.stubEnv(name, "");
-    const dispatcher = createHttpAgent({ requestTimeoutMs: 5000 });
+    const dispatcher = agent();
     const response = await request(`http://${upstreamHost}/v1/p/smart-chat-rooms?limit=1`, {
       method: "GET",
       dispatcher,
     });
     expect(await response.body.json()).toEqual({ path: "/v1/p/smart-chat-rooms?limit=1", method: "GET" });
     expect(seen).toEqual([`CONNECT ${upstreamHost}`]);
-    await dispatcher.close();
   });
 
   it("refuses a URL that is not http(s), as undici's request does", () => {
-    const dispatcher = createHttpAgent({ requestTimeoutMs: 5000 });
+    const dispatcher = agent();
     expect(() => request("ftp://example.com/", { method: "GET", dispatcher })).toThrow(/protocol/i);
   });
 

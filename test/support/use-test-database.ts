@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 /**
  * The file's own database: created before its first test, so files never see each other's rows,
- * and dropped after its last even when tests fail. Call it at the top level, before the file's
+ * and dropped after its last even when tests fail (not when an `afterAll` registered after it
+ * throws: vitest stops at the first that does). Call it at the top level, before the file's
  * other hooks: `beforeAll` hooks run in order and `afterAll` hooks in reverse, so the file's own
  * hooks see the database created and are done with it before it is dropped.
  *
@@ -28,6 +29,9 @@ export function useTestDatabase(options: { migrate?: boolean } = {}): TestDataba
   };
   return new Proxy({} as TestDatabase, {
     get: (_, property) => Reflect.get(current(), property) as unknown,
+    set: () => {
+      throw new Error("useTestDatabase: the handle is read-only");
+    },
     has: (_, property) => Reflect.has(current(), property),
     ownKeys: () => Reflect.ownKeys(current()),
     getOwnPropertyDescriptor: (_, property) => Reflect.getOwnPropertyDescriptor(current(), property),

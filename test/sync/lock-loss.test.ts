@@ -15,7 +15,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await harness.close();
+  await harness?.close();
 });
 
 /** Closes the connection holding a project lock, as a Postgres restart does. */
