@@ -3,13 +3,12 @@
  * CPU and memory are its own and not the simulator's (which lives in the bench process). The
  * script prints one JSON line; its peak RSS is read from /proc while it runs.
  */
-import { spawn } from "node:child_process";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { build } from "esbuild";
 
-import { watchProcess } from "./proc-stat.js";
+import { runNode } from "./run-cli.js";
 
 /** Under node_modules, so the bundle's packages resolve from the project's node_modules. */
 const OUT_DIR = fileURLToPath(new URL("../node_modules/.cache/metastudio-sync-bench/", import.meta.url));
@@ -34,21 +33,8 @@ export async function runBenchChild<T>(
     packages: "external",
     logLevel: "warning",
   });
-  const child = spawn(process.execPath, [...nodeFlags, "--expose-gc", outfile], {
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const watch = watchProcess(child.pid);
-  let stdout = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const { peakRssMb } = watch.stop();
-      if (code !== 0) reject(new Error(`${file} exited ${code}`));
-      else resolve({ ...(JSON.parse(stdout) as T), peakRssMb });
-    });
-  });
+  const run = await runNode([...nodeFlags, "--expose-gc", outfile], env, file);
+  return { ...(JSON.parse(run.stdout) as T), peakRssMb: run.peakRssMb };
 }
 
 /**

@@ -5,12 +5,11 @@ import { openDatabase } from "../src/db/database.js";
 import { startSimulator, type Churn } from "../src/simulator/simulator.js";
 import { findPhantomDeletions } from "../src/sync/phantom-deletions.js";
 import type { RunSummary } from "../src/sync/run-summary.js";
-import { runCli } from "./run-cli.js";
+import { BENCH_TOKEN, benchCliEnv, runCli } from "./run-cli.js";
 
 /** About one edit per list request, never a deletion, as in issue 9's report. */
 const EDITS: Churn = { perRequest: 1, perSecond: 0, mix: { create: 0, update: 1, delete: 0 } };
 const QUIET: Churn = { perRequest: 0, perSecond: 0, mix: { create: 0, update: 1, delete: 0 } };
-const TOKEN = "bench-token";
 
 export interface ChurnBenchOptions {
   rooms: number;
@@ -38,7 +37,7 @@ export async function benchChurn(options: ChurnBenchOptions): Promise<void> {
     projectIds: [projectId],
     roomsPerProject: options.rooms,
     seed: 42,
-    credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
+    credentials: { accessKeys: {}, tokens: [BENCH_TOKEN], iamUsers: [] },
     behaviour: { latencyMs: options.latencyMs },
   });
   try {
@@ -70,15 +69,10 @@ export async function benchChurn(options: ChurnBenchOptions): Promise<void> {
 }
 
 async function fullRun(endpoint: string, projectId: string, databaseUrl: string): Promise<RunSummary> {
-  const { stdout } = await runCli(["sync", "--full", "--json"], {
-    PATH: process.env.PATH,
-    METASTUDIO_ENDPOINT: endpoint,
-    METASTUDIO_PROJECT_IDS: projectId,
-    METASTUDIO_AUTH_TOKEN: TOKEN,
-    METASTUDIO_RATE_LIMIT: "10000",
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: "warn",
-  });
+  const { stdout } = await runCli(
+    ["sync", "--full", "--json"],
+    benchCliEnv(endpoint, projectId, databaseUrl),
+  );
   const [summary] = JSON.parse(stdout) as RunSummary[];
   if (!summary) throw new Error(`sync printed no summary: ${stdout}`);
   return summary;

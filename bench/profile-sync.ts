@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 
 import { startSimulator } from "../src/simulator/simulator.js";
 import { watchProcess } from "./proc-stat.js";
-import { binNodeFlags, CLI } from "./run-cli.js";
+import { BENCH_TOKEN, benchCliEnv, binNodeFlags, CLI } from "./run-cli.js";
 import { withScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
@@ -28,7 +28,7 @@ await withScratchDatabase(adminUrl, `msync_prof_${randomBytes(3).toString("hex")
     projectIds: ["p"],
     roomsPerProject: Number(values.rooms),
     seed: 42,
-    credentials: { accessKeys: {}, tokens: ["t"], iamUsers: [] },
+    credentials: { accessKeys: {}, tokens: [BENCH_TOKEN], iamUsers: [] },
     behaviour: { latencyMs: 20 },
   });
   try {
@@ -46,15 +46,7 @@ await withScratchDatabase(adminUrl, `msync_prof_${randomBytes(3).toString("hex")
           ...(run === "full" ? ["--full"] : []),
         ],
         {
-          env: {
-            PATH: process.env.PATH,
-            METASTUDIO_ENDPOINT: sim.url,
-            METASTUDIO_PROJECT_IDS: "p",
-            METASTUDIO_AUTH_TOKEN: "t",
-            METASTUDIO_RATE_LIMIT: "10000",
-            DATABASE_URL: url,
-            LOG_LEVEL: "warn",
-          },
+          env: benchCliEnv(sim.url, "p", url),
           stdio: ["ignore", "ignore", "inherit"],
         },
       );

@@ -19,6 +19,26 @@ export function binNodeFlags(): string[] {
   return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
 
+/** The token the bench's simulators accept and its CLI runs send. */
+export const BENCH_TOKEN = "bench-token";
+
+/**
+ * The CLI's environment in the bench: the defaults but the rate limit (the simulator has no
+ * throttle to respect) and logs at `warn` (a line per request is the user's choice, not the
+ * engine's cost).
+ */
+export function benchCliEnv(endpoint: string, projectId: string, databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    METASTUDIO_ENDPOINT: endpoint,
+    METASTUDIO_PROJECT_IDS: projectId,
+    METASTUDIO_AUTH_TOKEN: BENCH_TOKEN,
+    METASTUDIO_RATE_LIMIT: "10000",
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: "warn",
+  };
+}
+
 export interface CliRun {
   stdout: string;
   /** The process's peak resident set (VmHWM), polled while it runs. */
@@ -31,15 +51,20 @@ export interface CliRun {
 
 /**
  * Runs `node <shebang flags> dist/bin/metastudio-sync.js ...args` and resolves with its output once it
- * exits 0. Peak RSS and CPU are read from /proc while it runs: both only grow, so the last
- * reading is the total give or take the final 50 ms.
+ * exits 0.
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runNode([...binNodeFlags(), CLI, ...args], env, `metastudio-sync ${args.join(" ")}`);
+}
+
+/**
+ * Runs `node ...args` with `env` and resolves with its output once it exits 0 (else rejects,
+ * naming it `label`). Peak RSS and CPU are read from /proc while it runs: both only grow, so the
+ * last reading is the total give or take the final 50 ms.
+ */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, label: string): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...binNodeFlags(), CLI, ...args], {
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] });
   const watch = watchProcess(child.pid);
   let stdout = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -47,7 +72,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> 
     child.on("error", reject);
     child.on("exit", (code) => {
       const { peakRssMb, cpuSeconds } = watch.stop();
-      if (code !== 0) reject(new Error(`metastudio-sync ${args.join(" ")} exited ${code}`));
+      if (code !== 0) reject(new Error(`${label} exited ${code}`));
       else resolve({ stdout, peakRssMb, cpuSeconds, wallMs: performance.now() - started });
     });
   });

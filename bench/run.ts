@@ -24,7 +24,7 @@ import { benchChurn } from "./churn.js";
 import { expectExactMirror } from "./expect-exact-mirror.js";
 import { naiveSync } from "./naive-sync.js";
 import { meterPostgresCpu } from "./postgres-cpu.js";
-import { runCli } from "./run-cli.js";
+import { BENCH_TOKEN, benchCliEnv, runCli } from "./run-cli.js";
 import { isFullRun, SCENARIOS, type Scenario } from "./scenarios.js";
 import { withScratchDatabase } from "./scratch-database.js";
 import { limitsTable, targetsTable } from "./targets.js";
@@ -54,7 +54,6 @@ if (values.huge) sizes.push(1_000_000);
 const impls: Array<ScenarioResult["impl"]> = values["no-baseline"]
   ? ["metastudio-sync"]
   : ["metastudio-sync", "naive"];
-const TOKEN = "bench-token";
 
 const limitsBySize = new Map<number, Limits>();
 
@@ -95,14 +94,14 @@ async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<Sce
     projectIds: [projectId],
     roomsPerProject: rooms,
     seed: 42,
-    credentials: { accessKeys: {}, tokens: [TOKEN], iamUsers: [] },
+    credentials: { accessKeys: {}, tokens: [BENCH_TOKEN], iamUsers: [] },
     behaviour: { latencyMs: Number(values.latency) },
   });
   try {
     // The limit first, on the same rooms: fetch-only from this simulator, COPY into a database
     // of its own, freshly migrated like the one the engine's first full sync starts from.
     if (impl === "metastudio-sync" && !values["no-limits"]) {
-      const env = cliEnv(sim.url, projectId, "");
+      const env = benchCliEnv(sim.url, projectId, "");
       limitsBySize.set(
         rooms,
         await measureLimits(env, (work) =>
@@ -135,20 +134,6 @@ async function measure(impl: ScenarioResult["impl"], rooms: number): Promise<Sce
   }
 }
 
-/** The CLI's environment in the bench: defaults but the rate limit. */
-function cliEnv(endpoint: string, projectId: string, databaseUrl: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    METASTUDIO_ENDPOINT: endpoint,
-    METASTUDIO_PROJECT_IDS: projectId,
-    METASTUDIO_AUTH_TOKEN: TOKEN,
-    // The one setting changed from the defaults: the simulator has no throttle to respect.
-    METASTUDIO_RATE_LIMIT: "10000",
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: "warn",
-  };
-}
-
 /** metastudio-sync as users run it: the compiled CLI in a process of its own, with defaults. */
 async function ourScenario(
   scenario: ScenarioResult["scenario"],
@@ -159,7 +144,7 @@ async function ourScenario(
   const postgres = await meterPostgresCpu(adminUrl!, new URL(databaseUrl).pathname.slice(1));
   const run = await runCli(
     ["sync", ...(isFullRun(scenario) ? ["--full"] : []), "--json"],
-    cliEnv(endpoint, projectId, databaseUrl),
+    benchCliEnv(endpoint, projectId, databaseUrl),
   );
   const postgresCpuSeconds = await postgres.stop();
   const { stdout, peakRssMb } = run;
@@ -193,7 +178,7 @@ async function naiveScenario(
   pool: pg.Pool,
 ): Promise<ScenarioResult> {
   const started = performance.now();
-  const result = await naiveSync({ endpoint, projectId, token: TOKEN, pool });
+  const result = await naiveSync({ endpoint, projectId, token: BENCH_TOKEN, pool });
   return {
     impl: "naive",
     scenario,
