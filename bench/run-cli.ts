@@ -24,8 +24,9 @@ export const BENCH_TOKEN = "bench-token";
 
 /**
  * The CLI's environment in the bench: the defaults but the rate limit (the simulator has no
- * throttle to respect) and logs at `warn` (a line per request is the user's choice, not the
- * engine's cost).
+ * throttle to respect) and logs at `warn`, so the bench's output is its tables. The default
+ * `info` (a line per request) measured within this machine's noise of it: five interleaved pairs
+ * of 100k-room full syncs, CPU ratio 1.07 in median, 0.77 to 1.15.
  */
 export function benchCliEnv(endpoint: string, projectId: string, databaseUrl: string): NodeJS.ProcessEnv {
   return {
