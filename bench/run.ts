@@ -25,7 +25,7 @@ import { expectExactMirror } from "./expect-exact-mirror.js";
 import { naiveSync } from "./naive-sync.js";
 import { meterPostgresCpu } from "./postgres-cpu.js";
 import { BENCH_TOKEN, benchCliEnv, runCli } from "./run-cli.js";
-import { isFullRun, SCENARIOS, type Scenario } from "./scenarios.js";
+import { isFullRun, SCENARIOS, type ScenarioResult } from "./scenarios.js";
 import { withScratchDatabase } from "./scratch-database.js";
 import { limitsTable, targetsTable } from "./targets.js";
 import { measureTenants } from "./tenants.js";
@@ -59,24 +59,6 @@ const limitsBySize = new Map<number, Limits>();
 
 const withDatabase = <T>(name: string, work: (url: string) => Promise<T>): Promise<T> =>
   withScratchDatabase(adminUrl, name, work);
-
-export interface ScenarioResult {
-  impl: "metastudio-sync" | "naive";
-  scenario: Scenario;
-  /** The run itself: metastudio-sync's summary duration (process start excluded), the baseline's loop. */
-  wallMs: number;
-  requests: number;
-  roomRows: number;
-  voiceRows: number;
-  peakRssMb: number | undefined;
-  /** The CLI process's wall time and CPU, start-up included; Postgres CPU of its database. */
-  processWallMs?: number;
-  nodeCpuSeconds?: number;
-  postgresCpuSeconds?: number;
-  fetchMs?: number;
-  validateMs?: number;
-  writeMs?: number;
-}
 
 /** Changes 1% of the rooms upstream, spread over the whole list. */
 function mutateOnePercent(sim: Simulator, projectId: string): void {

@@ -13,3 +13,22 @@ export const FULL_RUNS = ["full", "full again"] as const satisfies readonly Scen
 
 export const isFullRun = (scenario: Scenario): boolean =>
   (FULL_RUNS as readonly Scenario[]).includes(scenario);
+
+/** One implementation's run of one scenario, as the bench measured it. */
+export interface ScenarioResult {
+  impl: "metastudio-sync" | "naive";
+  scenario: Scenario;
+  /** The run itself: metastudio-sync's summary duration (process start excluded), the baseline's loop. */
+  wallMs: number;
+  requests: number;
+  roomRows: number;
+  voiceRows: number;
+  peakRssMb: number | undefined;
+  /** The CLI process's wall time and CPU, start-up included; Postgres CPU of its database. */
+  processWallMs?: number;
+  nodeCpuSeconds?: number;
+  postgresCpuSeconds?: number;
+  fetchMs?: number;
+  validateMs?: number;
+  writeMs?: number;
+}

@@ -5,7 +5,7 @@
  */
 import { table } from "../src/cli/format-summary.js";
 import type { Limits } from "./limits.js";
-import type { ScenarioResult } from "./run.js";
+import type { ScenarioResult } from "./scenarios.js";
 
 export type Results = ReadonlyMap<string, ScenarioResult>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import type { ScenarioResult } from "../../bench/run.js";
+import type { ScenarioResult } from "../../bench/scenarios.js";
 import type { Scenario } from "../../bench/scenarios.js";
 import { targetsTable } from "../../bench/targets.js";
 
