@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import type { ScenarioResult } from "../../bench/scenarios.js";
-import type { Scenario } from "../../bench/scenarios.js";
+import type { Scenario, ScenarioResult } from "../../bench/scenarios.js";
 import { targetsTable } from "../../bench/targets.js";
 
 const ROOMS = 100_000;
@@ -82,6 +81,16 @@ describe("targetsTable", () => {
     const rows = byTarget(targetsTable(results, new Map(), [ROOMS], 20));
     expect(rows.get(">= 12x the naive script at 100000 rooms")).toMatch(
       /^11\.8x +MISSED +start-up included: 500 of 8500 ms outside the run \(the run alone: 12\.5x\)$/,
+    );
+  });
+
+  it("says how much of node's CPU was the rooms', a quiet run's process being the rest", () => {
+    const [, again, , incremental] = healthy();
+    const full = result("full", { roomRows: ROOMS, nodeCpuSeconds: 6.3 });
+    const quiet = result("quiet", { nodeCpuSeconds: 0.6 });
+    const rows = targets(full, again!, quiet, incremental!);
+    expect(rows.get("node CPU <= 5 s per 100k rooms (absolute)")).toMatch(
+      /^6\.3 s +MISSED +start-up included: a quiet run's process took 0\.6 s, the rooms 5\.7 s per 100k; /,
     );
   });
 });
