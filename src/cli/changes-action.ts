@@ -12,8 +12,14 @@ import {
   InvalidCursorError,
   type FeedPosition,
 } from "../sync/feed-cursor.js";
-import type { ChangesOptions } from "./changes-command.js";
 import { printWarning } from "./print-warning.js";
+
+export interface ChangesOptions {
+  project: string[];
+  since?: string;
+  follow: boolean;
+  json: boolean;
+}
 
 /** Changes read per query: bounds memory however far behind the consumer is. */
 const PAGE_SIZE = 500;

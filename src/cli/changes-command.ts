@@ -5,13 +5,6 @@ import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
 import { collect } from "./sync-command.js";
 
-export interface ChangesOptions {
-  project: string[];
-  since?: string;
-  follow: boolean;
-  json: boolean;
-}
-
 export function registerChangesCommand(program: Command): void {
   program
     .command("changes")

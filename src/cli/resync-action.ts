@@ -13,8 +13,15 @@ import { waitForSyncs, type SyncOutcome } from "../queue/wait-for-syncs.js";
 import { ExitError, EXIT_FAILED } from "./exit-codes.js";
 import { formatSummaries } from "./format-summary.js";
 import { ProgressLine } from "./progress-line.js";
-import type { ResyncOptions } from "./resync-command.js";
-import { selectProjects } from "./sync-command.js";
+import { selectProjects } from "./select-projects.js";
+
+export interface ResyncOptions {
+  project: string[];
+  all: boolean;
+  full: boolean;
+  wait: boolean;
+  allowMassDelete: boolean;
+}
 
 /** `resync`: enqueues a sync per project for the worker, and with `--wait` follows each to its end. */
 export async function resyncAction(options: ResyncOptions): Promise<void> {

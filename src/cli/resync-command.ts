@@ -4,14 +4,6 @@ import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
 import { collect } from "./sync-command.js";
 
-export interface ResyncOptions {
-  project: string[];
-  all: boolean;
-  full: boolean;
-  wait: boolean;
-  allowMassDelete: boolean;
-}
-
 export function registerResyncCommand(program: Command): void {
   program
     .command("resync")

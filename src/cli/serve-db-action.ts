@@ -3,7 +3,11 @@ import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { printWarning } from "./print-warning.js";
-import type { ServeDbOptions } from "./serve-db-command.js";
+
+export interface ServeDbOptions {
+  host: string;
+  port: number;
+}
 
 /**
  * The embedded database is PGlite inside this process; pglite-socket speaks the Postgres wire

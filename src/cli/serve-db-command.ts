@@ -2,11 +2,6 @@ import { InvalidArgumentError, type Command } from "commander";
 
 import { lazyAction } from "./lazy-action.js";
 
-export interface ServeDbOptions {
-  host: string;
-  port: number;
-}
-
 export function registerServeDbCommand(program: Command): void {
   program
     .command("serve-db")

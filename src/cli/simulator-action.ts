@@ -1,6 +1,26 @@
-import { startSimulator } from "../simulator/simulator.js";
+import { startSimulator, type SimulatorBehaviour } from "../simulator/simulator.js";
 import { simulatorOptionsFromEnv } from "../simulator/simulator-env.js";
-import type { SimulatorFlags } from "./simulator-command.js";
+
+export interface SimulatorFlags {
+  host: string;
+  port: number;
+  rooms: number;
+  seed: number;
+  latencyMs: number;
+  errorRate: number;
+  throttleRate: number;
+  rateLimit?: number;
+  resetRate: number;
+  truncateRate: number;
+  unstableOrder: boolean;
+  filterField: SimulatorBehaviour["timeFilterField"];
+  exclusiveEnd: boolean;
+  mutations: { create: number; update: number; delete: number };
+  clockOffset: number;
+  churnPerRequest: number;
+  churnPerSecond: number;
+  churnMix: { create: number; update: number; delete: number };
+}
 
 /** `simulator`: serves the simulator for the environment's projects until SIGINT or SIGTERM. */
 export async function simulatorAction(flags: SimulatorFlags): Promise<void> {

@@ -1,29 +1,8 @@
 import { InvalidArgumentError, type Command } from "commander";
 
-import type { SimulatorBehaviour } from "../simulator/simulator.js";
 import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
-
-export interface SimulatorFlags {
-  host: string;
-  port: number;
-  rooms: number;
-  seed: number;
-  latencyMs: number;
-  errorRate: number;
-  throttleRate: number;
-  rateLimit?: number;
-  resetRate: number;
-  truncateRate: number;
-  unstableOrder: boolean;
-  filterField: SimulatorBehaviour["timeFilterField"];
-  exclusiveEnd: boolean;
-  mutations: { create: number; update: number; delete: number };
-  clockOffset: number;
-  churnPerRequest: number;
-  churnPerSecond: number;
-  churnMix: { create: number; update: number; delete: number };
-}
+import type { SimulatorFlags } from "./simulator-action.js";
 
 export function registerSimulatorCommand(program: Command): void {
   program

@@ -7,7 +7,11 @@ import { readQueuePrefix } from "../queue/queue-prefix.js";
 import type { QueueStatus } from "../queue/queue-status.js";
 import { formatDuration, table } from "./format-summary.js";
 import { printWarning } from "./print-warning.js";
-import type { StatusOptions } from "./status-command.js";
+
+export interface StatusOptions {
+  json: boolean;
+  runs: string;
+}
 
 /** `status`: each project's last runs and watermark, and the queue's state when REDIS_URL is set. */
 export async function statusAction(options: StatusOptions): Promise<void> {

@@ -3,11 +3,6 @@ import type { Command } from "commander";
 import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
 
-export interface StatusOptions {
-  json: boolean;
-  runs: string;
-}
-
 export function registerStatusCommand(program: Command): void {
   program
     .command("status")

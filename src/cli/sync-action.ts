@@ -10,7 +10,24 @@ import { databaseHint } from "./database-hint.js";
 import { escapeControl, ExitError, EXIT_FAILED } from "./exit-codes.js";
 import { interruptOnSignals } from "./interrupt-signal.js";
 import { ProgressLine } from "./progress-line.js";
-import { selectProjects, type SyncFailure, type SyncOptions } from "./sync-command.js";
+import { selectProjects } from "./select-projects.js";
+
+export interface SyncOptions {
+  project: string[];
+  full: boolean;
+  dryRun: boolean;
+  allowMassDelete: boolean;
+  json: boolean;
+}
+
+/** A project whose run failed or never started, as `--json` prints it beside the summaries. */
+export interface SyncFailure {
+  projectId: string;
+  status: "failed";
+  /** The `sync_runs` row of the failed run; null when none was recorded (a dry run, a busy project). */
+  runId: string | null;
+  error: string;
+}
 
 /** `sync`: one run of each project in this process, then the summaries (or `--json`). */
 export async function syncAction(options: SyncOptions): Promise<void> {

@@ -1,25 +1,7 @@
 import type { Command } from "commander";
 
-import { ConfigError } from "../config/config-error.js";
 import { ENV_HELP } from "./env-help.js";
 import { lazyAction } from "./lazy-action.js";
-
-export interface SyncOptions {
-  project: string[];
-  full: boolean;
-  dryRun: boolean;
-  allowMassDelete: boolean;
-  json: boolean;
-}
-
-/** A project whose run failed or never started, as `--json` prints it beside the summaries. */
-export interface SyncFailure {
-  projectId: string;
-  status: "failed";
-  /** The `sync_runs` row of the failed run; null when none was recorded (a dry run, a busy project). */
-  runId: string | null;
-  error: string;
-}
 
 export function registerSyncCommand(program: Command): void {
   program
@@ -53,15 +35,4 @@ export function registerSyncCommand(program: Command): void {
 
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Narrows the configured projects to those named with --project; an unknown one is a usage error. */
-export function selectProjects(configured: string[], named: string[]): string[] {
-  const unknown = named.filter((id) => !configured.includes(id));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `--project ${unknown.join(", ")} is not in METASTUDIO_PROJECT_IDS (${configured.join(", ")}).`,
-    );
-  }
-  return named.length > 0 ? [...new Set(named)] : configured;
 }

@@ -6,8 +6,12 @@ import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import { serveUntilSignal } from "../queue/serve-until-signal.js";
 import { startWorker } from "../queue/start-worker.js";
-import type { WorkerOptions } from "./worker-command.js";
 import { workerObservability } from "./worker-observability.js";
+
+export interface WorkerOptions {
+  shutdownTimeout: number;
+  allowEmbedded: boolean;
+}
 
 /** `worker`: runs the sync queue's worker (and its HTTP endpoints) until a signal stops it. */
 export async function workerAction(options: WorkerOptions): Promise<void> {

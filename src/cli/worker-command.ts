@@ -26,11 +26,6 @@ export function registerWorkerCommand(program: Command): void {
     .action(lazyAction(async () => (await import("./worker-action.js")).workerAction));
 }
 
-export interface WorkerOptions {
-  shutdownTimeout: number;
-  allowEmbedded: boolean;
-}
-
 function seconds(flag: string) {
   return (value: string): number => {
     const n = Number(value);
