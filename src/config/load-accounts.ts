@@ -1,6 +1,6 @@
 import { readAccountsFile, type AccountEntry } from "./accounts-file.js";
 import { checkCredential } from "./check-settings.js";
-import type { AccountConfig, AuthConfig, MetaStudioConfig } from "./config.js";
+import type { AccountConfig, AuthConfig, MetaStudioConfig } from "./account-config.js";
 import { ConfigError } from "./config-error.js";
 import { parseProjectIds } from "./parse-project-ids.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";

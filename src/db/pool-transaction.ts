@@ -1,8 +1,11 @@
 import { drizzle } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type pg from "pg";
 
-import type { Db } from "./database.js";
 import type * as schema from "./schema.js";
+
+/** database.ts's `Db["transaction"]`, spelled out here: database.ts imports this file. */
+type Transaction = PgDatabase<PgQueryResultHKT, typeof schema>["transaction"];
 
 /**
  * `db.transaction` for a node-postgres pool that always gives the client back.
@@ -15,8 +18,8 @@ import type * as schema from "./schema.js";
  * ourselves (a plain client, which drizzle does not release), and we release it in every case:
  * destroyed after any failure, since a failed transaction's connection may be dead or mid-rollback.
  */
-export function poolTransaction(pool: pg.Pool, tables: typeof schema): Db["transaction"] {
-  return (async (work: Parameters<Db["transaction"]>[0], config?: Parameters<Db["transaction"]>[1]) => {
+export function poolTransaction(pool: pg.Pool, tables: typeof schema): Transaction {
+  return (async (work: Parameters<Transaction>[0], config?: Parameters<Transaction>[1]) => {
     const client = await pool.connect();
     let failure: Error | undefined;
     try {
@@ -27,5 +30,5 @@ export function poolTransaction(pool: pg.Pool, tables: typeof schema): Db["trans
     } finally {
       client.release(failure);
     }
-  }) as Db["transaction"];
+  }) as Transaction;
 }
