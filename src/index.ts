@@ -11,5 +11,5 @@ export {
   FEED_START,
   InvalidCursorError,
   type FeedPosition,
-} from "./sync/feed-cursor.js";
+} from "./db/feed-cursor.js";
 export { TABLE_DOCS, type ObjectDoc } from "./db/table-docs.js";

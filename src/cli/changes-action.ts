@@ -11,7 +11,7 @@ import {
   FEED_START,
   InvalidCursorError,
   type FeedPosition,
-} from "../sync/feed-cursor.js";
+} from "../db/feed-cursor.js";
 import { printWarning } from "./print-warning.js";
 
 export interface ChangesOptions {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import type { FeedPosition } from "../sync/feed-cursor.js";
+import type { FeedPosition } from "./feed-cursor.js";
 import type { Db } from "./database.js";
 import { queryRows } from "./query-rows.js";
 

@@ -1,6 +1,6 @@
 import type { AdminConfig } from "../config/config.js";
 import { ConfigError } from "../config/config-error.js";
-import { isLoopbackHost } from "./is-loopback-host.js";
+import { isLoopbackHost } from "../is-loopback-host.js";
 
 /**
  * Refuses an admin server reachable beyond this machine without a token: its routes would let

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from "./undici.js";
 
 import { clipToken } from "../describe-error.js";
-import { isLoopbackHost } from "../http/is-loopback-host.js";
+import { isLoopbackHost } from "../is-loopback-host.js";
 import type { Logger } from "../logger.js";
 import { MetaStudioError } from "./metastudio-error.js";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody } from "./read-capped-body.js";

@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "../../src/db/database.js";
 import { listenForChanges } from "../../src/db/listen-changes.js";
 import { migrate } from "../../src/db/migrate.js";
 import { readChanges } from "../../src/db/read-changes.js";
-import { FEED_START } from "../../src/sync/feed-cursor.js";
+import { FEED_START } from "../../src/db/feed-cursor.js";
 
 /** The feed on the embedded database (PGlite) `sync` uses without DATABASE_URL. */
 let dir: string;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { readChanges } from "../../src/db/read-changes.js";
-import { FEED_START } from "../../src/sync/feed-cursor.js";
+import { FEED_START } from "../../src/db/feed-cursor.js";
 import { useTestDatabase } from "../support/use-test-database.js";
 
 const database = useTestDatabase();

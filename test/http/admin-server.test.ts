@@ -7,7 +7,7 @@ import { inject } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { assertAdminBinding } from "../../src/http/assert-admin-binding.js";
-import { isLoopbackHost } from "../../src/http/is-loopback-host.js";
+import { isLoopbackHost } from "../../src/is-loopback-host.js";
 import { shippedMigrations } from "../../src/http/pending-migrations.js";
 import { createTestDatabase } from "../support/test-database.js";
 import { startAdmin, useAdminServer, TOKEN } from "./admin-fixture.js";

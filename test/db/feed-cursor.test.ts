@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { decodeCursor, encodeCursor, InvalidCursorError } from "../../src/sync/feed-cursor.js";
+import { decodeCursor, encodeCursor, InvalidCursorError } from "../../src/db/feed-cursor.js";
 
 describe("feed cursors", () => {
   it("round-trips positions beyond 2^53", () => {
