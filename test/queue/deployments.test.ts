@@ -1,50 +1,31 @@
-import type { Queue, QueueEvents } from "bullmq";
 import { asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import { syncProjects, syncRuns } from "../../src/db/schema.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { schedulerId } from "../../src/queue/schedule-projects.js";
-import { type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
-import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
-import { randomPrefix, type TestDatabase } from "../support/test-database.js";
+import type { TestDatabase } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
-import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
+import { useWorkerFleet } from "./fixtures/use-worker-fleet.js";
 import { SECRET_TOKEN, spawnWorker, workerEnv, type WorkerProcess } from "./worker-fixture.js";
 
 // Two deployments (each its own database and projects) on one Redis with the same QUEUE_PREFIX.
 const dbA = useTestDatabase();
 const dbB = useTestDatabase();
-let sim: Simulator;
-let queue: Queue<SyncJobData>;
-let events: QueueEvents;
-let clients: QueueClients | undefined;
-const prefix = randomPrefix();
-const spawned: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    projectIds: ["a-1", "a-2", "b-1"],
-    roomsPerProject: 120,
-    credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
-  });
-  clients = await openQueueClients(prefix);
-  ({ queue, events } = clients);
-});
-
-afterAll(async () => {
-  await clients?.close(spawned);
-  await sim?.close();
+const fleet = useWorkerFleet({
+  projectIds: ["a-1", "a-2", "b-1"],
+  roomsPerProject: 120,
+  credentials: { accessKeys: {}, tokens: [SECRET_TOKEN], iamUsers: [] },
 });
 
 async function deployment(database: TestDatabase, projectIds: string[]): Promise<WorkerProcess> {
   const worker = await spawnWorker(
     workerEnv({
-      sim,
+      sim: fleet.sim,
       databaseUrl: database.url,
-      prefix,
+      prefix: fleet.prefix,
       projectIds,
       extra: {
         TEST_SCHEDULE: "1",
@@ -54,7 +35,7 @@ async function deployment(database: TestDatabase, projectIds: string[]): Promise
       },
     }),
   );
-  spawned.push(worker);
+  fleet.spawned.push(worker);
   return worker;
 }
 
@@ -68,7 +49,7 @@ async function runsIn(database: TestDatabase) {
 }
 
 async function schedulerKeys(): Promise<string[]> {
-  return (await queue.getJobSchedulers()).map((s) => s.key).sort();
+  return (await fleet.queue.getJobSchedulers()).map((s) => s.key).sort();
 }
 
 describe("two deployments on one Redis and one QUEUE_PREFIX", () => {
@@ -105,21 +86,21 @@ describe("two deployments on one Redis and one QUEUE_PREFIX", () => {
     // Manual jobs for either deployment complete in the right one, whichever worker takes them.
     const jobs = [];
     for (let i = 0; i < 3; i += 1) {
-      jobs.push(await enqueueSync(queue, { projectId: "b-1", mode: "full", trigger: "manual" }));
-      jobs.push(await enqueueSync(queue, { projectId: "a-2", mode: "full", trigger: "manual" }));
-      const outcomes = await waitForSyncs(queue, events, jobs.slice(-2));
+      jobs.push(await enqueueSync(fleet.queue, { projectId: "b-1", mode: "full", trigger: "manual" }));
+      jobs.push(await enqueueSync(fleet.queue, { projectId: "a-2", mode: "full", trigger: "manual" }));
+      const outcomes = await waitForSyncs(fleet.queue, fleet.events, jobs.slice(-2));
       expect(outcomes.map((o) => o.outcome)).toEqual(["completed", "completed"]);
     }
     expect((await runsIn(dbA)).some((r) => r.projectId === "b-1")).toBe(false);
     expect((await runsIn(dbB)).some((r) => r.projectId !== "b-1")).toBe(false);
-    await expectExactMirror(dbA, sim, "a-2");
-    await expectExactMirror(dbB, sim, "b-1");
+    await expectExactMirror(dbA, fleet.sim, "a-2");
+    await expectExactMirror(dbB, fleet.sim, "b-1");
 
     // A project no worker serves fails at once, saying so.
-    const nobody = await enqueueSync(queue, { projectId: "nobody", mode: "full", trigger: "manual" });
-    const [refused] = await waitForSyncs(queue, events, [nobody]);
+    const nobody = await enqueueSync(fleet.queue, { projectId: "nobody", mode: "full", trigger: "manual" });
+    const [refused] = await waitForSyncs(fleet.queue, fleet.events, [nobody]);
     expect(refused?.outcome === "failed" && refused.reason).toMatch(/not configured in any worker/);
-    expect(await queue.getJobCountByTypes("failed")).toBe(1);
+    expect(await fleet.queue.getJobCountByTypes("failed")).toBe(1);
 
     await stop(a2);
     await stop(b);
