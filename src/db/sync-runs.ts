@@ -14,18 +14,18 @@ export type RunCounts = Pick<
   | "itemsInvalid"
 >;
 
-export async function insertRun(
-  db: Db,
-  run: {
-    projectId: string;
-    mode: RunMode;
-    trigger: RunTrigger;
-    startedAt: Date;
-    windowStart: Date | null;
-    windowEnd: Date | null;
-    resumedFrom: string | null;
-  },
-): Promise<string> {
+/** A run as it starts: what its `sync_runs` row is inserted with. */
+export interface NewRun {
+  projectId: string;
+  mode: RunMode;
+  trigger: RunTrigger;
+  startedAt: Date;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  resumedFrom: string | null;
+}
+
+export async function insertRun(db: Db, run: NewRun): Promise<string> {
   const [row] = await db
     .insert(syncRuns)
     .values({ ...run, status: "running" })

@@ -1,19 +1,11 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
-import type { RunCounts } from "../db/sync-runs.js";
+import type { NewRun, RunCounts } from "../db/sync-runs.js";
 import type { SyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
-import type { RunMode, RunTrigger } from "../vocabulary.js";
 import type { TimeWindow } from "./time-window.js";
 
-export interface RunStart {
-  projectId: string;
-  mode: RunMode;
-  trigger: RunTrigger;
-  startedAt: Date;
-  windowStart: Date | null;
-  windowEnd: Date | null;
-  resumedFrom: string | null;
-}
+/** A run as it starts, as the ledger records it. */
+export type RunStart = NewRun;
 
 export interface DeletionJudgement {
   /** Let more than `threshold` of the live rooms be marked deleted. */
