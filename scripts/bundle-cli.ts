@@ -3,10 +3,10 @@
  * the Docker image run. `npm run build` runs it after tsc, whose `dist/` stays the library's.
  *
  * Why: Node's module loader resolves, reads and compiles each file a sync loads one by one: 318
- * through the ESM loader, and the CommonJS files those require (undici's index alone is 110). That was about
- * a quarter of a second of every run's start-up on this project's 2-core machine, more than the
- * run of a small project itself (README, Performance); the bundle loads 25. Split at the CLI's
- * lazy imports, so `sync` still loads no queue, HTTP or embedded database code.
+ * through the ESM loader, and the CommonJS files those require (undici's index alone is 110).
+ * That was about a quarter of a second of every run's start-up on this project's 2-core machine,
+ * more than the run of a small project itself (README, Performance); the bundle loads 25. Split at
+ * the CLI's lazy imports, so `sync` still loads no queue, HTTP or embedded database code.
  */
 import { rm, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -35,8 +35,9 @@ const EXTERNAL = [
 /**
  * node-postgres asks at load whether it runs in a Cloudflare Worker; with no `navigator` (Node 20
  * has none, 21 and later do) it builds a fetch `Response` to find out, which loads Node's own
- * bundled fetch: 25 to 50 ms of every start-up here for a question whose answer, in a bundle built for
- * `platform: "node"`, is no. Fails the build if the check changes, rather than quietly paying again.
+ * bundled fetch: 25 to 50 ms of every start-up here for a question whose answer, in a bundle
+ * built for `platform: "node"`, is no. Fails the build if the check changes, rather than quietly
+ * paying again.
  */
 const pgIsNode: Plugin = {
   name: "pg-is-node",

@@ -7,7 +7,8 @@
 // scavenges, which copy the rooms waiting in batches (README, Memory by default). 1024
 // leaves room for a worker running many syncs at once. `node dist/bin/metastudio-sync.js` runs
 // without them (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec
-// would cost a second Node process. bench/run-cli.ts reads them from here, so the bench runs what users run.
+// would cost a second Node process. bench/run-cli.ts reads them from here, so the bench runs what
+// users run.
 // --expose-gc lets the creation of an embedded database hand back initdb's ~300 MB at once
 // (src/db/create-embedded-cluster.ts); nothing else calls gc.
 import { readFileSync } from "node:fs";
