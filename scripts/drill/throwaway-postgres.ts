@@ -14,6 +14,8 @@ export interface ThrowawayPostgres {
   /** Superuser URL of the `postgres` database (with its password, if any), loopback only. */
   url: string;
   port: number;
+  /** The directory of its Unix socket (`.s.PGSQL.<port>`), where local connections are trusted. */
+  socketDir: string;
   /** `immediate` is a crash (no checkpoint, clients cut off); `fast` a clean shutdown. */
   stop(mode: "fast" | "immediate"): Promise<void>;
   start(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startThrowawayPostgres(
   return {
     url: `postgres://${options.password === undefined ? "postgres" : `postgres:${encodeURIComponent(options.password)}`}@127.0.0.1:${port}/postgres`,
     port,
+    socketDir: dir,
     start,
     stop: async (mode) => {
       const [file, args] = pgCtl(["-m", mode, "-w", "-t", "30", "stop"]);

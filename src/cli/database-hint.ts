@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/config-error.js";
+import { databaseTarget } from "../config/database-url.js";
 import { readEnv, type Env } from "../config/read-env.js";
 import { redactUrl } from "../config/redact-url.js";
 
@@ -44,17 +45,24 @@ export function databaseHint(error: unknown, env: Env = process.env): string | u
 function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
   let target: { host: string; port: string };
   try {
-    const url = new URL(databaseUrl);
-    target = { host: url.hostname, port: url.port || "5432" };
+    target = databaseTarget(databaseUrl);
   } catch {
     return undefined;
   }
   for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
-    const e = current as Error & { code?: unknown; port?: unknown; hostname?: unknown; errors?: unknown };
+    const e = current as Error & {
+      code?: unknown;
+      port?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      errors?: unknown;
+    };
     if (e.code === "3D000") return "missing";
     // 57P03 cannot_connect_now. Refused credentials (28xxx) never get here: every connection is
     // a PostgresClient, which makes them a ConfigError naming DATABASE_URL.
     if (e.code === "57P03") return "not-ready";
+    // A Unix socket that is not there: no server ever created it in that directory.
+    if (e.code === "ENOENT" && e.address === `${target.host}/.s.PGSQL.${target.port}`) return "unreachable";
     if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) {
       const samePort = e.port === undefined || `${e.port as number}` === target.port;
       const sameHost = e.hostname === undefined || e.hostname === target.host;

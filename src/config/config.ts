@@ -4,6 +4,7 @@ import { checkAdminToken, checkDataDir, redisDatabase } from "./check-settings.j
 import { loadAccounts } from "./load-accounts.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
 import { readRunBudget, type RunBudgetSettings } from "./read-run-budget.js";
+import { readDatabaseUrl } from "./database-url.js";
 import { readUrl } from "./read-url.js";
 
 export type { AccountConfig, AuthConfig, MetaStudioConfig } from "./account-config.js";
@@ -105,7 +106,7 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
     );
   }
   return {
-    databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseUrl: readDatabaseUrl(env),
     embeddedDataDir: checkDataDir(readEnv(env, "METASTUDIO_SYNC_DATA_DIR") ?? "./.metastudio-sync/pgdata"),
     redisUrl: readRedisUrl(env),
     admin: {

@@ -1,18 +1,29 @@
 /**
  * A connection URL fit to print: its password (in the authority or a `password` parameter)
  * replaced by `***`. A value that does not parse as a URL is not echoed at all: it may be a
- * password pasted into the wrong variable.
+ * password pasted into the wrong variable. libpq's form for a Unix socket, nothing between `@`
+ * and the path (`postgres://app@/db?host=/run/postgresql`), is read as pg-connection-string reads
+ * it: with a stand-in host, removed again from what is printed.
  */
 export function redactUrl(value: string): string {
   let url: URL;
+  let hostless = false;
   try {
     url = new URL(value);
   } catch {
-    return "(not a URL)";
+    try {
+      url = new URL(value.replace("@/", `@${STAND_IN_HOST}/`));
+      hostless = true;
+    } catch {
+      return "(not a URL)";
+    }
   }
   if (url.password) url.password = "***";
   for (const key of [...url.searchParams.keys()]) {
     if (/pass|secret|token/i.test(key)) url.searchParams.set(key, "***");
   }
-  return url.toString();
+  const printed = url.toString();
+  return hostless ? printed.replace(`@${STAND_IN_HOST}/`, "@/") : printed;
 }
+
+const STAND_IN_HOST = "stand-in.invalid";

@@ -6,6 +6,7 @@ import type { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 
+import { databaseTarget, describeTarget } from "../config/database-url.js";
 import { PostgresClient } from "./postgres-client.js";
 import * as schema from "./schema.js";
 
@@ -65,12 +66,11 @@ export async function openDatabase(options: {
     const { poolTransaction } = await import("./pool-transaction.js");
     const db = drizzle(pool, { schema }) as unknown as Db;
     db.transaction = poolTransaction(pool, schema);
-    const url = new URL(options.databaseUrl);
     return {
       db,
       kind: "postgres",
       pool,
-      location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
+      location: describeTarget(databaseTarget(options.databaseUrl)),
       close: () => pool.end(),
     };
   }

@@ -57,12 +57,17 @@ export class PostgresClient extends pg.Client {
    * have come from PG* variables rather than the URL.
    */
   private redactedUrl(): string {
-    const url = new URL("postgres://localhost");
-    url.username = this.user ?? "";
-    if (typeof this.password === "string" && this.password !== "") url.password = "secret";
-    url.hostname = this.host;
-    url.port = String(this.port);
-    url.pathname = `/${this.database ?? ""}`;
-    return redactUrl(url.toString());
+    const user = this.user ?? "";
+    const secret = typeof this.password === "string" && this.password !== "" ? ":secret" : "";
+    const userinfo = user === "" ? "" : `${encodeURIComponent(user)}${secret}@`;
+    const database = encodeURIComponent(this.database ?? "");
+    // A Unix socket's directory is no host name: libpq's form names it as a parameter.
+    if (this.host.startsWith("/")) {
+      const dir = encodeURIComponent(this.host).replace(/%2F/gi, "/");
+      return redactUrl(`postgres://${userinfo}/${database}?host=${dir}&port=${this.port}`);
+    }
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host;
+    const url = `postgres://${userinfo}${host}:${this.port}/${database}`;
+    return redactUrl(url);
   }
 }

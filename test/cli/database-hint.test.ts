@@ -36,6 +36,14 @@ describe("databaseHint", () => {
     );
   });
 
+  it("names DATABASE_URL when no server made the Unix socket it names", async () => {
+    const url = "postgres://app:hunter2@/app?host=/nonexistent-msync&port=1";
+    const hint = databaseHint(await connectError(url), { DATABASE_URL: url });
+    expect(hint).toBe(
+      "No Postgres answered at DATABASE_URL (postgres://app:***@/app?host=/nonexistent-msync&port=1): is it running, and is the address right?",
+    );
+  });
+
   it("says the database does not exist when Postgres says so", async () => {
     const url = new URL(inject("databaseUrl"));
     url.pathname = "/msync_no_such_database";

@@ -20,6 +20,7 @@ afterAll(() => server?.destroy());
 interface Ended {
   code: number | null;
   signal: string | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -38,9 +39,9 @@ function cli(args: string[], databaseUrl: string): Promise<Ended> {
       process.execPath,
       ["--import", "tsx", "src/cli/main.ts", ...args],
       { env, timeout: 20_000, killSignal: "SIGKILL" },
-      (error, _stdout, stderr) => {
+      (error, stdout, stderr) => {
         const failed = error as (Error & { code?: number; signal?: string }) | null;
-        resolve({ code: failed ? (failed.code ?? null) : 0, signal: failed?.signal ?? null, stderr });
+        resolve({ code: failed ? (failed.code ?? null) : 0, signal: failed?.signal ?? null, stdout, stderr });
       },
     );
   });
@@ -87,5 +88,27 @@ describe("DATABASE_URL without a password for a server that asks for one", () =>
     const accepted = await cli(["migrate"], server.url);
     expect(accepted).toMatchObject({ code: 0, signal: null });
     expect(accepted.stderr).not.toContain(PASSWORD);
+  });
+});
+
+describe("DATABASE_URL naming a Unix socket", () => {
+  // libpq's form, nothing between `@` and the path: WHATWG URL refuses it, node-postgres reads it.
+  const socketUrl = (user: string) =>
+    `postgres://${user}@/postgres?host=${server.socketDir}&port=${server.port}`;
+
+  it("connects in libpq's form, and says where", async () => {
+    const migrated = await cli(["migrate"], socketUrl("postgres"));
+    expect(migrated).toMatchObject({ code: 0, signal: null, stderr: "" });
+    expect(migrated.stdout).toBe(
+      `Migrations applied to ${server.socketDir} (socket, port ${server.port})/postgres.\n`,
+    );
+  });
+
+  it("names the socket, in the same form, when the server refuses the role", async () => {
+    const refused = await cli(["migrate"], socketUrl("nobody"));
+    expect(refused).toMatchObject({ code: 2, signal: null });
+    expect(refused.stderr.trim()).toBe(
+      `metastudio-sync: DATABASE_URL (${socketUrl("nobody")}) was refused: role "nobody" does not exist.`,
+    );
   });
 });

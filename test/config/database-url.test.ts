@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError } from "../../src/config/config-error.js";
+import { databaseTarget, describeTarget, readDatabaseUrl } from "../../src/config/database-url.js";
+import { redactUrl } from "../../src/config/redact-url.js";
+
+function refusal(value: string): string {
+  try {
+    readDatabaseUrl({ DATABASE_URL: value });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`${value} was accepted`);
+}
+
+describe("readDatabaseUrl", () => {
+  it("accepts every form node-postgres connects with, libpq's Unix-socket forms included", () => {
+    for (const url of [
+      "postgres://app:pw@db:5432/app",
+      "postgresql://app@db/app?sslmode=require",
+      "postgres://app@/app?host=/run/postgresql",
+      "postgres://app:pw@/app?host=/run/postgresql&port=5433",
+      "postgresql:///app?host=/tmp",
+      "postgres://app@%2Frun%2Fpostgresql/app",
+    ]) {
+      expect(readDatabaseUrl({ DATABASE_URL: url })).toBe(url);
+    }
+    expect(readDatabaseUrl({})).toBeUndefined();
+  });
+
+  it("refuses other schemes and text that is no URL, without echoing it", () => {
+    expect(refusal("mysql://app:hunter2@db/app")).toBe(
+      "DATABASE_URL must start with postgres:// or postgresql://; got mysql:.",
+    );
+    expect(refusal("postgres:app@db/app")).toBe(
+      "DATABASE_URL must start with postgres:// or postgresql://; got postgres:.",
+    );
+    expect(refusal("hunter2")).toBe("DATABASE_URL is not a valid URL.");
+    expect(refusal("postgres://app:hunter2@db:port/app")).toBe("DATABASE_URL is not a valid URL.");
+  });
+
+  it("says what node-postgres would refuse about its parameters, before connecting", () => {
+    expect(refusal("postgres://app:hunter2@db/app?uselibpqcompat=true&sslmode=verify-ca")).toMatch(
+      /^DATABASE_URL cannot be used: .*verify-ca requires specifying a CA with sslrootcert/,
+    );
+    const unreadable = refusal("postgres://app:hunter2@db/app?sslrootcert=/nonexistent/ca.pem");
+    expect(unreadable).toMatch(/^DATABASE_URL cannot be used: .*ENOENT.*\/nonexistent\/ca\.pem/);
+    expect(unreadable).not.toContain("hunter2");
+  });
+});
+
+describe("databaseTarget", () => {
+  it("reads host, port and database as node-postgres does: parameters win, defaults filled in", () => {
+    expect(databaseTarget("postgres://app@db:6432/app")).toEqual({
+      host: "db",
+      port: "6432",
+      database: "app",
+    });
+    expect(databaseTarget("postgres://app@/app?host=/run/postgresql")).toEqual({
+      host: "/run/postgresql",
+      port: "5432",
+      database: "app",
+    });
+    expect(databaseTarget("postgres://app@db?port=6000")).toEqual({
+      host: "db",
+      port: "6000",
+      database: null,
+    });
+    expect(databaseTarget("postgres://")).toEqual({ host: "localhost", port: "5432", database: null });
+  });
+
+  it("describes a socket by its directory, a host by host and port", () => {
+    expect(describeTarget(databaseTarget("postgres://app@db/app"))).toBe("db:5432/app");
+    expect(describeTarget(databaseTarget("postgres://app@/app?host=/tmp&port=5433"))).toBe(
+      "/tmp (socket, port 5433)/app",
+    );
+  });
+});
+
+describe("redactUrl on libpq's Unix-socket form", () => {
+  it("hides the password and keeps the form", () => {
+    expect(redactUrl("postgres://app:hunter2@/app?host=/run/postgresql")).toBe(
+      "postgres://app:***@/app?host=/run/postgresql",
+    );
+    expect(redactUrl("postgres://app@/app?host=/tmp&password=hunter2")).toBe(
+      "postgres://app@/app?host=%2Ftmp&password=***",
+    );
+  });
+});
