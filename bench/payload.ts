@@ -16,8 +16,7 @@ const BATCH = 500;
 
 const items = JSON.parse(JSON.stringify(generateDataset(rooms, 42))) as SmartChatRoom[];
 const entries: PayloadRoom[] = items.map((room) => ({
-  observed: { room, requestId: "3f6c1b0e-request-id" },
-  prepared: prepareRoom(room),
+  prepared: prepareRoom(room, "3f6c1b0e-request-id"),
   kind: "discovered",
   fields: sortedKeys(room),
 }));

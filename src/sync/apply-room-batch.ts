@@ -7,13 +7,15 @@ import {
   decideRoom,
   fieldsOfChange,
   isNewRoom,
+  itemOf,
   latestPerRoom,
   prepareRoom,
   type ObservedRoom,
+  type PreparedRoom,
   type StoredRoom,
 } from "./room-diff.js";
 
-export type { ObservedRoom, PlannedChange, PayloadRoom };
+export type { ObservedRoom, PlannedChange, PayloadRoom, PreparedRoom };
 export { prepareRoom };
 
 export interface BatchResult {
@@ -47,12 +49,10 @@ export interface BatchInput {
   discovering?: boolean;
 }
 
-/** The rooms of a batch, the newest of each ID, hashed (if the caller has not already). */
-export function batchOf(rooms: readonly ObservedRoom[]): PayloadRoom[] {
+/** The rooms of a batch, the newest of each ID. */
+export function batchOf(rooms: readonly PreparedRoom[]): PayloadRoom[] {
   const batch: PayloadRoom[] = [];
-  for (const observed of latestPerRoom(rooms).values()) {
-    batch.push({ observed, prepared: (observed.prepared ??= prepareRoom(observed.room)) });
-  }
+  for (const prepared of latestPerRoom(rooms).values()) batch.push({ prepared });
   return batch;
 }
 
@@ -62,9 +62,7 @@ export async function readStoredRooms(
   projectId: string,
   batch: readonly PayloadRoom[],
 ): Promise<StoredRooms> {
-  const keys = roomKeysPayload(
-    batch.map(({ observed, prepared }) => ({ id: observed.room.room_id, hash: prepared.hash })),
-  );
+  const keys = roomKeysPayload(batch.map(({ prepared }) => ({ id: prepared.id, hash: prepared.hash })));
   const stored: StoredRooms = new Map();
   for (const row of await loadStoredRooms(db, projectId, keys)) {
     stored.set(row.room_id, {
@@ -94,27 +92,28 @@ export function decideBatch(
     changes: [],
     before: new Map(),
   };
-  for (const { observed, prepared } of batch) {
-    const known = stored.get(observed.room.room_id);
+  for (const { prepared } of batch) {
+    const known = stored.get(prepared.id);
     const kind = decideRoom(prepared, known, discovering);
     if (kind === "unchanged" || kind === "stale") {
       result.unchanged += 1;
-      rooms.push({ observed, prepared });
+      rooms.push({ prepared });
       continue;
     }
     const previous = known?.raw ?? undefined;
-    if (previous !== undefined && !isNewRoom(kind)) result.before.set(observed.room.room_id, previous);
-    const after = observed.room as Record<string, unknown>;
-    const fields = fieldsOfChange(kind, previous, after);
+    if (previous !== undefined && !isNewRoom(kind)) result.before.set(prepared.id, previous);
+    // Parsed back only for a room stored before: a new room's change names its keys, nothing more.
+    const after = isNewRoom(kind) ? undefined : itemOf(prepared);
+    const fields = fieldsOfChange(prepared, previous, after);
     result[isNewRoom(kind) ? "inserted" : kind] += 1;
-    const values = kind === "updated" ? changeValues(kind, previous, after, fields) : undefined;
-    rooms.push({ observed, prepared, kind, fields, values });
+    const values = kind === "updated" && after ? changeValues(kind, previous, after, fields) : undefined;
+    rooms.push({ prepared, kind, fields, values });
     result.changes.push({
-      roomId: observed.room.room_id,
-      roomName: observed.room.room_name ?? null,
+      roomId: prepared.id,
+      roomName: prepared.name,
       change: kind,
       changedFields: fields,
-      requestId: observed.requestId,
+      requestId: prepared.requestId,
     });
   }
   return { result, rooms };
@@ -152,8 +151,7 @@ export async function storeBatch(
 ) {
   await storeRoomBatch(db, { ...input, payload });
   let voices = 0;
-  for (const { observed, kind } of rooms)
-    if (kind !== undefined) voices += observed.room.voice_config_list?.length ?? 0;
+  for (const { prepared, kind } of rooms) if (kind !== undefined) voices += prepared.voiceConfigs;
   result.roomRowsWritten = result.changes.length;
   result.voiceRowsWritten = voices;
 }
@@ -168,7 +166,7 @@ export async function storeBatch(
  */
 export async function applyRoomBatch(
   db: Db,
-  input: BatchInput & { rooms: ObservedRoom[] },
+  input: BatchInput & { rooms: PreparedRoom[] },
 ): Promise<BatchResult> {
   const batch = batchOf(input.rooms);
   if (batch.length === 0) return decideBatch(batch, new Map()).result;

@@ -15,7 +15,7 @@ export function isDataError(error: unknown): boolean {
 }
 
 export interface RefusedRoom<T> {
-  observed: T;
+  room: T;
   error: unknown;
 }
 
@@ -28,12 +28,12 @@ export async function writeEach<T>(
   writeOne: (room: T) => Promise<void>,
 ): Promise<RefusedRoom<T>[]> {
   const refused: RefusedRoom<T>[] = [];
-  for (const observed of rooms) {
+  for (const room of rooms) {
     try {
-      await writeOne(observed);
+      await writeOne(room);
     } catch (error) {
       if (!isDataError(error)) throw error;
-      refused.push({ observed, error });
+      refused.push({ room, error });
     }
   }
   return refused;

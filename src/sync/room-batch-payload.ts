@@ -1,11 +1,9 @@
 import type { ChangeValues } from "./change-values.js";
 import { JsonBytes } from "./json-bytes.js";
-import { isPlainUtcSecond } from "./plain-utc-second.js";
-import type { ObservedRoom, PreparedRoom, RoomOutcome } from "./room-diff.js";
+import type { PreparedRoom, RoomOutcome } from "./room-diff.js";
 
 /** A room of a batch as the write statement takes it: with its decision, or only seen. */
 export interface PayloadRoom {
-  observed: ObservedRoom;
   prepared: PreparedRoom;
   /** Absent: unchanged or stale, so only marked seen. */
   kind?: Exclude<RoomOutcome, "unchanged" | "stale">;
@@ -19,9 +17,8 @@ export interface PayloadRoom {
  * entries in jsonb's binary wire format (a version byte, then the text), which node-postgres
  * sends as it is. The entries are written as UTF-8 straight into the parameter (JsonBytes), never
  * a string to build and encode. The item travels once (`raw`, the bytes prepareRoom made), and
- * the typed columns are derived from it in SQL, except what node must decide: a name or model
- * asset ID clipped to fit its index (sent only when clipped) and the times as node parsed them,
- * which the stale check compares at millisecond precision.
+ * the typed columns are derived from it in SQL, except what node must decide (room-record's
+ * sentColumns).
  */
 export function roomBatchPayload(rooms: readonly PayloadRoom[]): Buffer {
   // Sized so it rarely grows: a written room's item and other fields, a seen room's ID and request.
@@ -48,24 +45,23 @@ const ENTRY_BYTES = 512;
 const SEEN_ENTRY_BYTES = 128;
 
 /** A room merely seen: its ID and request; a written room: its decision and item too. */
-function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }: PayloadRoom): void {
+function writeEntry(out: JsonBytes, { prepared, kind, fields, values }: PayloadRoom): void {
   out.ascii('{"room_id":');
-  out.string(observed.room.room_id);
+  out.string(prepared.id);
   out.ascii(',"request_id":');
-  out.stringOrNull(observed.requestId);
+  out.stringOrNull(prepared.requestId);
   if (kind === undefined) return out.byte(BRACE_CLOSE);
-  const { columns } = prepared;
+  const { sent } = prepared;
   out.ascii(',"change":"');
   out.ascii(kind);
   out.ascii('","name":');
-  out.stringOrNull(columns.roomName === (observed.room.room_name ?? null) ? null : columns.roomName);
+  out.stringOrNull(sent.name);
   out.ascii(',"model_asset_id":');
-  const model = observed.room.model_infos?.model_asset_id ?? null;
-  out.stringOrNull(columns.modelAssetId === model ? null : columns.modelAssetId);
+  out.stringOrNull(sent.modelAssetId);
   out.ascii(',"create_time":');
-  writeTime(out, columns.createTime, observed.room.create_time);
+  writeTime(out, sent.createTime);
   out.ascii(',"update_time":');
-  writeTime(out, columns.updateTime, observed.room.update_time);
+  writeTime(out, sent.updateTime);
   out.ascii(',"hash":"');
   out.ascii(prepared.hash);
   out.ascii('","fields":[');
@@ -85,14 +81,11 @@ function writeEntry(out: JsonBytes, { observed, prepared, kind, fields, values }
   out.byte(BRACE_CLOSE);
 }
 
-/**
- * A time as node parsed it (`value`), to the millisecond (see roomBatchPayload): the upstream's
- * own `text` where Postgres reads the same instant from it (isPlainUtcSecond), else formatted.
- */
-function writeTime(out: JsonBytes, value: Date | null, text: string | null | undefined): void {
-  if (value === null) return out.ascii("null");
+/** A time as sentColumns made it: ASCII with nothing to escape (an ISO time), or null. */
+function writeTime(out: JsonBytes, text: string | null): void {
+  if (text === null) return out.ascii("null");
   out.byte(QUOTE);
-  out.ascii(text != null && isPlainUtcSecond(text) ? text : value.toISOString());
+  out.ascii(text);
   out.byte(QUOTE);
 }
 

@@ -1,27 +1,43 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { canonicalBytes, sortedKeys } from "./canonical-json.js";
-import { changedFields, decidedColumns, hashCanonical } from "./room-record.js";
+import { canonicalBytes, sortStrings } from "./canonical-json.js";
+import { changedFields, hashCanonical, parseTime, sentColumns, type SentColumns } from "./room-record.js";
 
-/** A room as a page carried it, with what the writer derived from it ahead of the transaction. */
+/** A room as a page carried it. */
 export interface ObservedRoom {
   room: SmartChatRoom;
   /** `X-Request-Id` of the response that carried it. */
   requestId: string | undefined;
-  /** `prepareRoom(...)`, when the caller computed it ahead of the transaction. */
-  prepared?: PreparedRoom;
 }
 
+/**
+ * What the writer keeps of a room from its page to its batch's write: the item's canonical bytes
+ * and the few values the decision and the write take, never the parsed item. Rooms wait through
+ * their batch and the one before it, so V8 found the items alive at nearly every scavenge (about
+ * 4 MB copied each time) and promoted them to the old generation to die there.
+ */
 export interface PreparedRoom {
+  id: string;
+  /** `X-Request-Id` of the response that carried it. */
+  requestId: string | undefined;
+  /** `room_name` as received, for a change's summary. */
+  name: string | null;
   hash: string;
   /**
    * The item as canonical JSON in UTF-8 (canonical-json's canonicalBytes, written as bytes without
    * a string in between): hashed, and copied into the write's parameter as `raw` (jsonb
-   * keeps no key order), so the item is serialised and encoded once.
+   * keeps no key order), so the item is serialised and encoded once. An update's diff parses it
+   * back (itemOf).
    */
   bytes: Buffer;
-  /** room-record's decidedColumns: what the write takes from node besides `raw`. */
-  columns: ReturnType<typeof decidedColumns>;
+  /** The item's top-level field names, in its order: a new room's change names them all. */
+  keys: string[];
+  /** Entries of `voice_config_list`: the voice rows writing the room makes. */
+  voiceConfigs: number;
+  /** `update_time` as node parses it: the stale check's, and which of two sightings is newer. */
+  updateTime: Date | null;
+  /** room-record's sentColumns: what the write takes from node besides `raw`. */
+  sent: SentColumns;
 }
 
 /** What the mirror holds of a room, as far as the decision needs it. */
@@ -39,11 +55,26 @@ export interface StoredRoom {
 export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
-/** What the writer needs of a room, made once per room ahead of its batch. */
-export function prepareRoom(room: SmartChatRoom): PreparedRoom {
+/** What the writer keeps of `room` (see PreparedRoom), made once per room as its page arrives. */
+export function prepareRoom(room: SmartChatRoom, requestId?: string): PreparedRoom {
   const canonical = canonicalBytes(room);
-  // A copy of the room's size (from Buffer's shared pool below 4 KB): the scratch is reused.
-  return { hash: hashCanonical(canonical), bytes: Buffer.from(canonical), columns: decidedColumns(room) };
+  return {
+    id: room.room_id,
+    requestId,
+    name: room.room_name ?? null,
+    hash: hashCanonical(canonical),
+    // A copy of the room's size (from Buffer's shared pool below 4 KB): the scratch is reused.
+    bytes: Buffer.from(canonical),
+    keys: Object.keys(room),
+    voiceConfigs: room.voice_config_list?.length ?? 0,
+    updateTime: parseTime(room.update_time),
+    sent: sentColumns(room),
+  };
+}
+
+/** The item `prepared` was made from, parsed back from its canonical bytes: same content. */
+export function itemOf(prepared: PreparedRoom): Record<string, unknown> {
+  return JSON.parse(prepared.bytes.toString()) as Record<string, unknown>;
 }
 
 /**
@@ -58,32 +89,32 @@ export function decideRoom(
 ): RoomOutcome {
   if (!stored) return discovering ? "discovered" : "created";
   const same = stored.contentHash === prepared.hash;
-  const stale = !same && isOlder(prepared.columns.updateTime, stored.updateTime);
+  const stale = !same && isOlder(prepared.updateTime, stored.updateTime);
   // A room that comes back is restored even when its content is what we last had.
   if (stored.deletedAt !== null) return "restored";
   return same ? "unchanged" : stale ? "stale" : "updated";
 }
 
 /** A room can come twice in one batch (overlapping windows, repeated passes): the newest wins. */
-export function latestPerRoom(rooms: readonly ObservedRoom[]): Map<string, ObservedRoom> {
-  const latest = new Map<string, ObservedRoom>();
-  for (const observed of rooms) {
-    const prior = latest.get(observed.room.room_id);
-    if (!prior || !isOlderItem(observed.room, prior.room)) latest.set(observed.room.room_id, observed);
+export function latestPerRoom(rooms: readonly PreparedRoom[]): Map<string, PreparedRoom> {
+  const latest = new Map<string, PreparedRoom>();
+  for (const room of rooms) {
+    const prior = latest.get(room.id);
+    if (!prior || !isOlder(room.updateTime, prior.updateTime)) latest.set(room.id, room);
   }
   return latest;
 }
 
 /**
- * The fields a change names: every field for a new room, else the top-level fields whose value
- * differs from the item stored before (`before`, the previous raw item, kept for the caller).
+ * The fields a change names: every field of a new room (no `after`), else the top-level fields
+ * whose value differs between `before`, the item stored, and `after`, the new one (itemOf).
  */
 export function fieldsOfChange(
-  kind: RoomOutcome,
+  prepared: PreparedRoom,
   before: Record<string, unknown> | undefined,
-  after: Record<string, unknown>,
+  after?: Record<string, unknown>,
 ): string[] {
-  return isNewRoom(kind) ? sortedKeys(after) : changedFields(before ?? {}, after);
+  return after === undefined ? sortStrings([...prepared.keys]) : changedFields(before ?? {}, after);
 }
 
 /** A room the mirror never held: it gets a row of its own, nothing is rewritten. */
@@ -93,15 +124,4 @@ export function isNewRoom(kind: RoomOutcome): kind is "created" | "discovered" {
 
 function isOlder(incoming: Date | null, stored: Date | null): boolean {
   return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
-}
-
-function updateMillis(room: SmartChatRoom): number | undefined {
-  const parsed = room.update_time ? Date.parse(room.update_time) : Number.NaN;
-  return Number.isNaN(parsed) ? undefined : parsed;
-}
-
-function isOlderItem(candidate: SmartChatRoom, than: SmartChatRoom): boolean {
-  const a = updateMillis(candidate);
-  const b = updateMillis(than);
-  return a !== undefined && b !== undefined && a < b;
 }

@@ -3,6 +3,7 @@ import { hash } from "node:crypto";
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import { indexedText } from "../metastudio/storable-item.js";
 import { canonicalBytes, canonicalJson, sortStrings } from "./canonical-json.js";
+import { isPlainUtcSecond } from "./plain-utc-second.js";
 import type { smartChatRoomVoiceConfigs, smartChatRooms } from "../db/schema.js";
 
 export type RoomRow = typeof smartChatRooms.$inferInsert;
@@ -28,24 +29,50 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
   return sortStrings([...keys].filter((key) => canonicalJson(before[key]) !== canonicalJson(after[key])));
 }
 
-function toDate(value: string | null | undefined): Date | null {
+/** An upstream time as node reads it; null for none, or for text that is no time. */
+export function parseTime(value: string | null | undefined): Date | null {
   if (!value) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** What the write's parameter carries besides `raw`, whose other columns are derived in SQL. */
+export interface SentColumns {
+  /** `room_name` clipped to fit its index (see indexedText); null when it fits, so raw's is taken. */
+  name: string | null;
+  /** `model_infos.model_asset_id`, likewise. */
+  modelAssetId: string | null;
+  /** The times as node parsed them, to the millisecond (see sentTime); null for none. */
+  createTime: string | null;
+  updateTime: string | null;
+}
+
 /**
- * The typed columns node decides for the write (the others are derived from `raw` in SQL): a
- * name or model asset ID clipped to fit its index, and the times as node parses them, which the
- * stale check compares. Four fields, not roomColumns' nineteen: it is made for every room.
+ * What node decides for the write: a name or model asset ID clipped to fit its index (sent only
+ * when clipped), and the times as node parses them, which the stale check compares at
+ * millisecond precision. Made for every room, so four fields, not roomColumns' nineteen.
  */
-export function decidedColumns(room: SmartChatRoom) {
+export function sentColumns(room: SmartChatRoom): SentColumns {
+  const name = room.room_name ?? null;
+  const model = room.model_infos?.model_asset_id ?? null;
+  const clippedName = indexedText(name);
+  const clippedModel = indexedText(model);
   return {
-    roomName: indexedText(room.room_name),
-    modelAssetId: indexedText(room.model_infos?.model_asset_id),
-    createTime: toDate(room.create_time),
-    updateTime: toDate(room.update_time),
-  } satisfies Partial<RoomRow>;
+    name: clippedName === name ? null : clippedName,
+    modelAssetId: clippedModel === model ? null : clippedModel,
+    createTime: sentTime(room.create_time),
+    updateTime: sentTime(room.update_time),
+  };
+}
+
+/**
+ * A time as node parses it, to the millisecond: the upstream's own text where Postgres reads the
+ * same instant from it (isPlainUtcSecond), else formatted; null where node reads no time.
+ */
+function sentTime(text: string | null | undefined): string | null {
+  const value = parseTime(text);
+  if (value === null) return null;
+  return isPlainUtcSecond(text!) ? text! : value.toISOString();
 }
 
 /**
@@ -69,8 +96,8 @@ export function roomColumns(projectId: string, room: SmartChatRoom) {
     clientNums: room.client_nums ?? null,
     defaultLanguage: room.default_language ?? null,
     exitMuteThreshold: room.exit_mute_threshold ?? null,
-    createTime: toDate(room.create_time),
-    updateTime: toDate(room.update_time),
+    createTime: parseTime(room.create_time),
+    updateTime: parseTime(room.update_time),
     raw: room as Record<string, unknown>,
   } satisfies Partial<RoomRow>;
 }

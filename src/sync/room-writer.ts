@@ -2,12 +2,14 @@ import {
   applyRoomBatch,
   batchOf,
   prepareBatch,
+  prepareRoom,
   storeBatch,
   type BatchResult,
   type ObservedRoom,
   type PayloadRoom,
   type PlannedChange,
   type PreparedBatch,
+  type PreparedRoom,
 } from "./apply-room-batch.js";
 import { analyzeRoomTables } from "../db/analyze-room-tables.js";
 import type { Db } from "../db/database.js";
@@ -36,7 +38,7 @@ export class RoomWriter {
   readonly preview: PlannedChange[] = [];
   /** A dry run writes no `sync_seen_rooms` rows, so it remembers what it saw here instead. */
   readonly seenInDryRun = new Set<string>();
-  private buffer: ObservedRoom[] = [];
+  private buffer: PreparedRoom[] = [];
   /** afterWrites tasks waiting for the buffer's rooms to be committed, in order. */
   private bufferTasks: Array<() => Promise<void>> = [];
   /** Settles once every batch and task enqueued so far has; rejects once one has failed. */
@@ -94,7 +96,8 @@ export class RoomWriter {
         return true;
       });
     }
-    this.buffer.push(...rooms);
+    // Prepared (hashed, serialised) as they come, and only that is kept: see PreparedRoom.
+    for (const { room, requestId } of rooms) this.buffer.push(prepareRoom(room, requestId));
     if (this.buffer.length < (this.options.batchSize ?? 500)) return;
     const beforeThis = this.chain;
     this.enqueueBuffer();
@@ -140,7 +143,6 @@ export class RoomWriter {
     // its own transaction, so one statement never carries the whole page.
     const size = this.options.batchSize ?? 500;
     for (let start = 0; start < buffered.length; start += size) {
-      // Hashed now, while earlier batches are being written.
       const batch = batchOf(buffered.slice(start, start + size));
       if (batch.length > 0) this.enqueue(batch);
     }
@@ -149,7 +151,7 @@ export class RoomWriter {
 
   /** Queues a batch for a lane; see KeyedLanes for the order batches sharing a room keep. */
   private enqueue(batch: PayloadRoom[]): void {
-    const ids = new Set(batch.map(({ observed }) => observed.room.room_id));
+    const ids = new Set(batch.map(({ prepared }) => prepared.id));
     const done = this.lanes.run(ids, () => this.timed(() => this.write(batch)));
     this.chain = Promise.all([this.chain, done]).then(() => undefined);
     // Marked handled here; whoever awaits the chain next still sees the rejection.
@@ -171,7 +173,7 @@ export class RoomWriter {
     };
   }
 
-  private apply(rooms: ObservedRoom[]): Promise<BatchResult> {
+  private apply(rooms: PreparedRoom[]): Promise<BatchResult> {
     return applyRoomBatch(this.options.db, { ...this.input(), rooms });
   }
 
@@ -201,7 +203,7 @@ export class RoomWriter {
     } catch (error) {
       if (!isDataError(error)) throw error;
       await this.writeOneByOne(
-        batch.map(({ observed }) => observed),
+        batch.map(({ prepared }) => prepared),
         error,
       );
     }
@@ -221,18 +223,18 @@ export class RoomWriter {
    * judged deleted. When every room of a larger batch is refused, the fault is not in a room:
    * the error stands.
    */
-  private async writeOneByOne(rooms: ObservedRoom[], batchError: unknown): Promise<void> {
+  private async writeOneByOne(rooms: PreparedRoom[], batchError: unknown): Promise<void> {
     const refused =
       rooms.length === 1
-        ? [{ observed: rooms[0]!, error: batchError }]
-        : await writeEach(rooms, async (observed) => this.accumulate(await this.apply([observed])));
+        ? [{ room: rooms[0]!, error: batchError }]
+        : await writeEach(rooms, async (room) => this.accumulate(await this.apply([room])));
     if (rooms.length > 1 && refused.length === rooms.length) throw batchError;
-    for (const { observed, error } of refused) {
+    for (const { room, error } of refused) {
       this.totals.skipped += 1;
       this.options.logger?.warn(
         {
-          room_id: observed.room.room_id,
-          request_id: observed.requestId,
+          room_id: room.id,
+          request_id: room.requestId,
           reason: describeError(error, 300),
         },
         "skipped a room the database refused; the rest of its batch is stored",
@@ -242,7 +244,7 @@ export class RoomWriter {
       await insertSeenIds(
         this.options.db,
         this.options.runId,
-        refused.map(({ observed }) => observed.room.room_id),
+        refused.map(({ room }) => room.id),
       );
     }
   }

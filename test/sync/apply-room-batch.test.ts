@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
+import { applyRoomBatch, prepareRoom } from "../../src/sync/apply-room-batch.js";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { markUnseenDeleted } from "../../src/db/mark-deleted.js";
@@ -28,7 +28,7 @@ async function apply(projectId: string, rooms: SmartChatRoom[], requestId = "req
     projectId,
     runId: randomUUID(),
     observedAt: new Date(),
-    rooms: rooms.map((r) => ({ room: r, requestId })),
+    rooms: rooms.map((r) => prepareRoom(r, requestId)),
     dryRun: false,
   });
 }
@@ -188,7 +188,7 @@ describe("applyRoomBatch", () => {
       projectId: "p-dry",
       runId: randomUUID(),
       observedAt: new Date(),
-      rooms: [{ room: room("a"), requestId: "r" }],
+      rooms: [prepareRoom(room("a"), "r")],
       dryRun: true,
     });
     expect(result.inserted).toBe(1);

@@ -9,10 +9,7 @@ const observed = (room: {
   room_name?: string;
   create_time?: string;
   update_time?: string;
-}) => ({
-  observed: { room, requestId: "req" },
-  prepared: prepareRoom(room),
-});
+}) => ({ prepared: prepareRoom(room, "req") });
 
 /** The entries of a payload, which is jsonb's binary format: a version byte, then the text. */
 function entries(payload: Buffer): Array<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
-import { decideRoom, fieldsOfChange, latestPerRoom, prepareRoom } from "../../src/sync/room-diff.js";
+import { decideRoom, fieldsOfChange, itemOf, latestPerRoom, prepareRoom } from "../../src/sync/room-diff.js";
 
 const room = (extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
   room_id: "r1",
@@ -12,7 +12,7 @@ const room = (extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
 });
 const stored = (r: SmartChatRoom, deletedAt: Date | null = null) => {
   const prepared = prepareRoom(r);
-  return { contentHash: prepared.hash, deletedAt, updateTime: prepared.columns.updateTime };
+  return { contentHash: prepared.hash, deletedAt, updateTime: prepared.updateTime };
 };
 
 describe("decideRoom", () => {
@@ -39,13 +39,50 @@ describe("decideRoom", () => {
 
 describe("latestPerRoom and fieldsOfChange", () => {
   it("keeps the newest sighting of a room seen twice in a batch", () => {
-    const old = { room: room(), requestId: "a" };
-    const newer = { room: room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" }), requestId: "b" };
+    const old = prepareRoom(room(), "a");
+    const newer = prepareRoom(room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" }), "b");
     expect(latestPerRoom([newer, old]).get("r1")!.requestId).toBe("b");
     expect(latestPerRoom([old, newer]).get("r1")!.requestId).toBe("b");
   });
   it("names every field of a new room and only the differing fields of an update", () => {
-    expect(fieldsOfChange("created", undefined, { b: 1, a: 2 })).toEqual(["a", "b"]);
-    expect(fieldsOfChange("updated", { a: 1, b: 1 }, { a: 1, b: 2, c: 3 })).toEqual(["b", "c"]);
+    const prepared = prepareRoom({ room_id: "r1", b: 1, a: 2 });
+    expect(fieldsOfChange(prepared, undefined)).toEqual(["a", "b", "room_id"]);
+    expect(fieldsOfChange(prepared, { room_id: "r1", a: 2, b: 2, c: 3 }, itemOf(prepared))).toEqual([
+      "b",
+      "c",
+    ]);
+  });
+});
+
+describe("prepareRoom", () => {
+  it("keeps what the decision and the write take, and the item only as its canonical bytes", () => {
+    const item = room({
+      voice_config_list: [{ speed: 1 }, { speed: 2 }],
+      model_infos: { model_asset_id: "m" },
+    });
+    const prepared = prepareRoom(item, "req");
+    expect(prepared).toMatchObject({
+      id: "r1",
+      requestId: "req",
+      name: "one",
+      voiceConfigs: 2,
+      updateTime: new Date("2025-01-01T00:00:10Z"),
+      sent: {
+        name: null,
+        modelAssetId: null,
+        createTime: "2025-01-01T00:00:00Z",
+        updateTime: "2025-01-01T00:00:10Z",
+      },
+    });
+    expect(Object.values(prepared)).not.toContain(item);
+    expect(itemOf(prepared)).toEqual(item);
+  });
+  it("sends a clipped name, and a time formatted where Postgres would read the text differently", () => {
+    const long = "n".repeat(3000);
+    const prepared = prepareRoom(room({ room_name: long, update_time: "2025-02-29T00:00:00Z" }));
+    expect(prepared.sent.name).not.toBeNull();
+    expect(prepared.sent.name!.length).toBeLessThan(long.length);
+    expect(prepared.name).toBe(long);
+    expect(prepared.sent.updateTime).toBe("2025-03-01T00:00:00.000Z");
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 import { describe, expect, it } from "vitest";
 
@@ -7,6 +9,12 @@ import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
 const database = useTestDatabase();
+
+/** A full collection, from a test worker started without --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
 
 describe("RoomWriter", () => {
   it("splits one huge page into batches, each its own transaction", async () => {
@@ -185,6 +193,27 @@ describe("RoomWriter", () => {
       [projectId],
     );
     expect(rows[0]!.n).toBe(0);
+  });
+
+  it("keeps no parsed item while its rooms wait for their batch", async () => {
+    const projectId = `p-${randomUUID().slice(0, 8)}`;
+    const runId = await insertTestRun(database.db, { projectId });
+    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 10 });
+    let item: { room_id: string; room_name: string } | undefined = { room_id: "kept", room_name: "k" };
+    const parsed = new WeakRef(item);
+    // Fewer rooms than a batch: buffered, not yet written.
+    await writer.add([{ room: item, requestId: "r" }]);
+    item = undefined;
+    // A WeakRef's target lives to the end of the task that made or read it.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(parsed.deref()).toBeUndefined();
+    await writer.flush();
+    const { rows } = await database.pool.query<{ name: string; raw: unknown }>(
+      "select room_name as name, raw from smart_chat_rooms where project_id = $1",
+      [projectId],
+    );
+    expect(rows).toEqual([{ name: "k", raw: { room_id: "kept", room_name: "k" } }]);
   });
 });
 

@@ -8,7 +8,7 @@ import { adoptRunProgress } from "../../src/db/run-windows.js";
 import { syncRuns } from "../../src/db/schema.js";
 import { countSeenRooms } from "../../src/db/seen-rooms.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
-import { applyRoomBatch } from "../../src/sync/apply-room-batch.js";
+import { applyRoomBatch, prepareRoom } from "../../src/sync/apply-room-batch.js";
 import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 
@@ -25,7 +25,7 @@ async function write(projectId: string, runId: string, rooms: SmartChatRoom[]) {
     projectId,
     runId,
     observedAt: new Date(),
-    rooms: rooms.map((r) => ({ room: r, requestId: "req" })),
+    rooms: rooms.map((r) => prepareRoom(r, "req")),
     dryRun: false,
   });
 }
