@@ -29,5 +29,5 @@ RUN mkdir -p /app/.metastudio-sync && chown node:node /app/.metastudio-sync
 USER node
 EXPOSE 9464
 # The same heap bounds as the CLI's shebang (src/cli/main.ts), which `node file` ignores.
-ENTRYPOINT ["node", "--expose-gc", "--max-semi-space-size=8", "--max-old-space-size=1024", "dist/bin/metastudio-sync.js"]
+ENTRYPOINT ["node", "--expose-gc", "--max-semi-space-size=8", "--max-old-space-size=1024", "--initial-old-space-size=40", "dist/bin/metastudio-sync.js"]
 CMD ["worker"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --expose-gc --max-semi-space-size=8 --max-old-space-size=1024
+#!/usr/bin/env -S node --expose-gc --max-semi-space-size=8 --max-old-space-size=1024 --initial-old-space-size=40
 // The flags above bound the heap of the installed `metastudio-sync` command without asking users
 // for flags. Not for its ceiling (the sync's live heap is ~30 MB) but because V8 sizes its heap
 // growth by it: under 2 GB it collects the old generation before doubling it, so a 100k-room full
