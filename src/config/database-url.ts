@@ -54,6 +54,8 @@ export function databaseTarget(url: string): DatabaseTarget {
 
 /** `host:port/database`, or for a Unix socket `directory (port)/database`: for logs and status. */
 export function describeTarget({ host, port, database }: DatabaseTarget): string {
-  const at = host.startsWith("/") ? `${host} (socket, port ${port})` : `${host}:${port}`;
+  const at = host.startsWith("/")
+    ? `${host} (socket, port ${port})`
+    : `${host.includes(":") ? `[${host}]` : host}:${port}`;
   return `${at}/${database ?? ""}`;
 }

@@ -72,6 +72,7 @@ describe("databaseTarget", () => {
 
   it("describes a socket by its directory, a host by host and port", () => {
     expect(describeTarget(databaseTarget("postgres://app@db/app"))).toBe("db:5432/app");
+    expect(describeTarget(databaseTarget("postgres://app@[::1]:6432/app"))).toBe("[::1]:6432/app");
     expect(describeTarget(databaseTarget("postgres://app@/app?host=/tmp&port=5433"))).toBe(
       "/tmp (socket, port 5433)/app",
     );
