@@ -4,7 +4,9 @@
 // growth by it: under 2 GB it collects the old generation before doubling it, so a 100k-room full
 // sync peaks at ~140 MB instead of ~220 MB; the smaller young generation saves the rest. An 8 MB
 // semi-space (it was 2, then 4) costs ~10 MB of peak RSS and saves CPU: each doubling halves the
-// scavenges, which copy the rooms waiting in batches (README, Memory by default). 1024
+// scavenges, which copy the rooms waiting in batches (README, Memory by default). The 40 MB start
+// of the old generation costs ~6 MB and halves the mark-compacts: after each, V8 set the next
+// limit at about twice a ~16 MB live heap, and a full sync ran one every 0.2 s. 1024
 // leaves room for a worker running many syncs at once. `node dist/bin/metastudio-sync.js` runs
 // without them (the Dockerfile passes them itself); a shebang costs nothing at start-up, a re-exec
 // would cost a second Node process. bench/run-cli.ts reads them from here, so the bench runs what

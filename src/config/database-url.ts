@@ -26,8 +26,14 @@ export function readDatabaseUrl(env: Env): string | undefined {
   if (!/^postgres(ql)?$/i.test(scheme) || !raw.slice(scheme.length).startsWith("://")) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://; got ${scheme}:.`);
   }
+  // In the host-less form the parser takes the first `@/` for the end of the user info, so a
+  // password holding a raw `@/` would be cut there, and its rest read (and printed) as the path.
+  if (/^[^?#]*@\/[^?#]*@/.test(raw.slice(scheme.length + 3)) && !parsesAsUrl(raw)) {
+    throw new ConfigError("DATABASE_URL is not a valid URL: percent-encode `@` and `/` in its password.");
+  }
+  let target: DatabaseTarget;
   try {
-    databaseTarget(raw);
+    target = databaseTarget(raw, {});
   } catch (error) {
     if ((error as { code?: unknown }).code === "ERR_INVALID_URL") {
       throw new ConfigError("DATABASE_URL is not a valid URL.");
@@ -36,26 +42,47 @@ export function readDatabaseUrl(env: Env): string | undefined {
     // read) name the parameter and never the URL: what node-postgres would fail with, said now.
     throw new ConfigError(`DATABASE_URL cannot be used: ${describeError(error, 300)}`);
   }
+  // node-postgres reads the port with parseInt and would only fail at the connection.
+  if (!/^\d{1,5}$/.test(target.port) || Number(target.port) < 1 || Number(target.port) > 65535) {
+    throw new ConfigError(
+      `DATABASE_URL's port must be a number from 1 to 65535; got ${JSON.stringify(target.port)}.`,
+    );
+  }
   return raw;
 }
 
 /**
  * Where `url` points, as node-postgres reads it: `?host=` and `?port=` win over the authority,
- * and no host means localhost, no port 5432. Throws what the parser throws for a malformed URL.
+ * then PGHOST, PGPORT and PGDATABASE from `env`, then localhost and 5432. Throws what the parser
+ * throws for a malformed URL.
  */
-export function databaseTarget(url: string): DatabaseTarget {
+export function databaseTarget(url: string, env: Env = process.env): DatabaseTarget {
   const parsed = parse(url);
+  const port = parsed.port || env.PGPORT || "5432";
   return {
-    host: parsed.host || "localhost",
-    port: parsed.port || "5432",
-    database: parsed.database ?? null,
+    host: parsed.host || env.PGHOST || "localhost",
+    // As node-postgres reads it (parseInt): `05433` is the socket `.s.PGSQL.5433`.
+    port: /^\d+$/.test(port) ? String(Number(port)) : port,
+    database: parsed.database ?? env.PGDATABASE ?? null,
   };
 }
 
-/** `host:port/database`, or for a Unix socket `directory (port)/database`: for logs and status. */
+function parsesAsUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `host:port/database`, or for a Unix socket `directory (socket, port N)/database`, without
+ * `/database` when none is named: for logs and status.
+ */
 export function describeTarget({ host, port, database }: DatabaseTarget): string {
   const at = host.startsWith("/")
     ? `${host} (socket, port ${port})`
     : `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  return `${at}/${database ?? ""}`;
+  return database === null ? at : `${at}/${database}`;
 }

@@ -59,7 +59,7 @@ export class PostgresClient extends pg.Client {
   private redactedUrl(): string {
     const user = this.user ?? "";
     const secret = typeof this.password === "string" && this.password !== "" ? ":secret" : "";
-    const userinfo = user === "" ? "" : `${encodeURIComponent(user)}${secret}@`;
+    const userinfo = user === "" && secret === "" ? "" : `${encodeURIComponent(user)}${secret}@`;
     const database = encodeURIComponent(this.database ?? "");
     // A Unix socket's directory is no host name: libpq's form names it as a parameter.
     if (this.host.startsWith("/")) {

@@ -38,6 +38,14 @@ describe("readDatabaseUrl", () => {
     );
     expect(refusal("hunter2")).toBe("DATABASE_URL is not a valid URL.");
     expect(refusal("postgres://app:hunter2@db:port/app")).toBe("DATABASE_URL is not a valid URL.");
+    expect(refusal("postgres://app:hunter2@db/app?port=abc")).toBe(
+      'DATABASE_URL\'s port must be a number from 1 to 65535; got "abc".',
+    );
+    expect(refusal("postgres://app@/app?host=/tmp&port=70000")).toMatch(/port must be a number.*"70000"/);
+    // Host-less, a raw `@/` in the password would end the user info there: the rest, the path.
+    const cut = refusal("postgres://app:hunt@/er2@db/app");
+    expect(cut).toBe("DATABASE_URL is not a valid URL: percent-encode `@` and `/` in its password.");
+    expect(cut).not.toContain("er2");
   });
 
   it("says what node-postgres would refuse about its parameters, before connecting", () => {
@@ -52,26 +60,42 @@ describe("readDatabaseUrl", () => {
 
 describe("databaseTarget", () => {
   it("reads host, port and database as node-postgres does: parameters win, defaults filled in", () => {
-    expect(databaseTarget("postgres://app@db:6432/app")).toEqual({
+    expect(databaseTarget("postgres://app@db:6432/app", {})).toEqual({
       host: "db",
       port: "6432",
       database: "app",
     });
-    expect(databaseTarget("postgres://app@/app?host=/run/postgresql")).toEqual({
+    expect(databaseTarget("postgres://app@/app?host=/run/postgresql", {})).toEqual({
       host: "/run/postgresql",
       port: "5432",
       database: "app",
     });
-    expect(databaseTarget("postgres://app@db?port=6000")).toEqual({
+    expect(databaseTarget("postgres://app@db?port=6000", {})).toEqual({
       host: "db",
       port: "6000",
       database: null,
     });
-    expect(databaseTarget("postgres://")).toEqual({ host: "localhost", port: "5432", database: null });
+    expect(databaseTarget("postgres://", {})).toEqual({ host: "localhost", port: "5432", database: null });
+    expect(databaseTarget("postgres://app@/app?host=/tmp&port=05433")).toMatchObject({ port: "5433" });
+  });
+
+  it("takes what the URL leaves out from PGHOST, PGPORT and PGDATABASE, as node-postgres does", () => {
+    const env = { PGHOST: "/run/postgresql", PGPORT: "6432", PGDATABASE: "mirror" };
+    expect(databaseTarget("postgres://app@/", env)).toEqual({
+      host: "/run/postgresql",
+      port: "6432",
+      database: "mirror",
+    });
+    expect(databaseTarget("postgres://app@db:5433/app", env)).toEqual({
+      host: "db",
+      port: "5433",
+      database: "app",
+    });
   });
 
   it("describes a socket by its directory, a host by host and port", () => {
     expect(describeTarget(databaseTarget("postgres://app@db/app"))).toBe("db:5432/app");
+    expect(describeTarget(databaseTarget("postgres://app@db", {}))).toBe("db:5432");
     expect(describeTarget(databaseTarget("postgres://app@[::1]:6432/app"))).toBe("[::1]:6432/app");
     expect(describeTarget(databaseTarget("postgres://app@/app?host=/tmp&port=5433"))).toBe(
       "/tmp (socket, port 5433)/app",
