@@ -13,8 +13,9 @@ export interface ObservedRoom {
 /**
  * What the writer keeps of a room from its page to its batch's write: the item's canonical bytes
  * and the few values the decision and the write take, never the parsed item. Rooms wait through
- * their batch and the one before it, so V8 found the items alive at nearly every scavenge (about
- * 4 MB copied each time) and promoted them to the old generation to die there.
+ * their batch and the one before it, so V8 found the items alive at nearly every scavenge, copied
+ * them and promoted them to the old generation to die there (a 100k-room full sync: 3.8 MB
+ * survived a scavenge in median with the items kept, 3.0 MB without; 145 and 127 MB promoted).
  */
 export interface PreparedRoom {
   id: string;
