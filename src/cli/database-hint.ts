@@ -1,5 +1,5 @@
 import { ConfigError } from "../config/config-error.js";
-import { databaseTarget } from "../config/database-url.js";
+import { databaseTarget, type DatabaseTarget } from "../config/database-url.js";
 import { readEnv, type Env } from "../config/read-env.js";
 import { redactUrl } from "../config/redact-url.js";
 
@@ -43,7 +43,7 @@ export function databaseHint(error: unknown, env: Env = process.env): string | u
 }
 
 function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
-  let target: { host: string; port: string };
+  let target: DatabaseTarget;
   try {
     target = databaseTarget(databaseUrl);
   } catch {

@@ -28,7 +28,7 @@ export function readDatabaseUrl(env: Env): string | undefined {
   }
   // In the host-less form the parser takes the first `@/` for the end of the user info, so a
   // password holding a raw `@/` would be cut there, and its rest read (and printed) as the path.
-  if (/^[^?#]*@\/[^?#]*@/.test(raw.slice(scheme.length + 3)) && !parsesAsUrl(raw)) {
+  if (/^[^?#]*@\/[^?#]*@/.test(raw.slice(scheme.length + 3)) && !URL.canParse(raw)) {
     throw new ConfigError("DATABASE_URL is not a valid URL: percent-encode `@` and `/` in its password.");
   }
   let target: DatabaseTarget;
@@ -65,15 +65,6 @@ export function databaseTarget(url: string, env: Env = process.env): DatabaseTar
     port: /^\d+$/.test(port) ? String(Number(port)) : port,
     database: parsed.database ?? env.PGDATABASE ?? null,
   };
-}
-
-function parsesAsUrl(text: string): boolean {
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -6,18 +6,10 @@
  * it: with a stand-in host, removed again from what is printed.
  */
 export function redactUrl(value: string): string {
-  let url: URL;
-  let hostless = false;
-  try {
-    url = new URL(value);
-  } catch {
-    try {
-      url = new URL(value.replace("@/", `@${STAND_IN_HOST}/`));
-      hostless = true;
-    } catch {
-      return "(not a URL)";
-    }
-  }
+  const hostless = !URL.canParse(value);
+  const text = hostless ? value.replace("@/", `@${STAND_IN_HOST}/`) : value;
+  if (!URL.canParse(text)) return "(not a URL)";
+  const url = new URL(text);
   if (url.password) url.password = "***";
   for (const key of [...url.searchParams.keys()]) {
     if (/pass|secret|token/i.test(key)) url.searchParams.set(key, "***");
