@@ -2,14 +2,27 @@
  * The machine's limit for one dataset, measured in the same run as the engine and on the same
  * rooms: how fast the rooms can be read (fetch and parse only) and how fast the rows the engine
  * writes for them can be written (COPY). The engine's full sync is judged by its ratio to these.
+ * Beside them, the engine's own full sync as a dry run: everything but the writes, so the two
+ * runs' difference is what writing costs node.
  */
 import { measureCopyLimit, type CopyLimitResult } from "./copy-limit.js";
 import { measureFetchOnly, type FetchOnlyResult } from "./fetch-only.js";
-import { binNodeFlags } from "./run-cli.js";
+import type { RunSummary } from "../src/sync/run-summary.js";
+import { binNodeFlags, runCli } from "./run-cli.js";
 
 export interface Limits {
   fetchOnly: FetchOnlyResult;
   copy: CopyLimitResult;
+  /** `sync --full --dry-run` into a freshly migrated database: the engine without its writes. */
+  dryRun: DryRunResult;
+}
+
+export interface DryRunResult {
+  /** The run's own duration, as the engine's full sync is timed (start-up excluded). */
+  wallMs: number;
+  /** The process's CPU, start-up included, as the engine's full sync is measured. */
+  cpuSeconds: number;
+  peakRssMb: number;
 }
 
 /**
@@ -37,5 +50,13 @@ export async function measureLimits(
   const flags = binNodeFlags();
   const fetchOnly = await measureFetchOnly(env, flags);
   const copy = await withDatabase((url) => measureCopyLimit({ ...env, DATABASE_URL: url }, copyFlags(flags)));
-  return { fetchOnly, copy };
+  const dryRun = await withDatabase((url) => measureDryRun({ ...env, DATABASE_URL: url }));
+  return { fetchOnly, copy, dryRun };
+}
+
+async function measureDryRun(env: NodeJS.ProcessEnv): Promise<DryRunResult> {
+  const run = await runCli(["sync", "--full", "--dry-run", "--json"], env);
+  const [summary] = JSON.parse(run.stdout) as RunSummary[];
+  if (summary?.status !== "succeeded") throw new Error(`bench: the dry run did not succeed: ${run.stdout}`);
+  return { wallMs: summary.durationMs, cpuSeconds: run.cpuSeconds, peakRssMb: run.peakRssMb };
 }
