@@ -205,11 +205,16 @@ const TRIGGERS: readonly unknown[] = RUN_TRIGGERS;
 
 /** Job data comes from whoever can write to Redis: checked before anything runs or is recorded. */
 function checkJobData(data: SyncJobData): void {
-  const { projectId, mode, trigger } = data as Partial<Record<keyof SyncJobData, unknown>>;
+  // Anything JSON can hold may be there, null and arrays included: never destructured unchecked.
+  const fields: Partial<Record<keyof SyncJobData, unknown>> =
+    typeof data === "object" && data !== null ? data : {};
+  const { projectId, mode, trigger, handBacks } = fields;
   // A project ID is also in every log line and message of the job: only one MetaStudio could
   // issue passes, so what reaches failedReason and the log stays bounded and printable.
   const project = typeof projectId === "string" && isProjectId(projectId);
-  if (!project || !MODES.includes(mode) || !TRIGGERS.includes(trigger)) {
+  // A negative or fractional count would let a job be handed back without end.
+  const count = handBacks === undefined || (Number.isSafeInteger(handBacks) && (handBacks as number) >= 0);
+  if (!project || !MODES.includes(mode) || !TRIGGERS.includes(trigger) || !count) {
     throw new UnrecoverableError(
       `The job's data is not a sync job (project ${clipToken(String(projectId))}, mode ${clipToken(String(mode))}, ` +
         `trigger ${clipToken(String(trigger))}); it was not run.`,
