@@ -14,8 +14,8 @@ export function sameOriginOnly(): MiddlewareHandler {
       const origin = c.req.header("origin");
       const site = c.req.header("sec-fetch-site");
       const host = new URL(c.req.url).host;
-      const crossOrigin =
-        origin !== undefined && origin !== "null" ? new URL(origin).host !== host : origin === "null";
+      // "null" (an opaque origin) and text that is no origin at all are not this server's page.
+      const crossOrigin = origin !== undefined && (!URL.canParse(origin) || new URL(origin).host !== host);
       if (crossOrigin || (site !== undefined && site !== "same-origin" && site !== "none")) {
         return c.json({ error: "Cross-site request refused" }, 403);
       }

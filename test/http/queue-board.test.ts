@@ -109,6 +109,15 @@ describe("/admin/queues", () => {
     expect(await shared.services.queue.isPaused()).toBe(false);
   });
 
+  it("refuses a change whose Origin is no origin at all, as from another site", async () => {
+    const response = await board(`/api/queues/${SYNC_QUEUE_NAME}/pause`, {
+      method: "PUT",
+      headers: { Authorization: basic(TOKEN), Origin: "garbage" },
+    });
+    expect(response.status).toBe(403);
+    expect(await shared.services.queue.isPaused()).toBe(false);
+  });
+
   it("cannot be framed by another page", async () => {
     const response = await board("/", { headers: { Authorization: basic(TOKEN) } });
     expect(response.headers.get("x-frame-options")).toBe("DENY");
