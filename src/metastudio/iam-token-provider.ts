@@ -80,7 +80,12 @@ export class IamTokenProvider {
   private async issue(projectId: string): Promise<string> {
     const { iamEndpoint, domain, username, password } = this.credentials;
     const started = performance.now();
-    const context = { service: "IAM" as const, projectId, timeoutMs: this.options.timeoutMs };
+    const context = {
+      service: "IAM" as const,
+      projectId,
+      timeoutMs: this.options.timeoutMs,
+      secrets: [password],
+    };
     let status: number | undefined;
     let requestId: string | undefined;
     let errorCode: string | undefined;
@@ -112,7 +117,7 @@ export class IamTokenProvider {
         )
       ).toString("utf8");
       if (status < 200 || status > 299) {
-        errorCode = readErrorBody(body).code;
+        errorCode = readErrorBody(body, context.secrets).code;
         throw errorFromResponse({ ...context, status, requestId, body, retryAfterMs: undefined });
       }
       const token = first(response.headers["x-subject-token"]);

@@ -19,13 +19,30 @@ interface ExchangeContext {
   projectId: string;
   status?: number | undefined;
   requestId?: string | undefined;
+  /**
+   * What the request carried that no message may hold (the token sent, IAM's password): an
+   * upstream that echoes one in its error text has it masked before the text is kept anywhere.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 /**
  * The error body's code and text: MetaStudio and API Gateway send `{"error_code","error_msg"}`,
  * IAM `{"error":{"code","message"}}`. Anything else (a proxy's HTML page) yields neither.
  */
-export function readErrorBody(text: string): { code: string | undefined; message: string | undefined } {
+export function readErrorBody(
+  text: string,
+  secrets: readonly string[] = [],
+): { code: string | undefined; message: string | undefined } {
+  const found = readErrorFields(text);
+  // Masked before clipping: a secret cut in half by the clip would otherwise show its first half.
+  return {
+    code: clipToken(maskSecrets(found.code, secrets)),
+    message: clip(maskSecrets(found.message, secrets)),
+  };
+}
+
+function readErrorFields(text: string): { code: string | undefined; message: string | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -37,16 +54,24 @@ export function readErrorBody(text: string): { code: string | undefined; message
   const code = flat.success ? flat.data.error_code : undefined;
   const message = flat.success ? flat.data.error_msg : undefined;
   return {
-    code: clipToken(code ?? (typeof nested?.code === "string" ? nested.code : undefined)),
-    message: clip(message ?? (typeof nested?.message === "string" ? nested.message : undefined)),
+    code: code ?? (typeof nested?.code === "string" ? nested.code : undefined),
+    message: message ?? (typeof nested?.message === "string" ? nested.message : undefined),
   };
+}
+
+/** `text` with every occurrence of each secret replaced by `***`. */
+export function maskSecrets(text: string | undefined, secrets: readonly string[]): string | undefined {
+  if (text === undefined) return undefined;
+  let masked = text;
+  for (const secret of secrets) if (secret.length > 0) masked = masked.split(secret).join("***");
+  return masked;
 }
 
 /** A non-2xx answer. */
 export function errorFromResponse(
   context: ExchangeContext & { status: number; body: string; retryAfterMs: number | undefined },
 ): MetaStudioError {
-  const { code, message } = readErrorBody(context.body);
+  const { code, message } = readErrorBody(context.body, context.secrets);
   const what = [String(context.status), code, message === undefined ? undefined : JSON.stringify(message)]
     .filter((part) => part !== undefined)
     .join(" ");

@@ -85,6 +85,7 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
     service: "MetaStudio" as const,
     projectId: exchange.projectId,
     timeoutMs: exchange.timeoutMs,
+    secrets: sentSecrets(exchange.headers),
   };
   let status: number | undefined;
   let requestId: string | undefined;
@@ -145,4 +146,17 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The credentials the request carried as they went out: a token and a temporary security token.
+ * The SK itself never leaves (a signature is made with it), and the AK names the account.
+ */
+function sentSecrets(headers: Record<string, string>): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "x-auth-token" || lower === "x-security-token") secrets.push(value);
+  }
+  return secrets;
 }
