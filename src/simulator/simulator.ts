@@ -60,6 +60,11 @@ export interface SimulatorOptions {
   behaviour?: Partial<SimulatorBehaviour>;
   /** Our clock; the upstream's is this plus `clockOffsetSeconds`. @default the real time */
   now?: () => Date;
+  /**
+   * Requests `requests` keeps, the newest: a simulator serving a long drill or a 1M-room bench
+   * must not grow without end. @default 50000
+   */
+  maxLoggedRequests?: number;
 }
 
 export interface SimulatorRequestLog {
@@ -146,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const store = (projectId: string) => projects.store(projectId);
   const auth = new SimulatorAuth(options.credentials, upstreamNow);
   const requests: SimulatorRequestLog[] = [];
+  const maxLogged = options.maxLoggedRequests ?? 50_000;
   const sockets = new Set<Socket>();
   const hostile = new HostileAnswers();
   let windowStart = 0;
@@ -191,6 +197,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       headers: redacted(request),
     };
     requests.push(log);
+    // Trimmed in chunks (a tenth of the bound at a time), so each request costs no array shift.
+    if (requests.length > maxLogged + Math.ceil(maxLogged / 10))
+      requests.splice(0, requests.length - maxLogged);
     const reply = (status: number, body: unknown, extra?: Record<string, string>) => {
       log.status = status;
       send(response, status, body, extra);
@@ -206,6 +215,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     if (request.method === "POST" && url.pathname === "/v3/auth/tokens") {
       const body = await readJson(request);
+      if (body === TOO_LARGE)
+        // The rest of the body is not read: the connection closes after this answer.
+        return reply(
+          413,
+          { error: { code: "APIGW.0201", message: "Request entity too large" } },
+          { Connection: "close" },
+        );
       const issued = auth.issue(body, behaviour.tokenTtlSeconds);
       if (!issued) {
         return reply(401, {
@@ -346,14 +362,25 @@ function redacted(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
-    headers[name] = name === "authorization" || name === "x-auth-token" ? "[redacted]" : String(value);
+    headers[name] = SECRET_HEADERS.has(name) ? "[redacted]" : String(value);
   }
   return headers;
 }
 
+const SECRET_HEADERS = new Set(["authorization", "x-auth-token", "x-security-token"]);
+
+/** IAM's request body is a few hundred bytes; a larger one is refused unread. */
+const MAX_BODY_BYTES = 64 * 1024;
+const TOO_LARGE = Symbol("too large");
+
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of request) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_BODY_BYTES) return TOO_LARGE;
+    chunks.push(chunk as Buffer);
+  }
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch {
