@@ -174,7 +174,7 @@ export async function measureTenants(options: {
         projects: a.projectIds.length,
         rateLimit: rate,
         doneMs: doneMs.get(a.name) ?? Number.NaN,
-        requests: a.sim.requests.length,
+        requests: a.sim.requestsServed,
         throttled: a.sim.requests.filter((r) => r.status === 429).length,
       })),
     };

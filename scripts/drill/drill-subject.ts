@@ -214,7 +214,7 @@ export class DrillSubject {
 
   /** List requests the simulator answered (or cut off), retries included. */
   get requests(): number {
-    return this.sim.requests.length;
+    return this.sim.requestsServed;
   }
 
   get rooms(): number {

@@ -101,7 +101,10 @@ export interface Simulator {
   upstreamNow(): Date;
   /** A raw, possibly malformed, item served like a room. */
   injectItem(projectId: string, item: unknown): void;
+  /** The newest requests (see SimulatorOptions.maxLoggedRequests). */
   readonly requests: SimulatorRequestLog[];
+  /** Every request answered since start, however many the log still keeps. */
+  readonly requestsServed: number;
   /** Scripted hostile answers (see HostileAnswers), served before anything else. */
   readonly hostile: HostileAnswers;
   readonly issuedTokens: number;
@@ -152,6 +155,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const auth = new SimulatorAuth(options.credentials, upstreamNow);
   const requests: SimulatorRequestLog[] = [];
   const maxLogged = options.maxLoggedRequests ?? 50_000;
+  let served = 0;
   const sockets = new Set<Socket>();
   const hostile = new HostileAnswers();
   let windowStart = 0;
@@ -197,6 +201,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       headers: redacted(request),
     };
     requests.push(log);
+    served += 1;
     // Trimmed in chunks (a tenth of the bound at a time), so each request costs no array shift.
     if (requests.length > maxLogged + Math.ceil(maxLogged / 10))
       requests.splice(0, requests.length - maxLogged);
@@ -350,6 +355,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     upstreamNow,
     injectItem: (projectId, item) => store(projectId).inject(item),
     requests,
+    get requestsServed() {
+      return served;
+    },
     hostile,
     get issuedTokens() {
       return auth.issuedCount;

@@ -38,6 +38,7 @@ describe("the simulator's own bounds", () => {
     expect(sim.requests.length).toBeGreaterThanOrEqual(10);
     expect(sim.requests.length).toBeLessThanOrEqual(11);
     expect(sim.requests.at(-1)?.query).toEqual({ n: "39" });
+    expect(sim.requestsServed).toBe(40);
   });
 
   it("keeps no credential header in its log", async () => {
