@@ -22,6 +22,8 @@ export interface StoredRoomRow {
   update_ms: number | null;
   /** The stored item, where its hash differs from the incoming one or the room is deleted. */
   raw: Record<string, unknown> | null;
+  /** The run that last wrote the row (`written_by_run`); null for rows from before 0004. */
+  written_by_run: string | null;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function loadStoredRooms(db: Db, projectId: string, keys: Buffer): 
     sql`
     select s.room_id, s.content_hash, s.deleted_at is not null as deleted,
            (extract(epoch from s.update_time) * 1000)::float8 as update_ms,
-           case when s.content_hash <> k.hash or s.deleted_at is not null then s.raw end as raw
+           case when s.content_hash <> k.hash or s.deleted_at is not null then s.raw end as raw,
+           s.written_by_run
       from jsonb_to_recordset(${jsonbParameter(db, keys)}::jsonb) as k(id text, hash text)
       join smart_chat_rooms s on s.project_id = ${projectId} and s.room_id = k.id`,
   );

@@ -22,7 +22,10 @@ export interface BatchResult {
   inserted: number;
   updated: number;
   restored: number;
-  /** Same content as stored, or an older version than stored (a page that arrived late). */
+  /**
+   * Same content as stored, or an older version than this run stored (one of its pages that
+   * arrived late): room-diff's `stale`.
+   */
   unchanged: number;
   roomRowsWritten: number;
   voiceRowsWritten: number;
@@ -56,10 +59,13 @@ export function batchOf(rooms: readonly PreparedRoom[]): PayloadRoom[] {
   return batch;
 }
 
-/** One read: the stored state of the batch's rooms, and the items of those whose hash differs. */
+/**
+ * One read: the stored state of the batch's rooms, and the items of those whose hash differs, as
+ * run `runId` (the one deciding) sees them.
+ */
 export async function readStoredRooms(
   db: Db,
-  projectId: string,
+  { projectId, runId }: { projectId: string; runId: string },
   batch: readonly PayloadRoom[],
 ): Promise<StoredRooms> {
   const keys = roomKeysPayload(batch.map(({ prepared }) => ({ id: prepared.id, hash: prepared.hash })));
@@ -70,6 +76,7 @@ export async function readStoredRooms(
       deletedAt: row.deleted ? new Date(0) : null,
       updateTime: row.update_ms === null ? null : new Date(Number(row.update_ms)),
       raw: row.raw,
+      writtenThisRun: row.written_by_run === runId,
     });
   }
   return stored;
@@ -134,7 +141,7 @@ export interface PreparedBatch {
  * is still being written, and no other writer touches the project (the project lock).
  */
 export async function prepareBatch(db: Db, input: BatchInput, batch: PayloadRoom[]): Promise<PreparedBatch> {
-  const stored = await readStoredRooms(db, input.projectId, batch);
+  const stored = await readStoredRooms(db, input, batch);
   const decided = decideBatch(batch, stored, input.discovering);
   return { input, decided, payload: input.dryRun ? NO_PAYLOAD : roomBatchPayload(decided.rooms) };
 }
@@ -170,7 +177,7 @@ export async function applyRoomBatch(
 ): Promise<BatchResult> {
   const batch = batchOf(input.rooms);
   if (batch.length === 0) return decideBatch(batch, new Map()).result;
-  const decided = decideBatch(batch, await readStoredRooms(db, input.projectId, batch), input.discovering);
+  const decided = decideBatch(batch, await readStoredRooms(db, input, batch), input.discovering);
   if (!input.dryRun) await storeBatch(db, input, decided);
   return decided.result;
 }

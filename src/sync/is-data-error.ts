@@ -5,13 +5,24 @@
  */
 const DATA_ERROR_CLASSES = new Set(["22", "23", "54"]);
 
-export function isDataError(error: unknown): boolean {
+/**
+ * The classes raised by a value of the item itself: 22 (one the column cannot represent: out of
+ * range, invalid text, bad encoding) and 54 (one too large or too deep). See refusalsBlameRooms.
+ */
+const ITEM_VALUE_CLASSES = new Set(["22", "54"]);
+
+/** The SQLSTATE of `error` or of the first error in its `cause` chain that has one. */
+export function sqlState(error: unknown): string | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 10; depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code.length === 5) return DATA_ERROR_CLASSES.has(code.slice(0, 2));
+    if (typeof code === "string" && code.length === 5) return code;
     current = current.cause;
   }
-  return false;
+  return undefined;
+}
+
+export function isDataError(error: unknown): boolean {
+  return DATA_ERROR_CLASSES.has(sqlState(error)?.slice(0, 2) ?? "");
 }
 
 export interface RefusedRoom<T> {
@@ -37,4 +48,23 @@ export async function writeEach<T>(
     }
   }
   return refused;
+}
+
+/**
+ * Whether the rooms refused one by one (`refused`, of a batch of `batchSize`) are at fault, so
+ * they are skipped and the run goes on, rather than the database, which fails the run.
+ *
+ * A room of the batch stored proves the database stores rooms: the refused ones are at fault.
+ * When every room is refused, that proof is missing, and the refusals' SQLSTATE is the signal: a
+ * lost connection, a lock or a shutdown is no data error and was thrown already (writeEach); a
+ * data exception (22) or a program limit (54) is raised by a value of the item itself, since the
+ * statement's other parameters are the project, the run and a time that node made and that every
+ * batch before sent alike. An integrity violation (23) can be the table's instead (a constraint
+ * or rows left behind that every room collides with), so a batch refused for it entirely stands
+ * as the run's failure. Skipping on 23 would mark every room seen and lose it quietly; failing on
+ * 22 failed every run of a project whose incremental batch was its few unstorable rooms.
+ */
+export function refusalsBlameRooms(refused: readonly RefusedRoom<unknown>[], batchSize: number): boolean {
+  if (refused.length < batchSize) return true;
+  return refused.every(({ error }) => ITEM_VALUE_CLASSES.has(sqlState(error)?.slice(0, 2) ?? ""));
 }

@@ -46,12 +46,20 @@ export interface StoredRoom {
   contentHash: string;
   deletedAt: Date | null;
   updateTime: Date | null;
+  /**
+   * The row was written by the run deciding now (`written_by_run`): only then can the incoming
+   * item be a late page of that run's, older than what the run already stored (see RoomOutcome).
+   */
+  writtenThisRun: boolean;
 }
 
 /**
- * What one observation means for the mirror. `stale` is an item older than the one stored (a
- * page fetched before an update but processed after it, since pages run in parallel): it must
- * not overwrite the newer one, and like `unchanged` it costs no write.
+ * What one observation means for the mirror. `stale` is an item older than the one the same run
+ * stored (a page fetched before an update but processed after it, since pages run in parallel):
+ * it must not overwrite the newer one, and like `unchanged` it costs no write. Against a row an
+ * earlier run wrote, every page of this run was fetched after that write, so the item is the
+ * upstream's current state whatever its `update_time`: an edit that moved the time back (a clock
+ * corrected upstream, a room once stamped in the future) is `updated`, or it would never be.
  */
 export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
@@ -90,7 +98,7 @@ export function decideRoom(
 ): RoomOutcome {
   if (!stored) return discovering ? "discovered" : "created";
   const same = stored.contentHash === prepared.hash;
-  const stale = !same && isOlder(prepared.updateTime, stored.updateTime);
+  const stale = !same && stored.writtenThisRun && isOlder(prepared.updateTime, stored.updateTime);
   // A room that comes back is restored even when its content is what we last had.
   if (stored.deletedAt !== null) return "restored";
   return same ? "unchanged" : stale ? "stale" : "updated";

@@ -16,7 +16,7 @@ import type { Db } from "../db/database.js";
 import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
-import { isDataError, writeEach } from "./is-data-error.js";
+import { isDataError, refusalsBlameRooms, writeEach } from "./is-data-error.js";
 import { KeyedLanes } from "./keyed-lanes.js";
 import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
@@ -220,15 +220,16 @@ export class RoomWriter {
   /**
    * A batch the database refused for its data, written room by room so only the rooms it refuses
    * are lost. Each is reported with its request ID, counted, and marked seen so it is never
-   * judged deleted. When every room of a larger batch is refused, the fault is not in a room:
-   * the error stands.
+   * judged deleted. When every room is refused, the refusals' SQLSTATE tells unstorable rooms
+   * (skipped, even as the whole batch: a project's incremental batch may be just them) from a
+   * database that stores no room (the error stands): see refusalsBlameRooms.
    */
   private async writeOneByOne(rooms: PreparedRoom[], batchError: unknown): Promise<void> {
     const refused =
       rooms.length === 1
         ? [{ room: rooms[0]!, error: batchError }]
         : await writeEach(rooms, async (room) => this.accumulate(await this.apply([room])));
-    if (rooms.length > 1 && refused.length === rooms.length) throw batchError;
+    if (!refusalsBlameRooms(refused, rooms.length)) throw batchError;
     for (const { room, error } of refused) {
       this.totals.skipped += 1;
       this.options.logger?.warn(

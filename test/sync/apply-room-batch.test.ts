@@ -23,10 +23,10 @@ const room = (id: string, extra: Partial<SmartChatRoom> = {}): SmartChatRoom => 
   ...extra,
 });
 
-async function apply(projectId: string, rooms: SmartChatRoom[], requestId = "req-1") {
+async function apply(projectId: string, rooms: SmartChatRoom[], requestId = "req-1", runId = randomUUID()) {
   return applyRoomBatch(database.db, {
     projectId,
-    runId: randomUUID(),
+    runId,
     observedAt: new Date(),
     rooms: rooms.map((r) => prepareRoom(r, requestId)),
     dryRun: false,
@@ -139,17 +139,39 @@ describe("applyRoomBatch", () => {
     ]);
   });
 
-  it("does not let an older version overwrite a newer one", async () => {
-    await apply("p-stale", [room("a", { update_time: "2025-03-01T00:00:00Z", room_name: "new" })]);
-    const result = await apply("p-stale", [
-      room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "old" }),
-    ]);
+  it("does not let an older version overwrite a newer one its own run wrote", async () => {
+    const runId = randomUUID();
+    await apply(
+      "p-stale",
+      [room("a", { update_time: "2025-03-01T00:00:00Z", room_name: "new" })],
+      "r",
+      runId,
+    );
+    const result = await apply(
+      "p-stale",
+      [room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "old" })],
+      "r",
+      runId,
+    );
     expect(result).toMatchObject({ updated: 0, unchanged: 1 });
     const [stored] = await database.db
       .select()
       .from(smartChatRooms)
       .where(eq(smartChatRooms.projectId, "p-stale"));
     expect(stored?.roomName).toBe("new");
+  });
+
+  it("takes an edit that moved the time back since an earlier run wrote the room", async () => {
+    await apply("p-back", [room("a", { update_time: "2099-01-01T00:00:00Z", room_name: "future" })]);
+    const result = await apply("p-back", [
+      room("a", { update_time: "2025-01-01T00:00:00Z", room_name: "fixed" }),
+    ]);
+    expect(result).toMatchObject({ updated: 1, unchanged: 0 });
+    const [stored] = await database.db
+      .select()
+      .from(smartChatRooms)
+      .where(eq(smartChatRooms.projectId, "p-back"));
+    expect(stored).toMatchObject({ roomName: "fixed", updateTime: new Date("2025-01-01T00:00:00Z") });
   });
 
   it("keeps the newest when one batch carries a room twice", async () => {

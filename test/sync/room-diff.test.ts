@@ -10,9 +10,9 @@ const room = (extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
   create_time: "2025-01-01T00:00:00Z",
   ...extra,
 });
-const stored = (r: SmartChatRoom, deletedAt: Date | null = null) => {
+const stored = (r: SmartChatRoom, deletedAt: Date | null = null, writtenThisRun = false) => {
   const prepared = prepareRoom(r);
-  return { contentHash: prepared.hash, deletedAt, updateTime: prepared.updateTime };
+  return { contentHash: prepared.hash, deletedAt, updateTime: prepared.updateTime, writtenThisRun };
 };
 
 describe("decideRoom", () => {
@@ -26,9 +26,16 @@ describe("decideRoom", () => {
     const newer = room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" });
     expect(decideRoom(prepareRoom(newer), stored(room()))).toBe("updated");
   });
-  it("calls an item older than the stored one stale, so it never overwrites it", () => {
+  it("calls an item older than the one its own run stored stale, so it never overwrites it", () => {
     const newer = room({ room_name: "two", update_time: "2025-01-01T00:01:00Z" });
-    expect(decideRoom(prepareRoom(room()), stored(newer))).toBe("stale");
+    expect(decideRoom(prepareRoom(room()), stored(newer, null, true))).toBe("stale");
+  });
+  it("updates a room whose edit moved its time back since an earlier run stored it", () => {
+    // A clock corrected upstream, or a room once stamped in the future: this run's page was
+    // fetched after the earlier run's write, so it is the upstream's current state.
+    const future = room({ room_name: "two", update_time: "2099-01-01T00:00:00Z" });
+    expect(decideRoom(prepareRoom(room()), stored(future))).toBe("updated");
+    expect(decideRoom(prepareRoom(room()), stored(future, null, true))).toBe("stale");
   });
   it("restores a deleted room that comes back, changed or not", () => {
     const gone = stored(room(), new Date());
