@@ -38,6 +38,11 @@ export async function adoptRunProgress(
   });
 }
 
+/** Drops the windows a run recorded complete: no run resuming it skips them. */
+export async function dropRunWindows(db: Db, runId: string): Promise<void> {
+  await db.delete(syncRunWindows).where(eq(syncRunWindows.runId, runId));
+}
+
 /** Drops the scratch rows of finished runs; a successful run needs none of them again. */
 export async function clearRunProgress(db: Db, runIds: string[]): Promise<void> {
   if (runIds.length === 0) return;

@@ -80,17 +80,21 @@ async function failRunning(db: Db, which: SQL, now: Date): Promise<number> {
   return rows.length;
 }
 
-/** The latest failed full run started after the last successful one and not too long ago. */
-export async function findResumableRun(db: Db, projectId: string, notBefore: Date): Promise<string | null> {
+/** The latest full run of a project started after `notBefore`: the one a full run may resume. */
+export async function latestFullRun(
+  db: Db,
+  projectId: string,
+  notBefore: Date,
+): Promise<{ id: string; status: RunStatus; error: string | null } | null> {
   const [lastFull] = await db
-    .select({ id: syncRuns.id, status: syncRuns.status })
+    .select({ id: syncRuns.id, status: syncRuns.status, error: syncRuns.error })
     .from(syncRuns)
     .where(
       and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)),
     )
     .orderBy(desc(syncRuns.startedAt))
     .limit(1);
-  return lastFull?.status === "failed" ? lastFull.id : null;
+  return lastFull ?? null;
 }
 
 export async function recentRuns(db: Db, projectId: string, limit: number) {

@@ -63,7 +63,8 @@ export function closingWindow(ctx: RunContext): TimeWindow {
 /**
  * The close phase, once everything was read: commits what is buffered, then (a full run only)
  * judges deletions. A room is judged deleted only when neither the settled windows nor the
- * closing read saw it; items that cannot be mirrored count as seen.
+ * closing read saw it; items that cannot be mirrored count as seen (stored page by page, so the
+ * flush has stored them all).
  */
 export async function closeRun(ctx: RunContext): Promise<{ deleted: number; preview: PlannedChange[] }> {
   reportClock(ctx);
@@ -71,7 +72,6 @@ export async function closeRun(ctx: RunContext): Promise<{ deleted: number; prev
   await ctx.ledger.flushRequests();
   assertLocked(ctx);
   if (!ctx.plan.findsDeletions || !ctx.closingSettled) return { deleted: 0, preview: [] };
-  await ctx.ledger.seenWithoutRoom(ctx.invalidIds);
   return ctx.ledger.judgeDeletions({
     allowMassDelete: ctx.job.allowMassDelete ?? false,
     threshold: ctx.deps.settings.massDeleteThreshold,

@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 
 import type { Db } from "../db/database.js";
 import { previewDeletions } from "./judge-deletions.js";
-import type { RunLedger } from "./run-ledger.js";
+import type { DeletionJudgement, RunLedger } from "./run-ledger.js";
 import type { TimeWindow } from "./time-window.js";
 
 /**
  * The ledger of a dry run: it records nothing, remembers the rooms it saw in memory, and judges
- * deletions against them by listing (not marking) the live rooms never seen. It never resumes a
- * failed run nor closes one, which are real runs' business.
+ * deletions against them by listing (not marking) the live rooms never seen, refusing a mass
+ * delete as the real run would. It never resumes a failed run nor closes one, which are real
+ * runs' business.
  */
 export class DryRunLedger implements RunLedger {
   readonly dryRun = true;
@@ -51,8 +52,13 @@ export class DryRunLedger implements RunLedger {
     return Promise.resolve(this.seen.size);
   }
 
-  async judgeDeletions() {
-    const preview = await previewDeletions(this.db, this.projectId, this.seen);
+  async judgeDeletions(judgement: DeletionJudgement) {
+    const preview = await previewDeletions(this.db, {
+      projectId: this.projectId,
+      seen: this.seen,
+      threshold: judgement.threshold,
+      allowMassDelete: judgement.allowMassDelete,
+    });
     return { deleted: preview.length, preview };
   }
 

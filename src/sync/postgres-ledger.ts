@@ -3,16 +3,19 @@ import {
   adoptRunProgress,
   clearProjectProgress,
   clearRunProgress,
+  dropRunWindows,
   insertRunWindow,
   loadRunWindows,
 } from "../db/run-windows.js";
 import { countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
 import { insertRequests, type RequestRow } from "../db/sync-requests.js";
-import { failInterruptedRuns, findResumableRun, finishRun, insertRun } from "../db/sync-runs.js";
+import { failInterruptedRuns, finishRun, insertRun, latestFullRun } from "../db/sync-runs.js";
 import { saveSyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RunMode } from "../vocabulary.js";
 import { applyDeletions } from "./judge-deletions.js";
+import { isResumable } from "./resumable-run.js";
+import { MassDeleteRefusedError } from "./sync-errors.js";
 import {
   requestRow,
   type DeletionJudgement,
@@ -23,7 +26,10 @@ import {
 } from "./run-ledger.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";
 
-/** The ledger of a real run: `sync_runs`, `sync_requests`, `sync_run_windows`, `sync_seen_rooms`, `sync_state`. */
+/**
+ * The ledger of a real run: `sync_runs`, `sync_requests`, `sync_run_windows`, `sync_seen_rooms`,
+ * `sync_state`.
+ */
 export class PostgresLedger implements RunLedger {
   readonly dryRun = false;
   private runId = "";
@@ -37,8 +43,9 @@ export class PostgresLedger implements RunLedger {
     await failInterruptedRuns(this.db, projectId, now);
   }
 
-  findResumable(projectId: string, notBefore: Date): Promise<string | null> {
-    return findResumableRun(this.db, projectId, notBefore);
+  async findResumable(projectId: string, notBefore: Date): Promise<string | null> {
+    const run = await latestFullRun(this.db, projectId, notBefore);
+    return run !== null && isResumable(run) ? run.id : null;
   }
 
   async start(run: RunStart): Promise<string> {
@@ -91,12 +98,23 @@ export class PostgresLedger implements RunLedger {
   }
 
   async judgeDeletions(judgement: DeletionJudgement) {
-    const deleted = await applyDeletions(this.db, {
-      projectId: this.projectId,
-      runId: this.runId,
-      ...judgement,
-    });
-    return { deleted, preview: [] };
+    try {
+      const deleted = await applyDeletions(this.db, {
+        projectId: this.projectId,
+        runId: this.runId,
+        ...judgement,
+      });
+      return { deleted, preview: [] };
+    } catch (error) {
+      // The refusal on the run's row keeps the next full run from resuming it (isResumable). Its
+      // windows go too, for a row that never records it (the process dies first, and the run is
+      // closed as interrupted later): a successor then reads everything again. Best effort: the
+      // refusal, not a failure to drop them, is what the run's row must say.
+      if (error instanceof MassDeleteRefusedError) {
+        await dropRunWindows(this.db, this.runId).catch(() => {});
+      }
+      throw error;
+    }
   }
 
   async succeed(success: RunSuccess): Promise<void> {

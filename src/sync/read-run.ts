@@ -111,7 +111,7 @@ function recordRequest(ctx: RunContext, record: RequestRecord): void {
   ctx.budget.spend(Date.now()); // throws once the run's budget is spent
 }
 
-/** One page: clock and filter evidence, invalid items, then the rooms to the writer. */
+/** One page: clock and filter evidence, the rooms to the writer, then invalid items' IDs. */
 async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Promise<void> {
   assertLocked(ctx);
   ctx.clock.observe(page, ctx.now());
@@ -120,10 +120,6 @@ async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Pr
   ctx.progress.rooms += page.rooms.length;
   ctx.validateMs += page.parseMs;
   ctx.invalidItems += page.invalid.length;
-  for (const invalid of page.invalid) {
-    const id = (invalid.item as { room_id?: unknown } | null)?.room_id;
-    if (typeof id === "string" && id) ctx.invalidIds.add(id);
-  }
   const evidence = filterEvidence(window, page.rooms);
   if (ctx.filterField === null && ctx.job.mode === "full")
     ctx.probeAt = newestEdited(page.rooms, ctx.probeAt);
@@ -139,8 +135,28 @@ async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Pr
   }
   ctx.ledger.pageSeen(page.rooms.map((room) => room.room_id));
   await ctx.writer.add(page.rooms.map((room) => ({ room, requestId: page.requestId })));
+  seenInvalid(ctx, page);
   await ctx.ledger.flushRequests(REQUEST_ROWS_PER_INSERT);
   ctx.deps.onProgress?.({ ...ctx.progress });
+}
+
+/**
+ * Items that cannot be mirrored still prove their room exists: their IDs are stored as seen
+ * after the page's rooms and so before its window is recorded complete (both wait for the same
+ * writes, in order). Kept in memory until the end, they were lost with a failed run while its
+ * window was not, and the run resuming it skipped that window and judged those rooms deleted.
+ */
+function seenInvalid(ctx: RunContext, page: ListPage): void {
+  const ids: string[] = [];
+  for (const invalid of page.invalid) {
+    const id = (invalid.item as { room_id?: unknown } | null)?.room_id;
+    // A window read in several passes shows the same items again: each ID is stored once.
+    if (typeof id === "string" && id && !ctx.invalidIds.has(id)) {
+      ctx.invalidIds.add(id);
+      ids.push(id);
+    }
+  }
+  if (ids.length > 0) ctx.writer.afterWrites(() => ctx.ledger.seenWithoutRoom(ids));
 }
 
 /** Whether the plan reads only part of the settled span, which needs the filter on update_time. */

@@ -40,7 +40,10 @@ export interface RunLedger {
   readonly dryRun: boolean;
   /** Closes runs still marked running, whose process died; makes a full one resumable. */
   closeInterrupted(projectId: string, now: Date): Promise<void>;
-  /** A failed full run started after `notBefore` and after the last success, to resume. */
+  /**
+   * A failed full run started after `notBefore` and after the last success, to resume; never one
+   * that refused a mass delete, whose reads were judged implausible.
+   */
   findResumable(projectId: string, notBefore: Date): Promise<string | null>;
   /** The run's row; returns its ID. */
   start(run: RunStart): Promise<string>;
@@ -54,10 +57,16 @@ export interface RunLedger {
   windowDone(window: TimeWindow, rooms: number): Promise<void>;
   /** Rooms a page carried (the writer stores real runs' sightings with the rooms). */
   pageSeen(roomIds: Iterable<string>): void;
-  /** IDs seen without their room being written (items that cannot be mirrored). */
+  /**
+   * IDs seen without their room being written (items that cannot be mirrored). Stored before the
+   * window that read them is recorded done (`windowDone`), so a run resuming it still sees them.
+   */
   seenWithoutRoom(roomIds: Iterable<string>): Promise<void>;
   countSeen(): Promise<number>;
-  /** Marks (or, dry, lists) the live rooms the run never saw deleted; refuses a mass delete. */
+  /**
+   * Marks (or, dry, lists) the live rooms the run never saw deleted; refuses a mass delete, dry
+   * or not, with MassDeleteRefusedError.
+   */
   judgeDeletions(judgement: DeletionJudgement): Promise<{ deleted: number; preview: PlannedChange[] }>;
   succeed(success: RunSuccess): Promise<void>;
   fail(failure: RunFailure): Promise<void>;

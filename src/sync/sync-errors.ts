@@ -11,10 +11,19 @@ export class RunInProgressError extends Error {
   }
 }
 
-/** A full run would have marked too many rooms deleted; retrying the same way would refuse again. */
+/**
+ * A full run would have marked too many rooms deleted; retrying the same way would refuse again.
+ * The run's reads are judged implausible: no later run resumes it (see isResumable).
+ */
 export class MassDeleteRefusedError extends Error {
   override readonly name = "MassDeleteRefusedError";
 }
+
+/**
+ * How a MassDeleteRefusedError's message begins: the run's stored error, which is how a refused
+ * run is told from another failed one when the next full run looks for one to resume.
+ */
+export const MASS_DELETE_REFUSAL = "Refusing to mark";
 
 /** The data contradicted what the run assumed about the time filter; the run re-plans. */
 export class FilterSemanticsChanged extends Error {
