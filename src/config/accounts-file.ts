@@ -1,20 +1,46 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import type * as Yaml from "yaml";
 import * as z from "zod";
 
 import { ConfigError } from "./config-error.js";
+import { describeYamlError } from "./describe-yaml-error.js";
+import { headerValueProblem } from "./header-value-problem.js";
+import { openRegularFile } from "./open-regular-file.js";
+import { parseDecimal } from "./parse-decimal.js";
 import type { Env } from "./read-env.js";
 import { resolveValues, type Describe } from "./resolve-values.js";
+import { urlProblem } from "./url-problem.js";
 
 /** An accounts file is a few lines per account; anything this big is the wrong file. */
 export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
 export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+/** An endpoint: http or https, no `user:password@` (see urlProblem). */
+const httpUrl = z.string().superRefine((value, ctx) => {
+  const problem = urlProblem(value, ["http:", "https:"], { credentials: false });
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
 const text = z.string().trim().min(1, "must not be empty").max(4096, "is longer than 4096 characters");
+const longText = z.string().trim().min(1, "must not be empty").max(16_384, "is longer than 16384 characters");
+
+/** A value sent as an HTTP header: refused here, not by every request (see headerValueProblem). */
+function header<T extends z.ZodType<string>>(schema: T) {
+  return schema.superRefine((value, ctx) => {
+    const problem = headerValueProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/**
+ * A number, or a decimal string: what `rate_limit: ${RATE}` becomes. Not z.coerce, which took
+ * `true` for 1 and `[5]` for 5.
+ */
+const decimal = z.union([z.number(), z.string().transform((text) => parseDecimal(text.trim()) ?? NaN)], {
+  error: "must be a number",
+});
 
 const accountSchema = z
   .strictObject({
@@ -24,13 +50,17 @@ const accountSchema = z
       .array(z.string().regex(PROJECT_ID, "must be a project ID (letters, digits, - and _)"))
       .min(1, "must list at least one project")
       .max(10_000),
-    ak: text.optional(),
+    ak: header(text).optional(),
     sk: text.optional(),
-    security_token: z.string().trim().min(1).max(16_384).optional(),
-    token: z.string().trim().min(1).max(16_384).optional(),
+    security_token: header(longText).optional(),
+    token: header(longText).optional(),
     iam: z.strictObject({ endpoint: httpUrl, domain: text, username: text, password: text }).optional(),
-    app_user_id: text.optional(),
-    rate_limit: z.coerce.number().min(0.1).max(10_000).optional(),
+    app_user_id: header(text).optional(),
+    rate_limit: decimal
+      .pipe(
+        z.number("must be a number").min(0.1, "must be at least 0.1").max(10_000, "must be at most 10000"),
+      )
+      .optional(),
   })
   .superRefine((account, ctx) => {
     const ways = [account.ak ?? account.sk, account.token, account.iam].filter((v) => v !== undefined);
@@ -84,19 +114,17 @@ function parseDocument(file: string): unknown {
   }
   try {
     // YAML 1.2 is a superset of JSON, so one parser reads both; aliases are bounded against bombs.
+    // prettyErrors off: its messages quote the source. describeYamlError says code and line.
     return loadYaml().parse(source, { maxAliasCount: 100, prettyErrors: false });
   } catch (cause) {
-    const where = cause instanceof Error && "linePos" in cause ? lineOf(cause) : "";
-    throw new ConfigError(`${file}${where} is not valid YAML or JSON.`);
+    throw new ConfigError(`${file} is not valid YAML or JSON${describeYamlError(cause, source)}.`);
   }
 }
 
 function readBounded(file: string): string {
-  const fd = openSync(file, "r");
+  const fd = openRegularFile("METASTUDIO_CONFIG", file);
   try {
-    const stat = fstatSync(fd);
-    const size = stat.size;
-    if (!stat.isFile()) throw new ConfigError(`METASTUDIO_CONFIG names ${file}, which is not a file.`);
+    const size = fstatSync(fd).size;
     if (size > MAX_ACCOUNTS_FILE_BYTES) {
       throw new ConfigError(`${file} is ${size} bytes; an accounts file may be at most 1 MiB.`);
     }
@@ -106,11 +134,6 @@ function readBounded(file: string): string {
   } finally {
     closeSync(fd);
   }
-}
-
-function lineOf(error: Error): string {
-  const pos = (error as Error & { linePos?: Array<{ line: number }> }).linePos;
-  return pos?.[0] ? ` (line ${pos[0].line})` : "";
 }
 
 /** `file: account "cn-main" (accounts[0]), key iam.password`: where a problem is, never what it holds. */

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 
 import { ConfigError } from "./config-error.js";
+import { headerValueProblem } from "./header-value-problem.js";
 
 /** Shortest ADMIN_TOKEN accepted: guessable tokens guard nothing. */
 export const MIN_ADMIN_TOKEN_CHARS = 16;
@@ -14,6 +15,16 @@ export function checkCredential(name: string, value: string | undefined): string
   if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
     throw new ConfigError(`${name} contains a control character (a line break?); it cannot be sent.`);
   }
+  return value;
+}
+
+/**
+ * A value sent as an HTTP header (AK, token, security token, app user ID): one undici refuses
+ * fails every request, retried as a network error, instead of once at start-up naming it.
+ */
+export function checkHeaderValue(name: string, value: string | undefined): string | undefined {
+  const problem = value === undefined ? undefined : headerValueProblem(value);
+  if (problem !== undefined) throw new ConfigError(`${name} ${problem}.`);
   return value;
 }
 

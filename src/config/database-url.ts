@@ -2,6 +2,7 @@ import { parse } from "pg-connection-string";
 
 import { describeError } from "../describe-error.js";
 import { ConfigError } from "./config-error.js";
+import { AT_AFTER_AUTHORITY, hasAtAfterAuthority } from "./has-at-after-authority.js";
 import { type Env, readEnv } from "./read-env.js";
 
 /** Where a DATABASE_URL points: a host name, or for a Unix socket the socket's directory. */
@@ -26,11 +27,10 @@ export function readDatabaseUrl(env: Env): string | undefined {
   if (!/^postgres(ql)?$/i.test(scheme) || !raw.slice(scheme.length).startsWith("://")) {
     throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://; got ${scheme}:.`);
   }
-  // In the host-less form the parser takes the first `@/` for the end of the user info, so a
-  // password holding a raw `@/` would be cut there, and its rest read (and printed) as the path.
-  if (/^[^?#]*@\/[^?#]*@/.test(raw.slice(scheme.length + 3)) && !URL.canParse(raw)) {
-    throw new ConfigError("DATABASE_URL is not a valid URL: percent-encode `@` and `/` in its password.");
-  }
+  // A password with a raw `#`, `?` or `/` ends the authority early: the URL points elsewhere and
+  // the password's rest reads (and would be printed) as fragment, query or path. The host-less
+  // form's `@/` cut included: `postgres://app:hunt@/er2@db/app`.
+  if (hasAtAfterAuthority(raw)) throw new ConfigError(`DATABASE_URL ${AT_AFTER_AUTHORITY}.`);
   let target: DatabaseTarget;
   try {
     target = databaseTarget(raw, {});

@@ -1,5 +1,5 @@
 import { readAccountsFile, type AccountEntry } from "./accounts-file.js";
-import { checkCredential } from "./check-settings.js";
+import { checkCredential, checkHeaderValue } from "./check-settings.js";
 import type { AccountConfig, AuthConfig, MetaStudioConfig } from "./account-config.js";
 import { ConfigError } from "./config-error.js";
 import { parseProjectIds } from "./parse-project-ids.js";
@@ -95,7 +95,7 @@ function fromEntry(entry: AccountEntry, tuning: Tuning): AccountConfig {
 }
 
 function loadMetaStudio(env: Env): MetaStudioConfig {
-  const endpoint = readUrl(env, "METASTUDIO_ENDPOINT", ["http:", "https:"]);
+  const endpoint = readUrl(env, "METASTUDIO_ENDPOINT", ["http:", "https:"], { credentials: false });
   if (endpoint === undefined) {
     throw new ConfigError(
       "METASTUDIO_ENDPOINT is not set; e.g. https://metastudio.cn-north-4.myhuaweicloud.com",
@@ -112,14 +112,14 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
     endpoint: endpoint.replace(/\/+$/, ""),
     projectIds,
     auth: loadAuth(env),
-    appUserId: readEnv(env, "METASTUDIO_APP_USER_ID"),
+    appUserId: checkHeaderValue("METASTUDIO_APP_USER_ID", readEnv(env, "METASTUDIO_APP_USER_ID")),
     rateLimitPerSecond: readNumber(env, "METASTUDIO_RATE_LIMIT", 8, { min: 0.1, max: 10_000 }),
     ...loadTuning(env),
   };
 }
 
 function loadAuth(env: Env): AuthConfig {
-  const accessKey = checkCredential("HUAWEICLOUD_SDK_AK", readEnv(env, "HUAWEICLOUD_SDK_AK"));
+  const accessKey = checkHeaderValue("HUAWEICLOUD_SDK_AK", readEnv(env, "HUAWEICLOUD_SDK_AK"));
   const secretKey = checkCredential("HUAWEICLOUD_SDK_SK", readEnv(env, "HUAWEICLOUD_SDK_SK"));
   if (accessKey !== undefined || secretKey !== undefined) {
     if (accessKey === undefined)
@@ -130,10 +130,13 @@ function loadAuth(env: Env): AuthConfig {
       kind: "aksk",
       accessKey,
       secretKey,
-      securityToken: readEnv(env, "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+      securityToken: checkHeaderValue(
+        "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        readEnv(env, "HUAWEICLOUD_SDK_SECURITY_TOKEN"),
+      ),
     };
   }
-  const token = checkCredential("METASTUDIO_AUTH_TOKEN", readEnv(env, "METASTUDIO_AUTH_TOKEN"));
+  const token = checkHeaderValue("METASTUDIO_AUTH_TOKEN", readEnv(env, "METASTUDIO_AUTH_TOKEN"));
   if (token !== undefined) return { kind: "token", token };
 
   const iamNames = [
@@ -148,7 +151,8 @@ function loadAuth(env: Env): AuthConfig {
     if (missing.length > 0) {
       throw new ConfigError(`IAM password authentication needs ${missing.join(", ")} as well.`);
     }
-    const iamEndpoint = readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"]) ?? "";
+    const iamEndpoint =
+      readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"], { credentials: false }) ?? "";
     const [, domain = "", username = "", password = ""] = iam;
     return { kind: "iam-password", iamEndpoint: iamEndpoint.replace(/\/+$/, ""), domain, username, password };
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from "./config-error.js";
+import { parseDecimal } from "./parse-decimal.js";
 import { readSecretFile } from "./read-secret-file.js";
 
 export type Env = Record<string, string | undefined>;
@@ -29,7 +30,10 @@ function blankToUndefined(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-/** A positive number from the environment, or the default; the error names the variable. */
+/**
+ * A positive decimal number from the environment (`0x10` and `1e3` are refused, see
+ * parseDecimal), or the default; the error names the variable.
+ */
 export function readNumber(
   env: Env,
   name: string,
@@ -42,7 +46,7 @@ export function readNumber(
 ): number {
   const raw = readEnv(env, name);
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  const value = parseDecimal(raw) ?? NaN;
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     const kind = integer ? "a whole number" : "a number";
     throw new ConfigError(`${name} must be ${kind} from ${min} to ${max}; got ${quoted(env, name, raw)}.`);

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 
 import { ConfigError } from "./config-error.js";
+import { openRegularFile } from "./open-regular-file.js";
 
 /** Largest `*_FILE` read: a secret or a setting is a few hundred bytes. */
 export const MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -11,15 +12,9 @@ export const MAX_SECRET_FILE_BYTES = 64 * 1024;
  * the error names the variable and the path, never the content.
  */
 export function readSecretFile(variable: string, path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (cause) {
-    throw new ConfigError(`${variable} names ${path}, which cannot be read (${codeOf(cause)}).`);
-  }
+  const fd = openRegularFile(variable, path);
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(`${variable} names ${path}, which is not a regular file.`);
     if (stat.size > MAX_SECRET_FILE_BYTES) {
       throw new ConfigError(
         `${variable} names ${path}, which has ${stat.size} bytes; a secret file may have ${MAX_SECRET_FILE_BYTES} at most.`,
@@ -33,8 +28,4 @@ export function readSecretFile(variable: string, path: string): string {
   } finally {
     closeSync(fd);
   }
-}
-
-function codeOf(cause: unknown): string {
-  return cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
 }

@@ -8,6 +8,16 @@ const REFERENCE = /\$\{([^}]*)\}/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Nesting the accounts file can need is 3 (accounts, account, iam); anything deeper is refused. */
 const MAX_DEPTH = 8;
+/**
+ * Longest string `${NAME}` may make: what a `<key>_file` may hold (MAX_SECRET_FILE_BYTES), and
+ * four times the longest value the schema takes (a 16 KiB token), so that one gets its own error.
+ */
+export const MAX_EXPANDED_CHARS = 64 * 1024;
+/**
+ * Characters all `${NAME}` together may add: room for 1000 accounts each with a 16 KiB token and
+ * more; a reference repeated thousands of times ran out of string length and memory (700 MB).
+ */
+export const MAX_EXPANDED_TOTAL_CHARS = 32 * 1024 * 1024;
 
 /** Names a place in the file for an error: the file, the account (by name when it has one), the key. */
 export type Describe = (path: ReadonlyArray<string | number>) => string;
@@ -18,31 +28,40 @@ export type Describe = (path: ReadonlyArray<string | number>) => string;
  * ConfigError naming it and where it was used; values never appear in a message.
  */
 export function resolveValues(value: unknown, env: Env, describe: Describe): unknown {
-  return resolve(value, [], env, describe);
+  return resolve(value, [], { env, describe, budget: { left: MAX_EXPANDED_TOTAL_CHARS } });
 }
 
-function resolve(value: unknown, path: Array<string | number>, env: Env, describe: Describe): unknown {
+interface Context {
+  env: Env;
+  describe: Describe;
+  /** Characters `${NAME}` may still add in the whole file. */
+  budget: { left: number };
+}
+
+function resolve(value: unknown, path: Array<string | number>, context: Context): unknown {
+  const { describe } = context;
   if (path.length > MAX_DEPTH) throw new ConfigError(`${describe(path)} is nested too deeply.`);
-  if (typeof value === "string") return expand(value, path, env, describe);
-  if (Array.isArray(value)) return value.map((item, i) => resolve(item, [...path, i], env, describe));
+  if (typeof value === "string") return expand(value, path, context);
+  if (Array.isArray(value)) return value.map((item, i) => resolve(item, [...path, i], context));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
     const secret = /^(.+)_file$/.exec(key)?.[1];
     if (secret === undefined || !SECRET_KEYS.has(secret)) {
-      out[key] = resolve(raw, [...path, key], env, describe);
+      out[key] = resolve(raw, [...path, key], context);
       continue;
     }
     if (key in out || Object.hasOwn(value, secret)) {
       throw new ConfigError(`${describe([...path, secret])}: give ${secret} or ${key}, not both.`);
     }
-    out[secret] = readSecretFile(resolve(raw, [...path, key], env, describe), [...path, key], describe);
+    out[secret] = readSecretFile(resolve(raw, [...path, key], context), [...path, key], describe);
   }
   return out;
 }
 
-function expand(value: string, path: Array<string | number>, env: Env, describe: Describe): string {
-  return value.replace(REFERENCE, (_, name: string) => {
+function expand(value: string, path: Array<string | number>, { env, describe, budget }: Context): string {
+  let length = value.length;
+  return value.replace(REFERENCE, (reference: string, name: string) => {
     if (!VARIABLE_NAME.test(name)) {
       throw new ConfigError(
         `${describe(path)}: \${${name}} is not a variable reference (letters, digits and _ only).`,
@@ -51,6 +70,20 @@ function expand(value: string, path: Array<string | number>, env: Env, describe:
     const found = env[name];
     if (found === undefined || found === "") {
       throw new ConfigError(`${describe(path)} refers to \${${name}}, which is not set in the environment.`);
+    }
+    // Counted before the string is built: one line of `${X}${X}...` could make gigabytes.
+    length += found.length - reference.length;
+    budget.left -= found.length;
+    if (length > MAX_EXPANDED_CHARS) {
+      throw new ConfigError(
+        `${describe(path)}: with \${${name}} it is longer than ${MAX_EXPANDED_CHARS} characters.`,
+      );
+    }
+    if (budget.left < 0) {
+      throw new ConfigError(
+        `${describe(path)}: with \${${name}}, the file's \${...} references come to more than ` +
+          `${MAX_EXPANDED_TOTAL_CHARS} characters in all; is one repeated by mistake?`,
+      );
     }
     return found;
   });

@@ -60,6 +60,15 @@ describe("databaseHint", () => {
     );
   });
 
+  it("never prints a password whose raw `#` made the rest of it read as a fragment", () => {
+    // pg-connection-string reads host `postgres`, port 99: a refusal there is blamed on the URL.
+    const url = "postgres://postgres:99#SECRET@127.0.0.1:5433/x";
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const hint = databaseHint(refused, { DATABASE_URL: url });
+    expect(hint).toMatch(/^No Postgres answered at DATABASE_URL \(\(not printed: /);
+    expect(hint).not.toContain("SECRET");
+  });
+
   it("blames nothing on the database for another host's failure, or without DATABASE_URL", async () => {
     const refused = await connectError("postgres://app@127.0.0.1:2/app");
     expect(databaseHint(refused, { DATABASE_URL: "postgres://app@127.0.0.1:1/app" })).toBeUndefined();

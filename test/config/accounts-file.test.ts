@@ -94,7 +94,7 @@ describe("METASTUDIO_CONFIG", () => {
   it("names the account and key of every validation error, never echoing a value", () => {
     const one = (body: string) => errorOf(`accounts:\n  - name: acc\n${body}`);
     expect(one(`    endpoint: ftp://x\n    token: t\n    projects: [p]`)).toMatch(
-      /account "acc" \(accounts\[0\]\), key endpoint must be an http/,
+      /account "acc" \(accounts\[0\]\), key endpoint must start with http:\/\/ or https:\/\//,
     );
     expect(one(`    endpoint: http://x\n    projects: [p]`)).toMatch(/account "acc".*exactly one credential/);
     expect(one(`    endpoint: http://x\n    token: t\n    ak: hunter2\n    projects: [p]`)).toMatch(
@@ -162,5 +162,76 @@ describe("METASTUDIO_CONFIG", () => {
     expect(() => loadConfig({ METASTUDIO_CONFIG: join(dir, "nope.yaml") })).toThrow(
       /METASTUDIO_CONFIG names .*nope\.yaml, which cannot be read \(ENOENT\)/,
     );
+  });
+});
+
+describe("METASTUDIO_CONFIG's ${NAME} expansion", () => {
+  it("refuses a value that would grow past 64 KiB, naming the key and the variable", () => {
+    const message = errorOf(
+      `accounts:\n  - { name: a, endpoint: "http://x", token: "\${X}\${X}", projects: [p] }`,
+      { X: "x".repeat(40_000) },
+    );
+    expect(message).toMatch(/account "a" \(accounts\[0\]\), key token: with \$\{X\} it is longer than 65536/);
+    expect(message).not.toContain("xxxx");
+  });
+
+  it("refuses references that add up past 32 MiB in all, before building them", () => {
+    // The audit's case: 6000 references to a 100 KB variable took 700 MB and died on string length.
+    const many = Array.from({ length: 6000 }, () => `"\${X}"`).join(", ");
+    const before = process.memoryUsage().rss;
+    const message = errorOf(
+      `accounts:\n  - { name: a, endpoint: "http://x", token: t, projects: [p], notes: [${many}] }`,
+      { X: "x".repeat(60_000) },
+    );
+    expect(message).toMatch(/account "a" \(accounts\[0\]\), key notes\.\d+: with \$\{X\}, the file's/);
+    expect(message).toMatch(/more than 33554432 characters in all/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(300 * 1024 * 1024);
+  });
+
+  it("still takes a long token from the environment", () => {
+    const token = "t".repeat(16_000);
+    const config = load(`accounts:\n  - { name: a, endpoint: "http://x", token: "\${T}", projects: [p] }`, {
+      T: token,
+    });
+    expect(config.accounts[0]!.auth).toEqual({ kind: "token", token });
+  });
+});
+
+describe("METASTUDIO_CONFIG's YAML errors", () => {
+  it("say the parser's code and the line, never a value", () => {
+    const duplicate = errorOf(
+      `accounts:\n  - name: a\n    endpoint: http://x\n    token: hunter2\n    token: hunter3\n    projects: [p]\n`,
+    );
+    expect(duplicate).toMatch(/accounts-\d+\.yaml is not valid YAML or JSON \(DUPLICATE_KEY at line 5\)\.$/);
+    expect(duplicate).not.toMatch(/hunter/);
+    expect(errorOf(`accounts:\n  - name: a\n    token: "hunter2\n`)).toMatch(
+      /is not valid YAML or JSON \([A-Z_]+ at line [34]\)\.$/,
+    );
+    expect(errorOf(`accounts: *nope\n`)).toMatch(/is not valid YAML or JSON \(an alias: /);
+  });
+});
+
+describe("rate_limit", () => {
+  const withRate = (rate: string) =>
+    `accounts:\n  - { name: a, endpoint: "http://x", token: t, projects: [p], rate_limit: ${rate} }`;
+
+  it("takes a number, or a decimal string as `${NAME}` gives", () => {
+    expect(load(withRate("2.5")).accounts[0]!.rateLimitPerSecond).toBe(2.5);
+    expect(load(withRate('"12"')).accounts[0]!.rateLimitPerSecond).toBe(12);
+    expect(load(withRate('"${RATE}"'), { RATE: "20" }).accounts[0]!.rateLimitPerSecond).toBe(20);
+  });
+
+  it.each(["true", "[5]", "{ n: 5 }", '"0x10"', '"1e3"', '"fast"', "null"])(
+    "refuses %s, naming the key",
+    (rate) => {
+      expect(errorOf(withRate(rate))).toMatch(
+        /account "a" \(accounts\[0\]\), key rate_limit must be a number\.$/,
+      );
+    },
+  );
+
+  it("refuses one out of range, naming the key", () => {
+    expect(errorOf(withRate("0"))).toMatch(/key rate_limit must be at least 0\.1\.$/);
+    expect(errorOf(withRate("20000"))).toMatch(/key rate_limit must be at most 10000\.$/);
   });
 });

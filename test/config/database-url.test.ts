@@ -44,8 +44,32 @@ describe("readDatabaseUrl", () => {
     expect(refusal("postgres://app@/app?host=/tmp&port=70000")).toMatch(/port must be a number.*"70000"/);
     // Host-less, a raw `@/` in the password would end the user info there: the rest, the path.
     const cut = refusal("postgres://app:hunt@/er2@db/app");
-    expect(cut).toBe("DATABASE_URL is not a valid URL: percent-encode `@` and `/` in its password.");
+    expect(cut).toMatch(/^DATABASE_URL has an `@` after its host .* percent-encode/);
     expect(cut).not.toContain("er2");
+  });
+
+  it("refuses a password with a raw `#`, `?` or `/`, which ends the authority early", () => {
+    // pg reads the first as host `postgres`, port 99, and the password as a fragment.
+    for (const url of [
+      "postgres://postgres:99#SECRET@127.0.0.1:5433/x",
+      "postgres://postgres:SE?CRET@127.0.0.1:5433/x",
+      "postgresql://postgres:SE/CRET@127.0.0.1:5433/x",
+      "postgres://postgres:SE\\CRET@db/x",
+      "postgres://app@db/x?options=a@b",
+    ]) {
+      const message = refusal(url);
+      expect(message).toBe(
+        "DATABASE_URL has an `@` after its host (in the path, query or fragment), which is how an " +
+          "unencoded `#`, `?` or `/` in a password reads: percent-encode them in the password " +
+          "(%23, %3F, %2F; `@` as %40).",
+      );
+      expect(message).not.toMatch(/SECRET|CRET|127\.0\.0\.1/);
+    }
+    // Percent-encoded, the same passwords are fine.
+    expect(readDatabaseUrl({ DATABASE_URL: "postgres://postgres:99%23SECRET@127.0.0.1:5433/x" })).toBe(
+      "postgres://postgres:99%23SECRET@127.0.0.1:5433/x",
+    );
+    expect(readDatabaseUrl({ DATABASE_URL: "postgres://u:p@ss@db/x" })).toBe("postgres://u:p@ss@db/x");
   });
 
   it("says what node-postgres would refuse about its parameters, before connecting", () => {
@@ -100,6 +124,21 @@ describe("databaseTarget", () => {
     expect(describeTarget(databaseTarget("postgres://app@/app?host=/tmp&port=5433"))).toBe(
       "/tmp (socket, port 5433)/app",
     );
+  });
+});
+
+describe("redactUrl on a URL whose password's end is ambiguous", () => {
+  it("prints none of it, rather than the password as a fragment, query or path", () => {
+    for (const url of [
+      "postgres://postgres:99#SECRET@127.0.0.1:5433/x",
+      "postgres://postgres:SE?CRET@127.0.0.1:5433/x",
+      "postgres://postgres:SE/CRET@127.0.0.1:5433/x",
+      "postgres://app:hunt@/er2@db/app",
+    ]) {
+      const printed = redactUrl(url);
+      expect(printed).toBe("(not printed: an `@` after its host makes its password ambiguous)");
+      expect(printed).not.toMatch(/SECRET|CRET|er2/);
+    }
   });
 });
 
