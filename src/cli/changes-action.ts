@@ -2,6 +2,7 @@ import { once } from "node:events";
 
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
+import { isProjectId } from "../config/parse-project-ids.js";
 import { openDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { readChanges, type FeedChange } from "../db/read-changes.js";
@@ -12,6 +13,7 @@ import {
   InvalidCursorError,
   type FeedPosition,
 } from "../db/feed-cursor.js";
+import { clipToken } from "../describe-error.js";
 import { printWarning } from "./print-warning.js";
 
 export interface ChangesOptions {
@@ -32,6 +34,11 @@ const POLL_MS = 2000;
 
 /** `changes`: the change feed from a cursor, and with `--follow` as changes commit. */
 export async function changesAction(options: ChangesOptions): Promise<void> {
+  // A typo would read as a project with no changes: an empty feed and exit 0, which a script
+  // following the feed cannot tell from a quiet project.
+  const bad = options.project.find((id) => !isProjectId(id));
+  if (bad !== undefined)
+    throw new ConfigError(`--project ${JSON.stringify(clipToken(bad))} is not a project ID.`);
   let position: FeedPosition;
   try {
     position = options.since === undefined ? FEED_START : decodeCursor(options.since);

@@ -138,5 +138,14 @@ describe("metastudio-sync changes", () => {
       },
     ).catch((error: { code: number; stderr: string }) => error);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("--since") });
+    const typo = await run(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", "changes", "--project", "p-feed-b/"],
+      { env: env() },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(typo).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--project "p-feed-b\/" is not a project ID/),
+    });
   });
 });
