@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { pino, type Logger, type DestinationStream, type LoggerOptions } from "pino";
 
 import type { LogFormat } from "./log-format.js";
+import { withoutCommandArgs } from "./without-command-args.js";
 
 export type { Logger };
 
@@ -55,6 +56,11 @@ export function createLogger(
     base: { service: "metastudio-sync" },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // ioredis errors carry the command that failed with its args: AUTH's are REDIS_URL's
+    // password. `err` is where errors go (and where pino puts one logged on its own); `log` sees
+    // every record before the serializers do, for an error under any other key or nested deeper.
+    serializers: { err: serializeError },
+    formatters: { log: (object) => withoutCommandArgs(object) },
   };
   if (options.omitReportedErrors) {
     settings.hooks = {
@@ -67,6 +73,11 @@ export function createLogger(
   }
   const stream = destination ?? (options.format === "pretty" ? prettyStream() : undefined);
   return pino(settings, stream ?? pino.destination({ fd: 2, sync: false }));
+}
+
+/** pino's own error serializer (message and stack with causes), minus every command's args. */
+export function serializeError(error: unknown): unknown {
+  return pino.stdSerializers.err(withoutCommandArgs(error) as Error);
 }
 
 /**

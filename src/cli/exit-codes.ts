@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { CommanderError } from "commander";
 
 import { ConfigError } from "../config/config-error.js";
+import { withoutCommandArgs } from "../without-command-args.js";
 import { databaseHint } from "./database-hint.js";
 
 export const EXIT_OK = 0;
@@ -37,8 +38,10 @@ export function reportError(error: unknown, verbose: boolean): number {
   const hint = databaseHint(error);
   if (hint !== undefined) process.stderr.write(`  ${hint}\n`);
   if (verbose) {
-    // inspect, not .stack: it carries the whole cause chain, each with its stack.
-    process.stderr.write(`${escapeControl(inspect(error, { depth: 8 }), true)}\n`);
+    // inspect, not .stack: it carries the whole cause chain, each with its stack. It also shows
+    // every property, and a Redis error's `command` holds AUTH's password: args go first.
+    const shown = inspect(withoutCommandArgs(error), { depth: 8 });
+    process.stderr.write(`${escapeControl(shown, true)}\n`);
   } else {
     let cause = error instanceof Error ? error.cause : undefined;
     for (let depth = 0; cause instanceof Error && depth < 8; depth += 1) {

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 
 import { redisDatabase } from "../config/check-settings.js";
 import { ConfigError } from "../config/config-error.js";
+import { withoutCommandArgs } from "../without-command-args.js";
 
 /**
  * A Redis connection for a command someone is waiting on (`resync`, `status`): a few connection
@@ -32,7 +33,8 @@ export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Red
     redis.disconnect();
     const reason = (lastError ?? (cause instanceof Error ? cause : new Error(String(cause)))).message;
     throw new Error(`Redis at REDIS_URL does not answer: ${reason.replace(/\.$/, "")}.`, {
-      cause: lastError ?? cause,
+      // A refused AUTH carries the command with its args, REDIS_URL's password: not kept.
+      cause: withoutCommandArgs(lastError ?? cause),
     });
   } finally {
     clearTimeout(timer);

@@ -7,6 +7,7 @@ import { accountOf, allProjectIds, type Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { retireProjectsExcept, upsertSyncProjects } from "../db/sync-projects.js";
 import { scheduleHousekeeping, type HousekeepingRecorder } from "../housekeeping/run-housekeeping.js";
+import { ErrorLogThrottle } from "../log-throttle.js";
 import type { Logger } from "../logger.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import { createRedisRateLimiter } from "../metastudio/rate-limiter.js";
@@ -18,6 +19,7 @@ import { connectRedis } from "./connect-redis.js";
 import { ProjectClaims } from "./project-claims.js";
 import { requireRedisUrl } from "./queue-prefix.js";
 import { scheduleProjects } from "./schedule-projects.js";
+import { ShutdownSteps } from "./shutdown-steps.js";
 import { createSyncProcessor, type RunRecorder, type SyncJobResult } from "./sync-processor.js";
 import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "./sync-queue.js";
 
@@ -51,6 +53,15 @@ export interface StartWorkerOptions {
   /** Time running jobs get to finish after a shutdown begins before they are aborted. @default 25000 */
   shutdownTimeoutMs?: number;
   /**
+   * Time after `shutdownTimeoutMs` for aborted jobs to checkpoint and for Redis, Postgres and the
+   * admin server to close. Then the connections are dropped and whatever still has not closed is
+   * abandoned (and logged), so a Redis that refuses the worker cannot keep it from exiting.
+   * @default 10000
+   */
+  closeTimeoutMs?: number;
+  /** How often a repeating Redis or worker error is logged again, with its count. @default 60000 */
+  errorLogIntervalMs?: number;
+  /**
    * How long a job's lock lasts without renewal (renewed every half of it). A worker that dies
    * holds its jobs this long before another worker's stalled check takes them over.
    * @default 30000
@@ -76,11 +87,19 @@ export interface RunningWorker {
   adminUrl: string | undefined;
   /**
    * Stops taking jobs, lets running ones finish (aborting them after `shutdownTimeoutMs`, so
-   * they checkpoint and go back to the queue), then closes Redis and Postgres. Idempotent.
-   * @param now abort running jobs at once instead of after the grace period
+   * they checkpoint and go back to the queue), then closes Redis and Postgres. Resolves within
+   * `shutdownTimeoutMs + closeTimeoutMs` and 2 s (DROP_WAIT_MS) whatever Redis does. Idempotent;
+   * a call with `now` during a shutdown hurries it.
+   * @param now abort running jobs and drop the connections at once: no grace period
    */
   close(now?: boolean): Promise<void>;
 }
+
+/**
+ * After the connections are dropped, how long the steps still closing get to notice (a command
+ * waiting on Redis fails at once then) before they are abandoned.
+ */
+const DROP_WAIT_MS = 2000;
 
 /**
  * Opens everything the long-running worker needs, cheapest failure first (Redis, then the
@@ -90,12 +109,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const { config, logger } = options;
   const redisUrl = requireRedisUrl(config.redisUrl, "worker");
   const prefix = options.prefix ?? "bull";
-  const closers: Array<() => Promise<unknown>> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) {
-      await close().catch((error: unknown) => logger.warn({ err: error }, "error while shutting down"));
-    }
-  };
+  const steps = new ShutdownSteps(logger);
+  // Every reconnection attempt fails the same way while Redis refuses; see ErrorLogThrottle.
+  const errors = new ErrorLogThrottle(logger, { intervalMs: options.errorLogIntervalMs });
   try {
     // A bad REDIS_URL fails the start in seconds; the long-lived connections below reconnect
     // forever, so a Redis restart is a pause, not the end of the worker.
@@ -106,12 +122,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       probe.disconnect();
     }
     const redis = new Redis(redisUrl);
-    redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
-    closers.push(() => quit(redis));
+    redis.on("error", (error) => errors.warn(error, "redis connection error"));
+    steps.add("redis connection", () => quit(redis));
 
     const queue = createSyncQueue({ connection: redis, prefix });
-    queue.on("error", (error) => logger.warn({ err: error }, "queue error"));
-    closers.push(() => queue.close());
+    queue.on("error", (error) => errors.warn(error, "queue error"));
+    steps.add("queue", () => queue.close());
     const observability = options.observability?.(queue) ?? {};
     const recorder = observability.recorder;
 
@@ -130,7 +146,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       poolSize: config.sync.workerConcurrency * 2 + 2,
       onRequest: recorder?.recordRequest?.bind(recorder),
     });
-    closers.push(() => runtime.close());
+    steps.add("database", () => runtime.close());
 
     // Claimed before any job is taken, renewed while running: another deployment's workers on
     // this queue hand our jobs back instead of failing them.
@@ -142,7 +158,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         .catch((error: unknown) => logger.warn({ err: error }, "could not renew project claims"));
     }, 600_000);
     renewClaims.unref();
-    closers.push(() => Promise.resolve(clearInterval(renewClaims)));
+    steps.add("claim renewal", () => Promise.resolve(clearInterval(renewClaims)));
 
     const stopHousekeeping = scheduleHousekeeping(runtime.database, config.housekeeping, {
       logger: logger.child({ component: "housekeeping" }),
@@ -151,7 +167,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
           ? (recorder as HousekeepingRecorder)
           : undefined,
     });
-    closers.push(stopHousekeeping);
+    steps.add("housekeeping", stopHousekeeping);
 
     const now = new Date();
     await upsertSyncProjects(
@@ -178,8 +194,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     // BullMQ requires this for the worker: its blocking fetch must wait out a Redis blip rather
     // than fail after some retries and leave the worker idle.
     const workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    workerRedis.on("error", (error) => logger.warn({ err: error }, "redis connection error (worker)"));
-    closers.push(() => quit(workerRedis));
+    workerRedis.on("error", (error) => errors.warn(error, "redis connection error (worker)"));
+    steps.add("worker redis connection", () => quit(workerRedis));
     const keys = new Map(config.accounts.map((a) => [a.name, accountKey(a)]));
     const processor = createSyncProcessor({
       syncDeps: (extra) =>
@@ -211,8 +227,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       // Started once everything else is up: a start that fails must not have taken jobs.
       autorun: false,
     });
-    closers.push(() => running.close());
-    running.on("error", (error) => logger.error({ err: error }, "worker error"));
+    steps.add("worker", () => running.close());
+    running.on("error", (error) => errors.error(error, "worker error"));
     running.on("stalled", (jobId) =>
       logger.warn({ job_id: jobId }, "job stalled: its worker died; retaking it"),
     );
@@ -231,7 +247,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         logger,
       });
       adminUrl = admin.url;
-      closers.push(() => admin.close());
+      steps.add("admin server", () => admin.close());
     }
     running.run().catch((error: unknown) => logger.error({ err: error }, "worker stopped processing"));
     await running.waitUntilReady();
@@ -246,32 +262,68 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     );
 
     const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
+    const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    let hurry!: (reason: string) => void;
+    const hurried = new Promise<string>((resolve) => (hurry = resolve));
+    const shutDown = async (): Promise<void> => {
+      logger.info({ grace_ms: shutdownTimeoutMs }, "worker stopping: finishing running jobs");
+      const abort = setTimeout(() => {
+        logger.warn("running jobs did not finish in time; aborting them (they resume elsewhere)");
+        running.cancelAllJobs("shutdown");
+      }, shutdownTimeoutMs);
+      const deadline = setTimeout(
+        () => hurry(`not closed within ${shutdownTimeoutMs + closeTimeoutMs} ms`),
+        shutdownTimeoutMs + closeTimeoutMs,
+      );
+      try {
+        const closed = (async () => {
+          // The worker first, while the admin server still answers health checks and metrics.
+          await steps.closeFirst("worker");
+          await steps.closeAll();
+        })();
+        const reason = await Promise.race([closed.then(() => undefined), hurried]);
+        if (reason === undefined) {
+          errors.flush();
+          logger.info("worker stopped");
+          return;
+        }
+        // BullMQ's close cannot be hurried once begun (close(true) returns the same promise), and
+        // it waits on Redis for jobs and for its connections: dropping them fails what waits.
+        clearTimeout(abort);
+        running.cancelAllJobs("shutdown");
+        redis.disconnect();
+        workerRedis.disconnect();
+        const abandoned = await steps.abandon(DROP_WAIT_MS);
+        errors.flush();
+        logger.warn(
+          { reason, abandoned },
+          abandoned.length === 0
+            ? "worker stopped after dropping its Redis connections"
+            : `worker stopped without closing: ${abandoned.join(", ")}`,
+        );
+      } finally {
+        clearTimeout(abort);
+        clearTimeout(deadline);
+      }
+    };
     let closing: Promise<void> | undefined;
     return {
       worker: running,
       queue,
       adminUrl,
       close: (now = false) => {
-        if (now) running.cancelAllJobs("shutdown");
-        closing ??= (async () => {
-          logger.info({ grace_ms: shutdownTimeoutMs }, "worker stopping: finishing running jobs");
-          const timer = setTimeout(() => {
-            logger.warn("running jobs did not finish in time; aborting them (they resume elsewhere)");
-            running.cancelAllJobs("shutdown");
-          }, shutdownTimeoutMs);
-          try {
-            await running.close();
-          } finally {
-            clearTimeout(timer);
-          }
-          await closeAll();
-          logger.info("worker stopped");
-        })();
+        if (now && closing === undefined) {
+          // Before the shutdown starts it: BullMQ's forced close does not wait for running jobs.
+          running.close(true).catch((error: unknown) => logger.warn({ err: error }, "worker close failed"));
+        }
+        closing ??= shutDown();
+        if (now) hurry("asked to stop now");
         return closing;
       },
     };
   } catch (error) {
-    await closeAll();
+    await steps.closeAll();
+    errors.flush();
     throw error;
   }
 }
