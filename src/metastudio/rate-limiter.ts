@@ -52,7 +52,12 @@ class SlicedRateLimiter implements RateLimiter {
       signal?.throwIfAborted();
       const blocked = await this.penalty.get(PENALTY_KEY);
       if (blocked !== null && blocked.consumedPoints > 0 && blocked.msBeforeNext > 0) {
-        await sleep(blocked.msBeforeNext, signal);
+        // A hold longer than this deployment's cap (another deployment's, with a higher cap, on
+        // the same prefix) is cut to it for everyone, or the account would wait past the cap.
+        if (blocked.msBeforeNext > this.maxPenaltyMs) {
+          await this.penalty.block(PENALTY_KEY, Math.ceil(this.maxPenaltyMs / 1000));
+        }
+        await sleep(Math.min(blocked.msBeforeNext, this.maxPenaltyMs), signal);
         continue;
       }
       const now = Date.now();

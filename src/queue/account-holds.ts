@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 
+import { DEFAULT_MAX_RETRY_AFTER_MS } from "../metastudio/backoff.js";
 import { SYNC_QUEUE_NAME } from "./sync-queue.js";
 
 /**
@@ -9,9 +10,14 @@ import { SYNC_QUEUE_NAME } from "./sync-queue.js";
  * every project of every account.)
  */
 export class AccountHolds {
+  /**
+   * @param maxHoldMs Longest hold this deployment waits out (METASTUDIO_MAX_RETRY_AFTER_SECONDS).
+   *   @default 60000
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly maxHoldMs: number = DEFAULT_MAX_RETRY_AFTER_MS,
   ) {}
 
   /** Holds the account for at least `ms`; a longer hold already set is kept. */
@@ -24,7 +30,15 @@ export class AccountHolds {
 
   /** Milliseconds the account is still held; 0 when it is not. */
   async remainingMs(accountKey: string): Promise<number> {
-    return Math.max(0, await this.redis.pttl(this.key(accountKey)));
+    const key = this.key(accountKey);
+    const left = await this.redis.pttl(key);
+    // A longer hold than ours (set by a deployment with a higher cap on the same prefix, or by
+    // hand) is cut to our cap for everyone, so the account's jobs never wait past it.
+    if (left > this.maxHoldMs) {
+      await this.redis.pexpire(key, Math.max(1, Math.ceil(this.maxHoldMs)));
+      return this.maxHoldMs;
+    }
+    return Math.max(0, left);
   }
 
   private key(accountKey: string): string {

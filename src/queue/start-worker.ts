@@ -205,7 +205,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         const name = accountName(projectId);
         return name === undefined ? undefined : { name, key: keys.get(name)! };
       },
-      holds: new AccountHolds(redis, prefix),
+      holds: new AccountHolds(redis, prefix, config.accounts[0]?.maxRetryAfterMs),
       claims,
       recorder,
       busyRetryMs: options.busyRetryMs,
