@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 
 import type { Db } from "./database.js";
+import { queryRows } from "./query-rows.js";
 import { syncRuns, type RunMode, type RunStatus, type RunTrigger } from "./schema.js";
 
 export type RunCounts = Pick<
@@ -85,9 +86,14 @@ export async function latestFullRun(
   db: Db,
   projectId: string,
   notBefore: Date,
-): Promise<{ id: string; status: RunStatus; error: string | null } | null> {
+): Promise<{ id: string; status: RunStatus; error: string | null; startedAt: Date } | null> {
   const [lastFull] = await db
-    .select({ id: syncRuns.id, status: syncRuns.status, error: syncRuns.error })
+    .select({
+      id: syncRuns.id,
+      status: syncRuns.status,
+      error: syncRuns.error,
+      startedAt: syncRuns.startedAt,
+    })
     .from(syncRuns)
     .where(
       and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)),
@@ -95,6 +101,27 @@ export async function latestFullRun(
     .orderBy(desc(syncRuns.startedAt))
     .limit(1);
   return lastFull ?? null;
+}
+
+/**
+ * When each run of a resume chain started: the run `runId`, the run it resumed, the run that one
+ * resumed, and so on (`resumed_from`), newest first.
+ */
+export async function resumeChainStarts(db: Db, runId: string): Promise<Date[]> {
+  // `union` (not `union all`) ends the walk even on a cycle no run can make.
+  const rows = await queryRows<{ started_ms: number | string }>(
+    db,
+    sql`
+      with recursive chain (id, resumed_from, started_at) as (
+        select id, resumed_from, started_at from sync_runs where id = ${runId}::uuid
+        union
+        select r.id, r.resumed_from, r.started_at
+          from sync_runs r join chain c on r.id = c.resumed_from
+      )
+      select (extract(epoch from started_at) * 1000)::float8 as started_ms
+        from chain order by started_at desc`,
+  );
+  return rows.map((row) => new Date(Number(row.started_ms)));
 }
 
 export async function recentRuns(db: Db, projectId: string, limit: number) {

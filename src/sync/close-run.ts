@@ -7,9 +7,9 @@ import { toSeconds, type TimeWindow } from "./time-window.js";
 /**
  * The closing read: one open-ended window (no `end_time`), read once every settled window is
  * complete, of everything stamped since the settled span ended, and since the run began by the
- * upstream's clock less the skew tolerance, whichever is earlier. A room edited during the run is
- * seen here at its new place, a room stamped ahead of our clock is seen at all, and the mirror
- * ends as of the run's end.
+ * upstream's clock less the skew tolerance (see editsSince), whichever is earlier. A room edited
+ * during the run is seen here at its new place, a room stamped ahead of our clock is seen at all,
+ * and the mirror ends as of the run's end.
  */
 export async function closingRead(ctx: RunContext): Promise<void> {
   const tail = closingWindow(ctx);
@@ -39,11 +39,12 @@ const MAX_HEAD_PAGES = 20;
  * Where an edit moves no room into a newer window (the filter applies to create_time, or to
  * nothing), the open window cannot show the edits made during the run. The list itself is
  * ordered newest update first, so the closing read also follows its head until a room updated
- * before the run began (by the upstream's clock, less the tolerance): usually one page, which
- * mirrors those edits. Stops at once if the order turns out otherwise: nothing else relies on it.
+ * before the run (or the chain it resumes) began, by the upstream's clock less the tolerance
+ * (editsSince): usually one page, which mirrors those edits. Stops at once if the order turns
+ * out otherwise: nothing else relies on it.
  */
 async function readRecentEdits(ctx: RunContext): Promise<void> {
-  const since = toSeconds(ctx.startedAt) + ctx.clock.offsetSeconds - skewSeconds(ctx);
+  const since = editsSince(ctx);
   for (let pageNo = 0; pageNo < MAX_HEAD_PAGES; pageNo += 1) {
     const page = await readPage(ctx, { start: null, end: null }, pageNo * 100);
     const stamps = page.rooms.map((room) => Date.parse(room.update_time ?? "") / 1000);
@@ -56,8 +57,21 @@ async function readRecentEdits(ctx: RunContext): Promise<void> {
 export function closingWindow(ctx: RunContext): TimeWindow {
   const { tail } = ctx.plan;
   if (tail.start === null) return tail;
-  const sinceRunBegan = toSeconds(ctx.startedAt) + ctx.clock.offsetSeconds - skewSeconds(ctx);
-  return { start: Math.min(tail.start, sinceRunBegan), end: null };
+  return { start: Math.min(tail.start, editsSince(ctx)), end: null };
+}
+
+/**
+ * Where the edits the settled windows may have missed begin (epoch seconds, by the upstream's
+ * clock less the tolerance): when the run began, or, when it skips windows a failed run it
+ * resumes completed, when the earliest run of that chain began. An edit made during the failed
+ * run, with the upstream's clock behind ours by more than the tolerance, is stamped inside the
+ * settled span, possibly in a window already completed: the room leaves a window not yet read
+ * for one this run skips, and only a closing read from the chain's start still finds it.
+ * The offset is this run's, measured on its first requests: the failed run's is not recorded.
+ */
+function editsSince(ctx: RunContext): number {
+  const began = ctx.covered.length > 0 ? ctx.chainStartedAt : ctx.startedAt;
+  return toSeconds(began) + ctx.clock.offsetSeconds - skewSeconds(ctx);
 }
 
 /**

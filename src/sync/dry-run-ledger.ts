@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import type { Db } from "../db/database.js";
 import { previewDeletions } from "./judge-deletions.js";
+import type { ResumableRun } from "./resumable-run.js";
 import type { DeletionJudgement, RunLedger } from "./run-ledger.js";
 import type { TimeWindow } from "./time-window.js";
 
@@ -20,7 +21,7 @@ export class DryRunLedger implements RunLedger {
 
   async closeInterrupted(): Promise<void> {}
 
-  findResumable(): Promise<string | null> {
+  findResumable(): Promise<ResumableRun | null> {
     return Promise.resolve(null);
   }
 

@@ -30,10 +30,11 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     job.mode === "full" && state?.filterField === "ignored" ? null : (state?.filterField ?? null);
   const plan = await planFor({ deps, job, startedAt, state }, filterField);
   const resumeWithin = (deps.settings.resumeWithinSeconds ?? 86_400) * 1000;
-  const resumedFrom =
+  const resumable =
     job.mode === "full"
       ? await ledger.findResumable(job.projectId, new Date(startedAt.getTime() - resumeWithin))
       : null;
+  const resumedFrom = resumable?.id ?? null;
   const runId = await ledger.start({
     projectId: job.projectId,
     mode: job.mode,
@@ -81,6 +82,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     plan,
     covered: [],
     resumedFrom,
+    chainStartedAt: resumable?.chainStartedAt ?? startedAt,
     progress: {
       projectId: job.projectId,
       requests: 0,

@@ -9,12 +9,18 @@ import {
 } from "../db/run-windows.js";
 import { countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
 import { insertRequests, type RequestRow } from "../db/sync-requests.js";
-import { failInterruptedRuns, finishRun, insertRun, latestFullRun } from "../db/sync-runs.js";
+import {
+  failInterruptedRuns,
+  finishRun,
+  insertRun,
+  latestFullRun,
+  resumeChainStarts,
+} from "../db/sync-runs.js";
 import { saveSyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RunMode } from "../vocabulary.js";
 import { applyDeletions } from "./judge-deletions.js";
-import { isResumable } from "./resumable-run.js";
+import { chainStart, isResumable, type ResumableRun } from "./resumable-run.js";
 import { MassDeleteRefusedError } from "./sync-errors.js";
 import {
   requestRow,
@@ -43,9 +49,11 @@ export class PostgresLedger implements RunLedger {
     await failInterruptedRuns(this.db, projectId, now);
   }
 
-  async findResumable(projectId: string, notBefore: Date): Promise<string | null> {
+  async findResumable(projectId: string, notBefore: Date): Promise<ResumableRun | null> {
     const run = await latestFullRun(this.db, projectId, notBefore);
-    return run !== null && isResumable(run) ? run.id : null;
+    if (run === null || !isResumable(run)) return null;
+    const chain = await resumeChainStarts(this.db, run.id);
+    return { id: run.id, chainStartedAt: chainStart(run.startedAt, chain) };
   }
 
   async start(run: RunStart): Promise<string> {

@@ -11,3 +11,19 @@ import { MASS_DELETE_REFUSAL } from "./sync-errors.js";
 export function isResumable(run: { status: RunStatus; error: string | null }): boolean {
   return run.status === "failed" && !(run.error ?? "").startsWith(MASS_DELETE_REFUSAL);
 }
+
+/** A failed full run a full run resumes. */
+export interface ResumableRun {
+  id: string;
+  /**
+   * When the earliest run of its chain began: it, or the run it resumed, and so on. Every window
+   * the chain completed was read after this, so an edit since then may have moved a room into
+   * one of them after it was read: the resuming run's closing read must start this early.
+   */
+  chainStartedAt: Date;
+}
+
+/** The earliest of the chain's starts (`own`, the resumed run's, and its predecessors'). */
+export function chainStart(own: Date, predecessors: Date[]): Date {
+  return new Date(Math.min(own.getTime(), ...predecessors.map((start) => start.getTime())));
+}

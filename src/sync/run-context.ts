@@ -19,8 +19,8 @@ export interface SyncSettings {
   pageConcurrency: number;
   /**
    * How far the upstream's clock may be off ours, either way. Settled windows end this long
-   * before the run started; the closing read starts this long before the run started by the
-   * upstream's clock; an offset measured beyond it is logged as a warning.
+   * before the run started; the closing read starts this long before the run started (or the
+   * earliest run it resumed) by the upstream's clock; an offset beyond it is logged as a warning.
    * @default 300
    */
   clockSkewSeconds?: number;
@@ -103,6 +103,11 @@ export interface RunContext {
   /** Windows a failed predecessor completed, which this run does not read again. */
   covered: TimeWindow[];
   resumedFrom: string | null;
+  /**
+   * When the earliest run whose windows `covered` holds began: the resumed run, or the run it
+   * resumed, and so on; `startedAt` when the run resumes none.
+   */
+  chainStartedAt: Date;
   progress: RunProgress;
   /** Items that cannot be mirrored: their IDs count as seen, so they are never judged deleted. */
   invalidIds: Set<string>;

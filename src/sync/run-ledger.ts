@@ -2,6 +2,7 @@ import type { PlannedChange } from "../db/apply-room-batch.js";
 import type { NewRun, RunCounts } from "../db/sync-runs.js";
 import type { SyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
+import type { ResumableRun } from "./resumable-run.js";
 import type { TimeWindow } from "./time-window.js";
 
 /** A run as it starts, as the ledger records it. */
@@ -42,9 +43,9 @@ export interface RunLedger {
   closeInterrupted(projectId: string, now: Date): Promise<void>;
   /**
    * A failed full run started after `notBefore` and after the last success, to resume; never one
-   * that refused a mass delete, whose reads were judged implausible.
+   * that refused a mass delete, whose reads were judged implausible. With when its chain began.
    */
-  findResumable(projectId: string, notBefore: Date): Promise<string | null>;
+  findResumable(projectId: string, notBefore: Date): Promise<ResumableRun | null>;
   /** The run's row; returns its ID. */
   start(run: RunStart): Promise<string>;
   /** Takes over a failed run's completed windows and seen rooms; returns those windows. */
