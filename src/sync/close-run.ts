@@ -1,5 +1,6 @@
 import type { PlannedChange } from "../db/apply-room-batch.js";
-import { readPage, readWindows } from "./read-run.js";
+import { unaccountedRooms } from "./listed-vs-seen.js";
+import { readListedCount, readPage, readWindows } from "./read-run.js";
 import { OpenWindowUnsettled } from "./sync-errors.js";
 import { assertLocked, skewSeconds, type RunContext } from "./run-context.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";
@@ -14,6 +15,8 @@ import { toSeconds, type TimeWindow } from "./time-window.js";
 export async function closingRead(ctx: RunContext): Promise<void> {
   const tail = closingWindow(ctx);
   ctx.closedFrom = tail.start === null ? null : new Date(tail.start * 1000);
+  // Outside the try: it fails the run as any request would, and a re-plan takes it again.
+  if (ctx.plan.findsDeletions) ctx.listedBeforeClose = await readListedCount(ctx);
   try {
     // Rooms stamped before the run began were not edited during it. An offset behind ours is
     // mostly the Date header's whole seconds; one far behind only costs a pass (not a room).
@@ -78,7 +81,8 @@ function editsSince(ctx: RunContext): number {
  * The close phase, once everything was read: commits what is buffered, then (a full run only)
  * judges deletions. A room is judged deleted only when neither the settled windows nor the
  * closing read saw it; items that cannot be mirrored count as seen (stored page by page, so the
- * flush has stored them all).
+ * flush has stored them all). None is judged when the upstream listed more rooms before the
+ * closing read than the run saw (unaccountedRooms): then some room it holds was missed.
  */
 export async function closeRun(ctx: RunContext): Promise<{ deleted: number; preview: PlannedChange[] }> {
   reportClock(ctx);
@@ -86,11 +90,30 @@ export async function closeRun(ctx: RunContext): Promise<{ deleted: number; prev
   await ctx.ledger.flushRequests();
   assertLocked(ctx);
   if (!ctx.plan.findsDeletions || !ctx.closingSettled) return { deleted: 0, preview: [] };
+  if (!(await everyListedRoomSeen(ctx))) return { deleted: 0, preview: [] };
   return ctx.ledger.judgeDeletions({
     allowMassDelete: ctx.job.allowMassDelete ?? false,
     threshold: ctx.deps.settings.massDeleteThreshold,
     now: ctx.now(),
   });
+}
+
+/** Whether the run saw every room the upstream listed before the closing read; warns if not. */
+async function everyListedRoomSeen(ctx: RunContext): Promise<boolean> {
+  const listed = ctx.listedBeforeClose ?? Number.NaN;
+  const seen = await ctx.ledger.countSeen();
+  const withoutId = ctx.itemsWithoutId ?? 0;
+  const unaccounted = unaccountedRooms({ listed, seen, withoutId });
+  if (unaccounted === 0) return true;
+  ctx.log.warn(
+    { listed, seen, items_without_id: withoutId },
+    `the upstream listed ${Number.isSafeInteger(listed) ? listed : "an unusable count of"} rooms ` +
+      `before the closing read, more than the ${seen + withoutId} this run saw (${seen} rooms, ` +
+      `${withoutId} items without a usable room_id): a room moved into a window the run had ` +
+      `already read, e.g. its update_time went back; this run judges no deletions, the next ` +
+      `full run judges deletions`,
+  );
+  return false;
 }
 
 /** The upstream clock's measured offset: logged, reported, and a warning beyond the tolerance. */

@@ -1,4 +1,5 @@
 import type { ListPage, RequestRecord } from "../metastudio/metastudio-client.js";
+import { isStorableId } from "../metastudio/storable-item.js";
 import { collectWindow, type CollectOptions } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { planFor } from "./open-run.js";
@@ -96,6 +97,16 @@ export async function readPage(ctx: RunContext, window: TimeWindow, offset: numb
   return page;
 }
 
+/**
+ * The `count` of the whole list (no time filter), from a page of one room: rate-limited, retried,
+ * recorded and counted as any request, but not taken. Its room is one the run's reads see anyway,
+ * and taking it would count it twice in the run's progress and in its invalid items.
+ */
+export async function readListedCount(ctx: RunContext): Promise<number> {
+  const page = await fetchPage(ctx, { start: null, end: null }, 0, 1, new AbortController().signal);
+  return page.count;
+}
+
 function fetchPage(ctx: RunContext, w: TimeWindow, offset: number, limit: number, stop: AbortSignal) {
   const signal = ctx.deps.signal ? AbortSignal.any([ctx.deps.signal, stop]) : stop;
   return ctx.deps.client.listSmartChatRooms(
@@ -145,13 +156,20 @@ async function takePage(ctx: RunContext, page: ListPage, window: TimeWindow): Pr
  * after the page's rooms and so before its window is recorded complete (both wait for the same
  * writes, in order). Kept in memory until the end, they were lost with a failed run while its
  * window was not, and the run resuming it skipped that window and judged those rooms deleted.
+ * Items with no ID that can be stored are counted instead, for unaccountedRooms.
  */
 function seenInvalid(ctx: RunContext, page: ListPage): void {
   const ids: string[] = [];
   for (const invalid of page.invalid) {
     const id = (invalid.item as { room_id?: unknown } | null)?.room_id;
+    // Such an ID is never stored (insertSeenIds); left out here too, both ledgers count alike.
+    if (typeof id !== "string" || !id || !isStorableId(id)) {
+      // Per read, not per room: passes and overlaps count one twice, which only hides a miss.
+      ctx.itemsWithoutId = (ctx.itemsWithoutId ?? 0) + 1;
+      continue;
+    }
     // A window read in several passes shows the same items again: each ID is stored once.
-    if (typeof id === "string" && id && !ctx.invalidIds.has(id)) {
+    if (!ctx.invalidIds.has(id)) {
       ctx.invalidIds.add(id);
       ids.push(id);
     }

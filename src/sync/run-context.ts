@@ -118,6 +118,13 @@ export interface RunContext {
   closedFrom: Date | null;
   /** False when the closing read could not be completed; no deletion is judged then. */
   closingSettled: boolean;
+  /**
+   * The `count` of the whole list, read just before the closing read of a run that judges
+   * deletions (see unaccountedRooms); absent until then, and in runs that judge none.
+   */
+  listedBeforeClose?: number;
+  /** Items read whose `room_id` cannot be stored as seen, per read (see unaccountedRooms). */
+  itemsWithoutId?: number;
 }
 
 /** Without the lock, another run may have started: nothing that needs the project to itself. */
