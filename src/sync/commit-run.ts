@@ -1,5 +1,5 @@
 import { clippedError, describeError } from "../describe-error.js";
-import type { PlannedChange } from "../db/apply-room-batch.js";
+import type { ClosedRun } from "./close-run.js";
 import { assertLocked, type RunContext } from "./run-context.js";
 import { summarizeRun, type RunSummary } from "./run-summary.js";
 
@@ -7,14 +7,11 @@ import { summarizeRun, type RunSummary } from "./run-summary.js";
  * The commit phase of a run that read everything: `last_seen_at`, the state the next run starts
  * from (the watermark moves to where the closing read began), and the run's row.
  */
-export async function commitRun(
-  ctx: RunContext,
-  judged: { deleted: number; preview: PlannedChange[] },
-): Promise<RunSummary> {
+export async function commitRun(ctx: RunContext, judged: ClosedRun): Promise<RunSummary> {
   const finishedAt = ctx.now();
   const summary = summarize(ctx, {
     status: "succeeded",
-    roomsSeen: await ctx.ledger.countSeen(),
+    roomsSeen: judged.seen ?? (await ctx.ledger.countSeen()),
     deleted: judged.deleted,
     preview: [...ctx.writer.preview, ...judged.preview.slice(0, 50)],
     error: null,
