@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import type { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { describePhantomDeletions, findPhantomDeletions } from "../../src/sync/phantom-deletions.js";
-import { runSync } from "../../src/sync/run-sync.js";
+import { failFullRunAt } from "../support/fail-full-run-at.js";
 import { useSyncHarness } from "../support/use-sync-harness.js";
 
 const sync = useSyncHarness();
-
-type List = MetaStudioClient["listSmartChatRooms"];
 
 describe("an item that cannot be mirrored", () => {
   // Its ID was kept in memory until deletions were judged, while the window that read it was
@@ -26,25 +23,7 @@ describe("an item that cannot be mirrored", () => {
     h.sim.updateRoom(project, String(victim!.room_id), { extra: deep, update_time: victim!.update_time });
 
     // A full run that completes its first (oldest) planned window, then fails.
-    let requests = 0;
-    const client = {
-      listSmartChatRooms: ((query, options) => {
-        requests += 1;
-        if (requests === 3) throw new Error("upstream unreachable (simulated)");
-        return h.client.listSmartChatRooms(query, options);
-      }) as List,
-    };
-    await expect(
-      runSync(
-        {
-          database: sync.database,
-          client,
-          logger: h.logger,
-          settings: { ...h.settings, pageConcurrency: 1 },
-        },
-        { projectId: project, mode: "full", trigger: "cli" },
-      ),
-    ).rejects.toThrow(/unreachable/);
+    await failFullRunAt(h, sync.database, project, 3);
 
     const resumed = await h.run(project);
     expect(resumed.status).toBe("succeeded");

@@ -2,16 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { syncRunWindows, syncRuns } from "../../src/db/schema.js";
-import type { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { describePhantomDeletions, findPhantomDeletions } from "../../src/sync/phantom-deletions.js";
-import { runSync } from "../../src/sync/run-sync.js";
 import { MassDeleteRefusedError } from "../../src/sync/sync-errors.js";
 import { liveRooms } from "../support/sync-harness.js";
+import { failFullRunAt } from "../support/fail-full-run-at.js";
 import { useSyncHarness } from "../support/use-sync-harness.js";
 
 const sync = useSyncHarness();
-
-type List = MetaStudioClient["listSmartChatRooms"];
 
 describe("a full run refused as a mass delete", () => {
   // An upstream fault answered every window empty, consistently: the refused run completed every
@@ -50,25 +47,7 @@ describe("a full run refused as a mass delete", () => {
     const h = await sync.start({ projectIds: [project], roomsPerProject: 300 });
     expect((await h.run(project)).status).toBe("succeeded");
     // A full run that completes its first (oldest) planned window, then fails.
-    let requests = 0;
-    const client = {
-      listSmartChatRooms: ((query, options) => {
-        requests += 1;
-        if (requests === 3) throw new Error("upstream unreachable (simulated)");
-        return h.client.listSmartChatRooms(query, options);
-      }) as List,
-    };
-    await expect(
-      runSync(
-        {
-          database: sync.database,
-          client,
-          logger: h.logger,
-          settings: { ...h.settings, pageConcurrency: 1 },
-        },
-        { projectId: project, mode: "full", trigger: "cli" },
-      ),
-    ).rejects.toThrow(/unreachable/);
+    await failFullRunAt(h, sync.database, project, 3);
     // The run resuming it reads the other windows empty, and is refused.
     h.sim.hostile.always("list", { kind: "page", body: { count: 0, smart_chat_rooms: [] } });
     await expect(h.run(project)).rejects.toBeInstanceOf(MassDeleteRefusedError);
