@@ -4,24 +4,14 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { ConfigError } from "../../src/config/config-error.js";
 import { loadConfig } from "../../src/config/config.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const base = {
   METASTUDIO_ENDPOINT: "https://metastudio.cn-north-4.myhuaweicloud.com/",
   METASTUDIO_PROJECT_IDS: "p1, p2 ",
   METASTUDIO_AUTH_TOKEN: "tok",
 };
-
-function configError(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadConfig", () => {
   it("reads a minimal configuration with documented defaults", () => {
@@ -44,7 +34,7 @@ describe("loadConfig", () => {
     expect(
       loadConfig({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK: "sk" }).accounts[0]!.auth.kind,
     ).toBe("aksk");
-    expect(configError({ ...base, HUAWEICLOUD_SDK_AK: "ak" })).toMatch(/HUAWEICLOUD_SDK_SK/);
+    expect(configRefusal({ ...base, HUAWEICLOUD_SDK_AK: "ak" })).toMatch(/HUAWEICLOUD_SDK_SK/);
   });
 
   it("reads a temporary AK/SK's security token from HUAWEICLOUD_SDK_SECURITY_TOKEN", () => {
@@ -56,7 +46,7 @@ describe("loadConfig", () => {
   });
 
   it("names every missing IAM variable", () => {
-    const message = configError({
+    const message = configRefusal({
       METASTUDIO_ENDPOINT: base.METASTUDIO_ENDPOINT,
       METASTUDIO_PROJECT_IDS: "p1",
       HUAWEICLOUD_IAM_USERNAME: "u",
@@ -65,7 +55,7 @@ describe("loadConfig", () => {
   });
 
   it("explains every way to authenticate when none is configured", () => {
-    const message = configError({
+    const message = configRefusal({
       METASTUDIO_ENDPOINT: base.METASTUDIO_ENDPOINT,
       METASTUDIO_PROJECT_IDS: "p1",
     });
@@ -73,20 +63,20 @@ describe("loadConfig", () => {
   });
 
   it("names the variable in every validation error, without echoing URL contents", () => {
-    expect(configError({ ...base, METASTUDIO_ENDPOINT: "ftp://x" })).toMatch(
+    expect(configRefusal({ ...base, METASTUDIO_ENDPOINT: "ftp://x" })).toMatch(
       /METASTUDIO_ENDPOINT must start with http/,
     );
-    expect(configError({ ...base, METASTUDIO_PROJECT_IDS: "ok,not ok" })).toMatch(
+    expect(configRefusal({ ...base, METASTUDIO_PROJECT_IDS: "ok,not ok" })).toMatch(
       /METASTUDIO_PROJECT_IDS.*"not ok"/,
     );
-    expect(configError({ ...base, METASTUDIO_RATE_LIMIT: "fast" })).toMatch(
+    expect(configRefusal({ ...base, METASTUDIO_RATE_LIMIT: "fast" })).toMatch(
       /METASTUDIO_RATE_LIMIT must be a number/,
     );
-    expect(configError({ ...base, LOG_LEVEL: "loud" })).toMatch(/LOG_LEVEL/);
-    const secretUrl = configError({ ...base, DATABASE_URL: "mysql://user:hunter2@db/x" });
+    expect(configRefusal({ ...base, LOG_LEVEL: "loud" })).toMatch(/LOG_LEVEL/);
+    const secretUrl = configRefusal({ ...base, DATABASE_URL: "mysql://user:hunter2@db/x" });
     expect(secretUrl).toMatch(/DATABASE_URL/);
     expect(secretUrl).not.toContain("hunter2");
-    expect(configError({ METASTUDIO_PROJECT_IDS: "p1", METASTUDIO_AUTH_TOKEN: "t" })).toMatch(
+    expect(configRefusal({ METASTUDIO_PROJECT_IDS: "p1", METASTUDIO_AUTH_TOKEN: "t" })).toMatch(
       /METASTUDIO_ENDPOINT is not set/,
     );
   });
@@ -102,11 +92,11 @@ describe("loadConfig", () => {
       secretKey: "secret-from-file",
       securityToken: undefined,
     });
-    expect(configError({ ...base, METASTUDIO_AUTH_TOKEN_FILE: file })).toMatch(
+    expect(configRefusal({ ...base, METASTUDIO_AUTH_TOKEN_FILE: file })).toMatch(
       /METASTUDIO_AUTH_TOKEN or METASTUDIO_AUTH_TOKEN_FILE/,
     );
     expect(
-      configError({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK_FILE: join(dir, "missing") }),
+      configRefusal({ ...base, HUAWEICLOUD_SDK_AK: "ak", HUAWEICLOUD_SDK_SK_FILE: join(dir, "missing") }),
     ).toMatch(/HUAWEICLOUD_SDK_SK_FILE names .*missing.*ENOENT/);
   });
 
@@ -118,7 +108,7 @@ describe("loadConfig", () => {
       everyHours: 6,
     });
     expect(loadConfig({ ...base, HOUSEKEEPING_CHANGES_DAYS: "730" }).housekeeping.changesDays).toBe(730);
-    expect(configError({ ...base, HOUSEKEEPING_REQUESTS_DAYS: "0" })).toMatch(/HOUSEKEEPING_REQUESTS_DAYS/);
+    expect(configRefusal({ ...base, HOUSEKEEPING_REQUESTS_DAYS: "0" })).toMatch(/HOUSEKEEPING_REQUESTS_DAYS/);
   });
 
   it("does not require MetaStudio settings for commands that do not call it", () => {

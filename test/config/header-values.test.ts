@@ -4,8 +4,8 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { ConfigError } from "../../src/config/config-error.js";
 import { loadConfig } from "../../src/config/config.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const BASE = {
   METASTUDIO_ENDPOINT: "https://metastudio.example.com",
@@ -15,16 +15,6 @@ const BASE = {
 const AKSK = { ...BASE, METASTUDIO_AUTH_TOKEN: "", HUAWEICLOUD_SDK_AK: "AK1", HUAWEICLOUD_SDK_SK: "sk" };
 const dir = mkdtempSync(join(tmpdir(), "msync-headers-"));
 let files = 0;
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 function accountsFile(credential: string): string {
   const path = join(dir, `accounts-${(files += 1)}.yaml`);
@@ -42,7 +32,7 @@ describe("values sent as HTTP headers", () => {
     ["HUAWEICLOUD_SDK_SECURITY_TOKEN", "SECRET€", AKSK, /has a character/],
     ["HUAWEICLOUD_SDK_AK", "SECRET™", AKSK, /has a character/],
   ])("refuse %s with %j at start-up, naming it, not the value", (name, value, env, problem) => {
-    const message = refusal({ ...env, [name]: value });
+    const message = configRefusal({ ...env, [name]: value });
     expect(message.startsWith(`${name} `)).toBe(true);
     expect(message).toMatch(problem);
     expect(message).not.toContain("SECRET");
@@ -66,7 +56,7 @@ describe("values sent as HTTP headers", () => {
     ["ak", '    ak: "SECRET€"\n    sk: s\n'],
     ["app_user_id", "    token: t\n    app_user_id: 用户1\n"],
   ])("refuse the accounts file's %s, naming the key, not the value", (key, credential) => {
-    const message = refusal({ METASTUDIO_CONFIG: accountsFile(credential) });
+    const message = configRefusal({ METASTUDIO_CONFIG: accountsFile(credential) });
     expect(message).toMatch(new RegExp(`account "acc" \\(accounts\\[0\\]\\), key ${key} `));
     expect(message).toMatch(/control character|HTTP header cannot carry/);
     expect(message).not.toMatch(/SECRET|用户/);

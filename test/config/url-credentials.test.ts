@@ -4,8 +4,8 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { ConfigError } from "../../src/config/config-error.js";
 import { loadConfig } from "../../src/config/config.js";
+import { configRefusal } from "../support/config-refusal.js";
 
 const BASE = {
   METASTUDIO_ENDPOINT: "https://metastudio.example.com",
@@ -23,16 +23,6 @@ const IAM = {
 const dir = mkdtempSync(join(tmpdir(), "msync-urls-"));
 let files = 0;
 
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
-
 function accountsFile(account: string): string {
   const path = join(dir, `accounts-${(files += 1)}.yaml`);
   writeFileSync(path, `accounts:\n  - name: acc\n    projects: [p1]\n${account}`);
@@ -41,25 +31,28 @@ function accountsFile(account: string): string {
 
 describe("credentials inside an endpoint URL", () => {
   it("are refused in METASTUDIO_ENDPOINT and HUAWEICLOUD_IAM_ENDPOINT, the value never echoed", () => {
-    const endpoint = refusal({ ...BASE, METASTUDIO_ENDPOINT: "http://EPW-USER:EPW-SECRET@127.0.0.1:18082" });
+    const endpoint = configRefusal({
+      ...BASE,
+      METASTUDIO_ENDPOINT: "http://EPW-USER:EPW-SECRET@127.0.0.1:18082",
+    });
     expect(endpoint).toMatch(/^METASTUDIO_ENDPOINT must not contain a user name or password/);
     expect(endpoint).not.toMatch(/EPW-SECRET|EPW-USER/);
-    expect(refusal({ ...BASE, METASTUDIO_ENDPOINT: "http://user@127.0.0.1:18082" })).toMatch(
+    expect(configRefusal({ ...BASE, METASTUDIO_ENDPOINT: "http://user@127.0.0.1:18082" })).toMatch(
       /^METASTUDIO_ENDPOINT must not contain a user name or password/,
     );
-    const iam = refusal({ ...IAM, HUAWEICLOUD_IAM_ENDPOINT: "https://u:IAM-SECRET@iam.example.com" });
+    const iam = configRefusal({ ...IAM, HUAWEICLOUD_IAM_ENDPOINT: "https://u:IAM-SECRET@iam.example.com" });
     expect(iam).toMatch(/^HUAWEICLOUD_IAM_ENDPOINT must not contain a user name or password/);
     expect(iam).not.toContain("IAM-SECRET");
     expect(loadConfig(IAM).accounts[0]!.auth).toMatchObject({ iamEndpoint: "https://iam.example.com" });
   });
 
   it("are refused in an accounts file's endpoint and iam endpoint, naming the key", () => {
-    const endpoint = refusal({
+    const endpoint = configRefusal({
       METASTUDIO_CONFIG: accountsFile("    endpoint: http://user:EPW-SECRET@127.0.0.1:18082\n    token: t\n"),
     });
     expect(endpoint).toMatch(/account "acc" \(accounts\[0\]\), key endpoint must not contain a user name/);
     expect(endpoint).not.toContain("EPW-SECRET");
-    const iam = refusal({
+    const iam = configRefusal({
       METASTUDIO_CONFIG: accountsFile(
         "    endpoint: http://127.0.0.1:1\n" +
           "    iam: { endpoint: 'https://u:IAM-SECRET@iam.example.com', domain: d, username: u, password: p }\n",
@@ -72,10 +65,10 @@ describe("credentials inside an endpoint URL", () => {
   it("with a raw `#` in the password, are refused for the `@` after the host, not stored", () => {
     // Parsed, this is host `user`, port 99 and the fragment `EPW-SECRET@...`: no password seen.
     const raw = "http://user:99#EPW-SECRET@127.0.0.1:18082";
-    const endpoint = refusal({ ...BASE, METASTUDIO_ENDPOINT: raw });
+    const endpoint = configRefusal({ ...BASE, METASTUDIO_ENDPOINT: raw });
     expect(endpoint).toMatch(/^METASTUDIO_ENDPOINT has an `@` after its host/);
     expect(endpoint).not.toContain("EPW-SECRET");
-    const file = refusal({ METASTUDIO_CONFIG: accountsFile(`    endpoint: "${raw}"\n    token: t\n`) });
+    const file = configRefusal({ METASTUDIO_CONFIG: accountsFile(`    endpoint: "${raw}"\n    token: t\n`) });
     expect(file).toMatch(/key endpoint has an `@` after its host/);
     expect(file).not.toContain("EPW-SECRET");
   });
@@ -87,7 +80,7 @@ describe("REDIS_URL", () => {
       "redis://:pa%23ss@127.0.0.1:6379/0",
     );
     for (const url of ["redis://u:99#R-SECRET@127.0.0.1:6379", "redis://:R/SECRET@127.0.0.1:6379/0"]) {
-      const message = refusal({ ...BASE, REDIS_URL: url });
+      const message = configRefusal({ ...BASE, REDIS_URL: url });
       expect(message).toMatch(/^REDIS_URL has an `@` after its host .* percent-encode/);
       expect(message).not.toContain("SECRET");
     }
