@@ -14,54 +14,36 @@ const cpu = (seconds: number | undefined) => (seconds === undefined ? "-" : seco
 const times = (ratio: number) => `${ratio.toFixed(2)}x`;
 const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
 
+/** What a limits-table row shows of one measurement; Postgres CPU only where it was metered. */
+interface Measured {
+  wallMs: number;
+  cpuSeconds: number | undefined;
+  postgresCpuSeconds?: number | undefined;
+  peakRssMb: number | undefined;
+}
+
 /** Per size: the engine's full sync, fetch-only and COPY side by side, with the engine's ratios. */
 export function limitsTable(results: Results, limits: ReadonlyMap<number, Limits>): string {
   const rows: Array<Array<string | number>> = [];
   for (const [rooms, limit] of limits) {
     const full = results.get(`metastudio-sync/${rooms}/full`);
     if (!full) continue;
-    const rate = (ms: number) => Math.round(rooms / (ms / 1000));
+    // One row per measurement of the same rooms, timed against the engine's full sync.
+    const row = (what: string, m: Measured) => [
+      rooms,
+      what,
+      Math.round(m.wallMs),
+      Math.round(rooms / (m.wallMs / 1000)),
+      cpu(m.cpuSeconds),
+      cpu(m.postgresCpuSeconds),
+      mb(m.peakRssMb),
+      times(full.wallMs / m.wallMs),
+    ];
     rows.push(
-      [
-        rooms,
-        "sync --full (the engine)",
-        Math.round(full.wallMs),
-        rate(full.wallMs),
-        cpu(full.nodeCpuSeconds),
-        cpu(full.postgresCpuSeconds),
-        mb(full.peakRssMb),
-        "1.00x",
-      ],
-      [
-        rooms,
-        `fetch and parse only (${limit.fetchOnly.requests} requests)`,
-        Math.round(limit.fetchOnly.wallMs),
-        rate(limit.fetchOnly.wallMs),
-        cpu(limit.fetchOnly.cpuSeconds),
-        "-",
-        limit.fetchOnly.peakRssMb,
-        times(full.wallMs / limit.fetchOnly.wallMs),
-      ],
-      [
-        rooms,
-        "sync --full --dry-run (no writes)",
-        Math.round(limit.dryRun.wallMs),
-        rate(limit.dryRun.wallMs),
-        cpu(limit.dryRun.cpuSeconds),
-        "-",
-        limit.dryRun.peakRssMb,
-        times(full.wallMs / limit.dryRun.wallMs),
-      ],
-      [
-        rooms,
-        `COPY of the same ${limit.copy.rows} rows`,
-        Math.round(limit.copy.wallMs),
-        rate(limit.copy.wallMs),
-        cpu(limit.copy.cpuSeconds),
-        cpu(limit.copy.postgresCpuSeconds),
-        limit.copy.peakRssMb,
-        times(full.wallMs / limit.copy.wallMs),
-      ],
+      row("sync --full (the engine)", { ...full, cpuSeconds: full.nodeCpuSeconds }),
+      row(`fetch and parse only (${limit.fetchOnly.requests} requests)`, limit.fetchOnly),
+      row("sync --full --dry-run (no writes)", limit.dryRun),
+      row(`COPY of the same ${limit.copy.rows} rows`, limit.copy),
     );
   }
   return table(

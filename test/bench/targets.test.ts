@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { Limits } from "../../bench/limits.js";
 import type { Scenario, ScenarioResult } from "../../bench/scenarios.js";
-import { targetsTable } from "../../bench/targets.js";
+import { limitsTable, targetsTable } from "../../bench/targets.js";
 
 const ROOMS = 100_000;
 
@@ -117,5 +117,33 @@ describe("targetsTable", () => {
     expect(rows.get("node CPU <= 5 s per 100k rooms (absolute)")).toMatch(
       /^6\.9 s +MISSED +start-up included: .*; without its writes \(--dry-run\) 5\.8 s, so the writes 1\.1 s; /,
     );
+  });
+
+  it("puts every limit beside the engine's full sync with its ratio, '-' where nothing was metered", () => {
+    const full = result("full", {
+      wallMs: 13_000,
+      nodeCpuSeconds: 9.3,
+      postgresCpuSeconds: 14.2,
+      peakRssMb: 134,
+    });
+    const limit: Limits = {
+      fetchOnly: { rooms: ROOMS, requests: 1_000, wallMs: 4_000, cpuSeconds: 3, peakRssMb: 117 },
+      copy: {
+        rooms: ROOMS,
+        rows: 350_385,
+        wallMs: 14_500,
+        cpuSeconds: 12.4,
+        postgresCpuSeconds: 12,
+        peakRssMb: 304,
+      },
+      dryRun: { wallMs: 6_500, cpuSeconds: 7, peakRssMb: 133 },
+    };
+    const lines = limitsTable(new Map([[`metastudio-sync/${ROOMS}/full`, full]]), new Map([[ROOMS, limit]]))
+      .split("\n")
+      .slice(1);
+    expect(lines[0]).toMatch(/sync --full \(the engine\) +13000 +7692 +9\.3 +14\.2 +134 +1\.00x$/);
+    expect(lines[1]).toMatch(/fetch and parse only \(1000 requests\) +4000 +25000 +3\.0 +- +117 +3\.25x$/);
+    expect(lines[2]).toMatch(/sync --full --dry-run \(no writes\) +6500 +15385 +7\.0 +- +133 +2\.00x$/);
+    expect(lines[3]).toMatch(/COPY of the same 350385 rows +14500 +6897 +12\.4 +12\.0 +304 +0\.90x$/);
   });
 });
