@@ -86,14 +86,9 @@ export async function latestFullRun(
   db: Db,
   projectId: string,
   notBefore: Date,
-): Promise<{ id: string; status: RunStatus; error: string | null; startedAt: Date } | null> {
+): Promise<{ id: string; status: RunStatus; error: string | null } | null> {
   const [lastFull] = await db
-    .select({
-      id: syncRuns.id,
-      status: syncRuns.status,
-      error: syncRuns.error,
-      startedAt: syncRuns.startedAt,
-    })
+    .select({ id: syncRuns.id, status: syncRuns.status, error: syncRuns.error })
     .from(syncRuns)
     .where(
       and(eq(syncRuns.projectId, projectId), eq(syncRuns.mode, "full"), gt(syncRuns.startedAt, notBefore)),
@@ -104,12 +99,12 @@ export async function latestFullRun(
 }
 
 /**
- * When each run of a resume chain started: the run `runId`, the run it resumed, the run that one
- * resumed, and so on (`resumed_from`), newest first.
+ * When the earliest run of a resume chain started: the run `runId`, the run it resumed, the run
+ * that one resumed, and so on (`resumed_from`).
  */
-export async function resumeChainStarts(db: Db, runId: string): Promise<Date[]> {
+export async function resumeChainStart(db: Db, runId: string): Promise<Date> {
   // `union` (not `union all`) ends the walk even on a cycle no run can make.
-  const rows = await queryRows<{ started_ms: number | string }>(
+  const [row] = await queryRows<{ started_ms: number | string }>(
     db,
     sql`
       with recursive chain (id, resumed_from, started_at) as (
@@ -118,10 +113,9 @@ export async function resumeChainStarts(db: Db, runId: string): Promise<Date[]> 
         select r.id, r.resumed_from, r.started_at
           from sync_runs r join chain c on r.id = c.resumed_from
       )
-      select (extract(epoch from started_at) * 1000)::float8 as started_ms
-        from chain order by started_at desc`,
+      select (extract(epoch from min(started_at)) * 1000)::float8 as started_ms from chain`,
   );
-  return rows.map((row) => new Date(Number(row.started_ms)));
+  return new Date(Number(row!.started_ms));
 }
 
 export async function recentRuns(db: Db, projectId: string, limit: number) {

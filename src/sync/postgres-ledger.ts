@@ -14,13 +14,13 @@ import {
   finishRun,
   insertRun,
   latestFullRun,
-  resumeChainStarts,
+  resumeChainStart,
 } from "../db/sync-runs.js";
 import { saveSyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RunMode } from "../vocabulary.js";
 import { applyDeletions } from "./judge-deletions.js";
-import { chainStart, isResumable, type ResumableRun } from "./resumable-run.js";
+import { isResumable, type ResumableRun } from "./resumable-run.js";
 import { MassDeleteRefusedError } from "./sync-errors.js";
 import {
   requestRow,
@@ -52,8 +52,7 @@ export class PostgresLedger implements RunLedger {
   async findResumable(projectId: string, notBefore: Date): Promise<ResumableRun | null> {
     const run = await latestFullRun(this.db, projectId, notBefore);
     if (run === null || !isResumable(run)) return null;
-    const chain = await resumeChainStarts(this.db, run.id);
-    return { id: run.id, chainStartedAt: chainStart(run.startedAt, chain) };
+    return { id: run.id, chainStartedAt: await resumeChainStart(this.db, run.id) };
   }
 
   async start(run: RunStart): Promise<string> {

@@ -22,8 +22,3 @@ export interface ResumableRun {
    */
   chainStartedAt: Date;
 }
-
-/** The earliest of the chain's starts (`own`, the resumed run's, and its predecessors'). */
-export function chainStart(own: Date, predecessors: Date[]): Date {
-  return new Date(Math.min(own.getTime(), ...predecessors.map((start) => start.getTime())));
-}
