@@ -112,7 +112,7 @@ export interface ClosedRun {
 /** Whether the run saw every room the upstream listed before the closing read; warns if not. */
 function everyListedRoomSeen(ctx: RunContext, seen: number): boolean {
   const listed = ctx.listedBeforeClose ?? Number.NaN;
-  const withoutId = ctx.itemsWithoutId ?? 0;
+  const withoutId = ctx.itemsWithoutId;
   const unaccounted = unaccountedRooms({ listed, seen, withoutId });
   if (unaccounted === 0) return true;
   ctx.log.warn(

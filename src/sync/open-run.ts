@@ -94,6 +94,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
       windowsPlanned: 0,
     },
     invalidIds: new Set(),
+    itemsWithoutId: 0,
     invalidItems: 0,
     fetchMs: 0,
     validateMs: 0,

@@ -165,7 +165,7 @@ function seenInvalid(ctx: RunContext, page: ListPage): void {
     // Such an ID is never stored (insertSeenIds); left out here too, both ledgers count alike.
     if (typeof id !== "string" || !id || !isStorableId(id)) {
       // Per read, not per room: passes and overlaps count one twice, which only hides a miss.
-      ctx.itemsWithoutId = (ctx.itemsWithoutId ?? 0) + 1;
+      ctx.itemsWithoutId += 1;
       continue;
     }
     // A window read in several passes shows the same items again: each ID is stored once.

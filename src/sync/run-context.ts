@@ -124,7 +124,7 @@ export interface RunContext {
    */
   listedBeforeClose?: number;
   /** Items read whose `room_id` cannot be stored as seen, per read (see unaccountedRooms). */
-  itemsWithoutId?: number;
+  itemsWithoutId: number;
 }
 
 /** Without the lock, another run may have started: nothing that needs the project to itself. */
