@@ -5,7 +5,10 @@
  */
 export class MetaStudioError extends Error {
   override readonly name = "MetaStudioError";
-  /** HTTP status, or undefined when no response came (network error, timeout). */
+  /**
+   * HTTP status, or undefined when no response came (network error, timeout) or none could be
+   * read from it (an answer that is not HTTP).
+   */
   readonly status: number | undefined;
   readonly errorCode: string | undefined;
   readonly errorMsg: string | undefined;

@@ -93,8 +93,9 @@ export function errorFromResponse(
 }
 
 /**
- * No answer, or an answer cut short: connection refused or reset, a timeout, a body shorter than
- * its Content-Length. Retryable, because nothing was decided upstream (a GET is safe to repeat).
+ * No answer, an answer cut short (connection refused or reset, a timeout, a body shorter than its
+ * Content-Length), or an answer that is not HTTP. Retryable, because nothing was decided upstream
+ * (a GET is safe to repeat).
  */
 export function errorFromTransport(
   error: unknown,
@@ -113,6 +114,8 @@ export function errorFromTransport(
       service: serviceField(context.service),
     });
   }
+  const malformed = malformedAnswer(error, context.status);
+  if (malformed !== undefined) return errorFromMalformed(malformed, context);
   const what =
     name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
       ? `did not answer within ${context.timeoutMs} ms`
@@ -126,6 +129,54 @@ export function errorFromTransport(
     retryable: true,
     service: serviceField(context.service),
     cause: error,
+  });
+}
+
+/** undici's reasons are a few words; anything longer is not one of them. */
+const MAX_REASON_CHARS = 120;
+
+/**
+ * Why undici could not read the answer as HTTP, or undefined when it did not fail that way: the
+ * upstream did answer, so "could not be reached" would send whoever reads the message to look
+ * at the network instead of at the proxy or gateway that wrote the garbage.
+ */
+function malformedAnswer(error: unknown, status: number | undefined): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  // llhttp's reason ("Invalid header value char") is only in the message: undici 7 looks its
+  // HPE_ code up by number in a table keyed by name, so `code` is undefined (kept if that is fixed).
+  if (error.name === "HTTPParserError") {
+    const reason = /\((.+)\)$/.exec(error.message)?.[1] ?? (error.message || "HTTPParserError");
+    return typeof code === "string" ? `${code}: ${reason}` : reason;
+  }
+  if (code === "UND_ERR_HEADERS_OVERFLOW") return `${code}: headers larger than undici accepts`;
+  // A 100 Continue nobody asked for, a 101 to a request that did not ask to upgrade.
+  if (code === "UND_ERR_SOCKET" && (error.message === "bad response" || error.message === "bad upgrade"))
+    return `${code}: ${error.message}`;
+  // Before the headers ended no body was read: undici reports a parse error after a Content-Length
+  // header (two that disagree, one beside chunked encoding) as this length mismatch.
+  if (code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH" && status === undefined)
+    return `${code}: headers unreadable at or after Content-Length`;
+  return undefined;
+}
+
+/**
+ * Retried like a network fault: a malformed answer usually comes from a proxy or gateway in the
+ * way (restarting, overloaded, or a kept-alive connection still holding the end of an earlier
+ * answer), and undici drops the connection, so the next try starts on a fresh one. A proxy
+ * broken for good fails every try, and the final message says what it sent, not that nobody did.
+ * No cause: undici's error keeps the unparsed bytes, which can be our own request echoed back
+ * with its token or IAM password, and `--verbose` prints every property of a cause.
+ */
+function errorFromMalformed(reason: string, context: ExchangeContext): MetaStudioError {
+  const shown = clipToken(maskSecrets(reason, context.secrets ?? []), MAX_REASON_CHARS);
+  const answered = context.status === undefined ? "answered" : `answered ${context.status}`;
+  return new MetaStudioError({
+    message: `${context.service} ${answered} with a malformed HTTP response (${shown}) ${scope(context)}`,
+    status: context.status,
+    requestId: context.requestId,
+    retryable: true,
+    service: serviceField(context.service),
   });
 }
 

@@ -17,7 +17,14 @@ export type HostileAnswer =
    */
   | { kind: "oversized"; bytes: number; declareLength?: boolean }
   /** A 200 whose chunked body never ends; it stops only when the client hangs up. */
-  | { kind: "endless" };
+  | { kind: "endless" }
+  /**
+   * These exact bytes on the socket instead of an HTTP answer, then the connection closed: what a
+   * broken proxy sends (a status line that is not HTTP, a header with bytes no header may hold, a
+   * Content-Length that is not a number), which Node's HTTP writer refuses to produce. Each
+   * character is one byte (latin1), so any byte can be scripted.
+   */
+  | { kind: "raw"; bytes: string };
 
 /** Which exchange an answer replaces: a list page, or IAM's token request. */
 export type HostileRoute = "list" | "iam";
@@ -49,7 +56,10 @@ export class HostileAnswers {
     delete this.standing.iam;
   }
 
-  /** Answers with the next scripted answer; the status served, or undefined when none is due. */
+  /**
+   * Answers with the next scripted answer; the status served (0 for a raw answer, which may have
+   * none), or undefined when none is due.
+   */
   serve(route: HostileRoute, response: ServerResponse): number | undefined {
     const answer = this.queued[route].shift() ?? this.standing[route];
     if (answer === undefined) return undefined;
@@ -66,6 +76,10 @@ export class HostileAnswers {
       case "endless":
         void this.stream(response, Number.POSITIVE_INFINITY, false);
         return 200;
+      case "raw":
+        // Past the ServerResponse: the headers it already holds (X-Request-Id, Date) are never sent.
+        response.socket?.end(Buffer.from(answer.bytes, "latin1"));
+        return 0;
     }
   }
 
