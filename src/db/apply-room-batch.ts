@@ -9,7 +9,7 @@ export interface PlannedChange {
   roomId: string;
   roomName: string | null;
   change: ChangeKind;
-  changedFields: string[];
+  changedFields: readonly string[];
   requestId: string | undefined;
 }
 

@@ -74,7 +74,7 @@ export async function readStoredRooms(
     stored.set(row.room_id, {
       contentHash: row.content_hash,
       deletedAt: row.deleted ? new Date(0) : null,
-      updateTime: row.update_ms === null ? null : new Date(Number(row.update_ms)),
+      updateMs: row.update_ms === null ? null : Number(row.update_ms),
       raw: row.raw,
       writtenThisRun: row.written_by_run === runId,
     });

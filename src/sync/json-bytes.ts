@@ -1,3 +1,5 @@
+import type { ByteSpan } from "./byte-arena.js";
+
 /**
  * JSON written straight into UTF-8 bytes, for what node builds per room and per batch (the
  * canonical item, the write's parameter). As strings, each room's JSON was built from pieces,
@@ -68,6 +70,13 @@ export class JsonBytes {
     if (bytes.length > 32) buffer.set(bytes, at);
     else for (let i = 0; i < bytes.length; i += 1) buffer[at + i] = bytes[i]!;
     this.length = at + bytes.length;
+  }
+
+  /** Bytes kept in a ByteArena, copied without a view on them. */
+  span({ chunk, at, size }: ByteSpan): void {
+    this.reserve(size);
+    chunk.copy(this.buffer, this.length, at, at + size);
+    this.length += size;
   }
 
   /**

@@ -24,7 +24,7 @@ export function roomBatchPayload(rooms: readonly PayloadRoom[]): Buffer {
   // Sized so it rarely grows: a written room's item and other fields, a seen room's ID and request.
   let size = 16;
   for (const { prepared, kind } of rooms)
-    size += kind === undefined ? SEEN_ENTRY_BYTES : prepared.bytes.length + ENTRY_BYTES;
+    size += kind === undefined ? SEEN_ENTRY_BYTES : prepared.bytes.size + ENTRY_BYTES;
   const out = new JsonBytes(size);
   out.byte(JSONB_FORMAT_VERSION);
   out.byte(BRACKET_OPEN);
@@ -77,7 +77,7 @@ function writeEntry(out: JsonBytes, { prepared, kind, fields, values }: PayloadR
     out.text(JSON.stringify(values?.after ?? null));
   }
   out.ascii(',"raw":');
-  out.bytes(prepared.bytes);
+  out.span(prepared.bytes);
   out.byte(BRACE_CLOSE);
 }
 

@@ -1,7 +1,9 @@
 import type { SmartChatRoom } from "../metastudio/room-schema.js";
 import type { ChangeKind } from "../vocabulary.js";
-import { canonicalBytes, sortStrings } from "./canonical-json.js";
-import { changedFields, hashCanonical, parseTime, sentColumns, type SentColumns } from "./room-record.js";
+import { ByteArena, spanBytes, type ByteSpan } from "./byte-arena.js";
+import { canonicalBytes } from "./canonical-json.js";
+import { sortedFieldNames } from "./field-names.js";
+import { changedFields, hashCanonical, parseTimeMs, sentColumns, type SentColumns } from "./room-record.js";
 
 /** A room as a page carried it. */
 export interface ObservedRoom {
@@ -26,17 +28,20 @@ export interface PreparedRoom {
   hash: string;
   /**
    * The item as canonical JSON in UTF-8 (canonical-json's canonicalBytes, written as bytes without
-   * a string in between): hashed, and copied into the write's parameter as `raw` (jsonb
-   * keeps no key order), so the item is serialised and encoded once. An update's diff parses it
-   * back (itemOf).
+   * a string in between), packed with other rooms' (ByteArena): hashed, and copied into the
+   * write's parameter as `raw` (jsonb keeps no key order), so the item is serialised and encoded
+   * once. An update's diff parses it back (itemOf).
    */
-  bytes: Buffer;
-  /** The item's top-level field names, in its order: a new room's change names them all. */
-  keys: string[];
+  bytes: ByteSpan;
+  /** The item's top-level field names, sorted and shared (sortedFieldNames): a new room's change names them all. */
+  fields: readonly string[];
   /** Entries of `voice_config_list`: the voice rows writing the room makes. */
   voiceConfigs: number;
-  /** `update_time` as node parses it: the stale check's, and which of two sightings is newer. */
-  updateTime: Date | null;
+  /**
+   * `update_time` as node parses it, in epoch milliseconds: the stale check's, and which of two
+   * sightings is newer. A number, not a Date: a Date per waiting room was 150 bytes of heap.
+   */
+  updateMs: number | null;
   /** room-record's sentColumns: what the write takes from node besides `raw`. */
   sent: SentColumns;
 }
@@ -45,7 +50,8 @@ export interface PreparedRoom {
 export interface StoredRoom {
   contentHash: string;
   deletedAt: Date | null;
-  updateTime: Date | null;
+  /** `update_time` in epoch milliseconds. */
+  updateMs: number | null;
   /**
    * The row was written by the run deciding now (`written_by_run`): only then can the incoming
    * item be a late page of that run's, older than what the run already stored (see RoomOutcome).
@@ -64,6 +70,9 @@ export interface StoredRoom {
 export type RoomOutcome =
   Extract<ChangeKind, "discovered" | "created" | "updated" | "restored"> | "unchanged" | "stale";
 
+/** Where prepared rooms' bytes are kept; see ByteArena for how long. */
+const arena = new ByteArena();
+
 /** What the writer keeps of `room` (see PreparedRoom), made once per room as its page arrives. */
 export function prepareRoom(room: SmartChatRoom, requestId?: string): PreparedRoom {
   const canonical = canonicalBytes(room);
@@ -72,18 +81,18 @@ export function prepareRoom(room: SmartChatRoom, requestId?: string): PreparedRo
     requestId,
     name: room.room_name ?? null,
     hash: hashCanonical(canonical),
-    // A copy of the room's size (from Buffer's shared pool below 4 KB): the scratch is reused.
-    bytes: Buffer.from(canonical),
-    keys: Object.keys(room),
+    // A copy, since the scratch is reused.
+    bytes: arena.store(canonical),
+    fields: sortedFieldNames(room),
     voiceConfigs: room.voice_config_list?.length ?? 0,
-    updateTime: parseTime(room.update_time),
+    updateMs: parseTimeMs(room.update_time),
     sent: sentColumns(room),
   };
 }
 
 /** The item `prepared` was made from, parsed back from its canonical bytes: same content. */
 export function itemOf(prepared: PreparedRoom): Record<string, unknown> {
-  return JSON.parse(prepared.bytes.toString()) as Record<string, unknown>;
+  return JSON.parse(spanBytes(prepared.bytes).toString()) as Record<string, unknown>;
 }
 
 /**
@@ -98,7 +107,7 @@ export function decideRoom(
 ): RoomOutcome {
   if (!stored) return discovering ? "discovered" : "created";
   const same = stored.contentHash === prepared.hash;
-  const stale = !same && stored.writtenThisRun && isOlder(prepared.updateTime, stored.updateTime);
+  const stale = !same && stored.writtenThisRun && isOlder(prepared.updateMs, stored.updateMs);
   // A room that comes back is restored even when its content is what we last had.
   if (stored.deletedAt !== null) return "restored";
   return same ? "unchanged" : stale ? "stale" : "updated";
@@ -109,7 +118,7 @@ export function latestPerRoom(rooms: readonly PreparedRoom[]): Map<string, Prepa
   const latest = new Map<string, PreparedRoom>();
   for (const room of rooms) {
     const prior = latest.get(room.id);
-    if (!prior || !isOlder(room.updateTime, prior.updateTime)) latest.set(room.id, room);
+    if (!prior || !isOlder(room.updateMs, prior.updateMs)) latest.set(room.id, room);
   }
   return latest;
 }
@@ -122,8 +131,8 @@ export function fieldsOfChange(
   prepared: PreparedRoom,
   before: Record<string, unknown> | undefined,
   after?: Record<string, unknown>,
-): string[] {
-  return after === undefined ? sortStrings([...prepared.keys]) : changedFields(before ?? {}, after);
+): readonly string[] {
+  return after === undefined ? prepared.fields : changedFields(before ?? {}, after);
 }
 
 /** A room the mirror never held: it gets a row of its own, nothing is rewritten. */
@@ -131,6 +140,6 @@ export function isNewRoom(kind: RoomOutcome): kind is "created" | "discovered" {
   return kind === "created" || kind === "discovered";
 }
 
-function isOlder(incoming: Date | null, stored: Date | null): boolean {
-  return incoming !== null && stored !== null && incoming.getTime() < stored.getTime();
+function isOlder(incoming: number | null, stored: number | null): boolean {
+  return incoming !== null && stored !== null && incoming < stored;
 }

@@ -31,9 +31,15 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
 
 /** An upstream time as node reads it; null for none, or for text that is no time. */
 export function parseTime(value: string | null | undefined): Date | null {
+  const ms = parseTimeMs(value);
+  return ms === null ? null : new Date(ms);
+}
+
+/** parseTime in epoch milliseconds, without a Date to hold it. */
+export function parseTimeMs(value: string | null | undefined): number | null {
   if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** What the write's parameter carries besides `raw`, whose other columns are derived in SQL. */

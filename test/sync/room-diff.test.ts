@@ -12,7 +12,7 @@ const room = (extra: Partial<SmartChatRoom> = {}): SmartChatRoom => ({
 });
 const stored = (r: SmartChatRoom, deletedAt: Date | null = null, writtenThisRun = false) => {
   const prepared = prepareRoom(r);
-  return { contentHash: prepared.hash, deletedAt, updateTime: prepared.updateTime, writtenThisRun };
+  return { contentHash: prepared.hash, deletedAt, updateMs: prepared.updateMs, writtenThisRun };
 };
 
 describe("decideRoom", () => {
@@ -73,7 +73,7 @@ describe("prepareRoom", () => {
       requestId: "req",
       name: "one",
       voiceConfigs: 2,
-      updateTime: new Date("2025-01-01T00:00:10Z"),
+      updateMs: Date.parse("2025-01-01T00:00:10Z"),
       sent: {
         name: null,
         modelAssetId: null,
@@ -83,6 +83,16 @@ describe("prepareRoom", () => {
     });
     expect(Object.values(prepared)).not.toContain(item);
     expect(itemOf(prepared)).toEqual(item);
+    expect(prepared.fields).toEqual(Object.keys(item).sort());
+  });
+  it("shares one sorted field list among rooms with the same fields", () => {
+    const first = prepareRoom(room({ room_id: "a" }));
+    const second = prepareRoom(room({ room_id: "b" }));
+    const other = prepareRoom({ ...room({ room_id: "c" }), extra: 1 });
+    expect(second.fields).toBe(first.fields);
+    expect(other.fields).not.toBe(first.fields);
+    expect(other.fields).toEqual([...first.fields, "extra"].sort());
+    expect(Object.isFrozen(first.fields)).toBe(true);
   });
   it("sends a clipped name, and a time formatted where Postgres would read the text differently", () => {
     const long = "n".repeat(3000);
