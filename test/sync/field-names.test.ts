@@ -21,5 +21,7 @@ describe("sortedFieldNames", () => {
     const once = sortedFieldNames(wide);
     expect(once).toHaveLength(100);
     expect(sortedFieldNames(wide)).not.toBe(once);
+    const long = { ["n".repeat(65)]: 1, a: 1 };
+    expect(sortedFieldNames(long)).not.toBe(sortedFieldNames(long));
   });
 });
