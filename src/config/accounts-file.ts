@@ -5,6 +5,7 @@ import type * as Yaml from "yaml";
 import * as z from "zod";
 
 import { ConfigError } from "./config-error.js";
+import { controlCharacterProblem } from "./control-character-problem.js";
 import { describeYamlError } from "./describe-yaml-error.js";
 import { headerValueProblem } from "./header-value-problem.js";
 import { openRegularFile } from "./open-regular-file.js";
@@ -35,6 +36,18 @@ function header<T extends z.ZodType<string>>(schema: T) {
 }
 
 /**
+ * A secret or IAM value, never a header (SK, IAM domain, user, password, endpoint): refused with a
+ * control character as its environment variable is (see controlCharacterProblem), since nothing
+ * later does; it would sign with another key, or be sent to IAM, and fail as a 401.
+ */
+function credential<T extends z.ZodType<string>>(schema: T) {
+  return schema.superRefine((value, ctx) => {
+    const problem = controlCharacterProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
+}
+
+/**
  * A number, or a decimal string: what `rate_limit: ${RATE}` becomes. Not z.coerce, which took
  * `true` for 1 and `[5]` for 5.
  */
@@ -51,10 +64,18 @@ const accountSchema = z
       .min(1, "must list at least one project")
       .max(10_000),
     ak: header(text).optional(),
-    sk: text.optional(),
+    sk: credential(text).optional(),
     security_token: header(longText).optional(),
     token: header(longText).optional(),
-    iam: z.strictObject({ endpoint: httpUrl, domain: text, username: text, password: text }).optional(),
+    iam: z
+      .strictObject({
+        // Checked before it is parsed: the URL parser drops a line break or tab inside unsaid.
+        endpoint: credential(z.string().trim()).pipe(httpUrl),
+        domain: credential(text),
+        username: credential(text),
+        password: credential(text),
+      })
+      .optional(),
     app_user_id: header(text).optional(),
     rate_limit: decimal
       .pipe(

@@ -1,20 +1,19 @@
 import { resolve } from "node:path";
 
 import { ConfigError } from "./config-error.js";
+import { controlCharacterProblem } from "./control-character-problem.js";
 import { headerValueProblem } from "./header-value-problem.js";
 
 /** Shortest ADMIN_TOKEN accepted: guessable tokens guard nothing. */
 export const MIN_ADMIN_TOKEN_CHARS = 16;
 
 /**
- * A credential with a control character (a newline from `echo` into a secret file is trimmed,
- * one inside is not) makes an invalid HTTP header: retried as a network error six times before.
+ * A credential with a control character is refused at start (see controlCharacterProblem): in a
+ * header it was retried as a network error six times, in an SK or IAM password it failed as a 401.
  */
 export function checkCredential(name: string, value: string | undefined): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new ConfigError(`${name} contains a control character (a line break?); it cannot be sent.`);
-  }
+  const problem = value === undefined ? undefined : controlCharacterProblem(value);
+  if (problem !== undefined) throw new ConfigError(`${name} ${problem}.`);
   return value;
 }
 

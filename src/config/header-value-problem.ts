@@ -1,3 +1,5 @@
+import { controlCharacterProblem } from "./control-character-problem.js";
+
 /**
  * What keeps `value` from being sent as an HTTP header value, said after its variable or key
  * ("METASTUDIO_APP_USER_ID has ..."), or undefined. Never quotes the value: it may be a secret.
@@ -9,9 +11,8 @@
  * Huawei Cloud issues has any of them, so refusing them at start-up costs nothing.
  */
 export function headerValueProblem(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  const control = /[\u0000-\u001f\u007f]/.exec(value);
-  if (control) return "contains a control character (a line break?); it cannot be sent in an HTTP header";
+  const control = controlCharacterProblem(value);
+  if (control !== undefined) return `${control} in an HTTP header`;
   const other = /[^\u0020-\u007e]/.exec(value);
   if (other) {
     return (
