@@ -3,7 +3,8 @@ import { unaccountedRooms } from "./listed-vs-seen.js";
 import { readListedCount, readPage, readWindows } from "./read-run.js";
 import { OpenWindowUnsettled } from "./sync-errors.js";
 import { assertLocked, skewSeconds, type RunContext } from "./run-context.js";
-import { toSeconds, type TimeWindow } from "./time-window.js";
+import { formatRfc3339, toSeconds, type TimeWindow } from "./time-window.js";
+import { HEADER_ALLOWANCE_SECONDS, MAX_STAMP_LEAD_SECONDS } from "./upstream-clock.js";
 
 /**
  * The closing read: one open-ended window (no `end_time`), read once every settled window is
@@ -20,7 +21,7 @@ export async function closingRead(ctx: RunContext): Promise<void> {
   try {
     // Rooms stamped before the run began were not edited during it. An offset behind ours is
     // mostly the Date header's whole seconds; one far behind only costs a pass (not a room).
-    const liveAfter = toSeconds(ctx.startedAt) + Math.max(0, ctx.clock.offsetSeconds);
+    const liveAfter = toSeconds(ctx.startedAt) + Math.max(0, ctx.clock.readingOffsetSeconds);
     await readWindows(ctx, [tail], { liveAfter });
     if (ctx.filterField === "create_time" || ctx.filterField === "ignored") await readRecentEdits(ctx);
   } catch (error) {
@@ -71,10 +72,12 @@ export function closingWindow(ctx: RunContext): TimeWindow {
  * settled span, possibly in a window already completed: the room leaves a window not yet read
  * for one this run skips, and only a closing read from the chain's start still finds it.
  * The offset is this run's, measured on its first requests: the failed run's is not recorded.
+ * It is the `Date` header's alone (readingOffsetSeconds), never a room's stamp: one room stamped
+ * in 2099 put this in 2099, and the head of the list was then read for one page.
  */
 function editsSince(ctx: RunContext): number {
   const began = ctx.covered.length > 0 ? ctx.chainStartedAt : ctx.startedAt;
-  return toSeconds(began) + ctx.clock.offsetSeconds - skewSeconds(ctx);
+  return toSeconds(began) + ctx.clock.readingOffsetSeconds - skewSeconds(ctx);
 }
 
 /**
@@ -128,6 +131,7 @@ function everyListedRoomSeen(ctx: RunContext, seen: number): boolean {
 
 /** The upstream clock's measured offset: logged, reported, and a warning beyond the tolerance. */
 function reportClock(ctx: RunContext): void {
+  reportFutureStamps(ctx);
   if (!ctx.clock.measured) return;
   const offset = ctx.clock.offsetSeconds;
   ctx.deps.onClockOffset?.(ctx.job.projectId, offset);
@@ -141,4 +145,22 @@ function reportClock(ctx: RunContext): void {
   } else {
     ctx.log.info({ clock_offset_seconds: offset }, "measured the upstream's clock");
   }
+}
+
+/** Each room stamped later than the upstream's clock can be, once: bad data a person can fix. */
+function reportFutureStamps(ctx: RunContext): void {
+  for (const { roomId, field, stamp, limit, byHeader } of ctx.clock.futureStamps) {
+    const after = byHeader
+      ? `its answer's Date header plus ${HEADER_ALLOWANCE_SECONDS} s`
+      : `our clock plus ${MAX_STAMP_LEAD_SECONDS} s, the answer having no Date header`;
+    ctx.log.warn(
+      { room_id: roomId, field, stamp },
+      `room ${roomId} has ${field} ${stamp}, later than the upstream's clock can be (${formatRfc3339(limit)}, ` +
+        `${after}): mirrored as the upstream's data, not taken as its clock`,
+    );
+  }
+  if (ctx.clock.moreFutureStamps)
+    ctx.log.warn(
+      "more rooms are stamped later than the upstream's clock can be; the first ones are named above",
+    );
 }

@@ -1,41 +1,136 @@
 import { isPlainUtcSecond } from "./plain-utc-second.js";
 
+type Stamped = { update_time?: string | null | undefined; create_time?: string | null | undefined };
+
 /** The parts of a page the clock learns from. */
 export interface ClockEvidence {
   /** The response's `Date` header, when it had one. */
   date?: string | undefined;
-  rooms: ReadonlyArray<{ update_time?: string | null | undefined; create_time?: string | null | undefined }>;
+  rooms: ReadonlyArray<Stamped & { room_id?: string | undefined }>;
+}
+
+/** A room stamped later than the upstream's clock can have stood: its data, not a clock. */
+export interface FutureStamp {
+  roomId: string;
+  field: "update_time" | "create_time";
+  /** The stamp as the upstream sent it. */
+  stamp: string;
+  /** The latest second a clock's stamp could be (epoch seconds). */
+  limit: number;
+  /** Whether `limit` came from the answer's `Date` header (else from our clock). */
+  byHeader: boolean;
 }
 
 /**
+ * How much later than its answer's `Date` header a room may be stamped and still count as the
+ * upstream's clock: the servers that stamp rooms are not the one that sends the header, and may
+ * stamp after it was taken (the simulator takes it first). A clock's stamp is never later.
+ */
+export const HEADER_ALLOWANCE_SECONDS = 5;
+
+/**
+ * How far ahead of ours a stamp can show the upstream's clock when no `Date` header says where it
+ * stands: a day, the largest METASTUDIO_CLOCK_SKEW_SECONDS takes. No setting covers a clock
+ * further off, so a room stamped later than this is bad data however the upstream runs. It bounds
+ * only what is reported (the log, the metric): the reads never go by a stamp (see
+ * readingOffsetSeconds), so no choice of bound can make them read less.
+ */
+export const MAX_STAMP_LEAD_SECONDS = 86_400;
+
+/** Rooms named as stamped in the future per run: a hostile list could hold one per room. */
+const MAX_FUTURE_STAMPS = 10;
+
+/**
  * How far the upstream's clock runs ahead of ours (negative: behind), from what its answers say.
- * A room stamped later than our now proves the upstream at least that far ahead; the `Date`
- * header, when present, says where its clock stands either way (to the second, plus latency).
+ * The `Date` header, when present, says where its clock stands either way (to the second, plus
+ * latency); a room stamped later than our now shows it at least that far ahead, unless the stamp
+ * is later than a clock can be (after the header plus HEADER_ALLOWANCE_SECONDS, or without one,
+ * more than MAX_STAMP_LEAD_SECONDS after ours): such a room is the upstream's bad data (an
+ * `update_time` in 2099), kept in `futureStamps` to be named, and proves nothing about its clock.
  * Without a header, an upstream behind us cannot be measured: the skew tolerance covers it.
  */
 export class UpstreamClock {
   private stampedAhead = Number.NEGATIVE_INFINITY;
   private headerOffset: number | undefined;
+  private readonly future = new Map<string, FutureStamp>();
+  private unnamed = false;
 
   /** Records one answer received at `receivedAt` (our clock). */
   observe(evidence: ClockEvidence, receivedAt: Date): void {
     const ours = receivedAt.getTime() / 1000;
-    const latest = latestStamp(evidence.rooms);
-    if (latest !== undefined) this.stampedAhead = Math.max(this.stampedAhead, latest - ours);
     const header = evidence.date ? Date.parse(evidence.date) : Number.NaN;
+    const byHeader = !Number.isNaN(header);
     // Second precision: the header's second may have started up to a second before it was sent.
-    if (!Number.isNaN(header)) this.headerOffset = Math.round(header / 1000 - ours);
+    if (byHeader) this.headerOffset = Math.round(header / 1000 - ours);
+    const limit = byHeader
+      ? Math.floor(header / 1000) + HEADER_ALLOWANCE_SECONDS
+      : Math.floor(ours) + MAX_STAMP_LEAD_SECONDS;
+    let latest = latestStamp(evidence.rooms);
+    // Only a page holding a room stamped past the limit is looked at room by room.
+    if (latest !== undefined && latest > limit) latest = this.setAside(evidence.rooms, limit, byHeader);
+    if (latest !== undefined) this.stampedAhead = Math.max(this.stampedAhead, latest - ours);
   }
 
-  /** The best estimate, in whole seconds: never less than what the stamps prove. */
+  /**
+   * The best estimate, in whole seconds, for the log and the metric: never less than what the
+   * stamps a clock could have made prove.
+   */
   get offsetSeconds(): number {
     if (this.headerOffset === undefined) return Math.ceil(Math.max(0, this.stampedAhead));
     return Math.ceil(Math.max(this.headerOffset, this.stampedAhead));
   }
 
+  /**
+   * The offset the run's reads go by: the `Date` header's, or 0 without one; never a stamp's.
+   * The promise is that nothing the upstream holds is missed and nothing it holds is called
+   * deleted, so this may err only low, where the reads take more. A higher offset starts the
+   * closing read no later than the settled span ends (closingWindow), but it stops following the
+   * list's head sooner (editsSince), and an edit made during the run then waits for a later run.
+   * The header is the upstream's clock itself, and errs low (its truncated second, the latency).
+   * A stamp may be bad data even within the limits above, and no answer tells which: a room
+   * stamped an hour ahead, taken as the clock of an upstream on time (or behind, within the
+   * tolerance), stops the head an hour too soon. Our clock instead costs an upstream that does run
+   * ahead and sends no header only a longer read of the head (edits made in its lead look recent)
+   * and perhaps a page of the open window cut before it is paged (see CollectOptions.liveAfter).
+   */
+  get readingOffsetSeconds(): number {
+    return this.headerOffset ?? 0;
+  }
+
   /** Whether anything was measured at all (a header, or a stamp ahead of us). */
   get measured(): boolean {
     return this.headerOffset !== undefined || this.stampedAhead > 0;
+  }
+
+  /** Rooms stamped later than a clock can be, each once (the first MAX_FUTURE_STAMPS). */
+  get futureStamps(): FutureStamp[] {
+    return [...this.future.values()];
+  }
+
+  /** Whether more rooms were stamped in the future than `futureStamps` names. */
+  get moreFutureStamps(): boolean {
+    return this.unnamed;
+  }
+
+  /** Keeps the rooms stamped past `limit`; the latest stamp of the others, in seconds. */
+  private setAside(rooms: ClockEvidence["rooms"], limit: number, byHeader: boolean): number | undefined {
+    let latest: number | undefined;
+    for (const room of rooms) {
+      for (const field of ["update_time", "create_time"] as const) {
+        const stamp = room[field];
+        if (!stamp) continue;
+        const seconds = Math.floor(stampMillis(stamp) / 1000);
+        if (seconds > limit) this.name({ roomId: String(room.room_id), field, stamp, limit, byHeader });
+        else if (seconds > (latest ?? Number.NEGATIVE_INFINITY)) latest = seconds;
+      }
+    }
+    return latest;
+  }
+
+  private name(future: FutureStamp): void {
+    if (this.future.has(future.roomId)) return;
+    if (this.future.size < MAX_FUTURE_STAMPS) this.future.set(future.roomId, future);
+    else this.unnamed = true;
   }
 }
 
@@ -43,7 +138,7 @@ export class UpstreamClock {
  * The latest `update_time` or `create_time` among `rooms`, in seconds. No stamp can be later than
  * the upstream's now when it answered, so anything stamped from then on lands after it.
  */
-export function latestStamp(rooms: ClockEvidence["rooms"]): number | undefined {
+export function latestStamp(rooms: ReadonlyArray<Stamped>): number | undefined {
   // Every page of a run comes through here, two or three times. Stamps in the documented form
   // order as text as they do in time, so they are compared as text and only the latest is parsed:
   // a parse per page instead of two per room (Date.parse was ~2% of a first full sync's CPU).
