@@ -10,7 +10,19 @@ export type AuthConfig =
       securityToken?: string | undefined;
     }
   | { kind: "token"; token: string }
-  | { kind: "iam-password"; iamEndpoint: string; domain: string; username: string; password: string };
+  | {
+      kind: "iam-password";
+      iamEndpoint: string;
+      domain: string;
+      username: string;
+      password: string;
+      /**
+       * Where domain, user name and password are set, as the error of IAM refusing them names it
+       * (`account "cn" (iam.domain, iam.username, iam.password) in accounts.yaml`); undefined for
+       * the HUAWEICLOUD_IAM_* variables.
+       */
+      source?: string | undefined;
+    };
 
 export interface MetaStudioConfig extends Partial<UpstreamLimits> {
   /** Base URL, without the `/v1/...` path. */

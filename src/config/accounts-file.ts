@@ -19,11 +19,17 @@ export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
 export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-/** An endpoint: http or https, no `user:password@` (see urlProblem). */
-const httpUrl = z.string().superRefine((value, ctx) => {
-  const problem = urlProblem(value, ["http:", "https:"], { credentials: false });
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-});
+/**
+ * An endpoint: http or https, no `user:password@`, no control character (see urlProblem); trimmed
+ * as the variables are, so `${ENDPOINT}` with a trailing line break is the same endpoint.
+ */
+const httpUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = urlProblem(value, ["http:", "https:"], { credentials: false });
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
 const text = z.string().trim().min(1, "must not be empty").max(4096, "is longer than 4096 characters");
 const longText = z.string().trim().min(1, "must not be empty").max(16_384, "is longer than 16384 characters");
 
@@ -36,7 +42,7 @@ function header<T extends z.ZodType<string>>(schema: T) {
 }
 
 /**
- * A secret or IAM value, never a header (SK, IAM domain, user, password, endpoint): refused with a
+ * A secret or IAM value, never a header (SK, IAM domain, user, password): refused with a
  * control character as its environment variable is (see controlCharacterProblem), since nothing
  * later does; it would sign with another key, or be sent to IAM, and fail as a 401.
  */
@@ -69,8 +75,7 @@ const accountSchema = z
     token: header(longText).optional(),
     iam: z
       .strictObject({
-        // Checked before it is parsed: the URL parser drops a line break or tab inside unsaid.
-        endpoint: credential(z.string().trim()).pipe(httpUrl),
+        endpoint: httpUrl,
         domain: credential(text),
         username: credential(text),
         password: credential(text),

@@ -2,6 +2,7 @@ import { parse } from "pg-connection-string";
 
 import { describeError } from "../describe-error.js";
 import { ConfigError } from "./config-error.js";
+import { controlCharacterProblem } from "./control-character-problem.js";
 import { AT_AFTER_AUTHORITY, hasAtAfterAuthority } from "./has-at-after-authority.js";
 import { type Env, readEnv } from "./read-env.js";
 
@@ -22,6 +23,9 @@ export interface DatabaseTarget {
 export function readDatabaseUrl(env: Env): string | undefined {
   const raw = readEnv(env, "DATABASE_URL");
   if (raw === undefined) return undefined;
+  // As in every URL setting (see urlProblem): the parser would drop a line break or tab unsaid.
+  const control = controlCharacterProblem(raw);
+  if (control !== undefined) throw new ConfigError(`DATABASE_URL ${control}.`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
   if (scheme === undefined) throw new ConfigError("DATABASE_URL is not a valid URL.");
   if (!/^postgres(ql)?$/i.test(scheme) || !raw.slice(scheme.length).startsWith("://")) {

@@ -47,7 +47,7 @@ export function loadAccounts(env: Env): AccountConfig[] {
     );
   }
   const tuning = loadTuning(env);
-  return readAccountsFile(file, env).map((entry) => fromEntry(entry, tuning));
+  return readAccountsFile(file, env).map((entry) => fromEntry(entry, tuning, file));
 }
 
 type Tuning = Pick<MetaStudioConfig, "requestTimeoutMs" | "maxAttempts" | "pageConcurrency"> & UpstreamLimits;
@@ -67,7 +67,7 @@ function loadTuning(env: Env): Tuning {
   };
 }
 
-function fromEntry(entry: AccountEntry, tuning: Tuning): AccountConfig {
+function fromEntry(entry: AccountEntry, tuning: Tuning, file: string): AccountConfig {
   let auth: AuthConfig;
   if (entry.ak !== undefined && entry.sk !== undefined) {
     auth = { kind: "aksk", accessKey: entry.ak, secretKey: entry.sk, securityToken: entry.security_token };
@@ -81,6 +81,8 @@ function fromEntry(entry: AccountEntry, tuning: Tuning): AccountConfig {
       domain: iam.domain,
       username: iam.username,
       password: iam.password,
+      // Not the HUAWEICLOUD_IAM_* variables, which METASTUDIO_CONFIG refuses: what to fix on a 401.
+      source: `account "${entry.name}" (iam.domain, iam.username, iam.password) in ${file}`,
     };
   }
   return {

@@ -99,6 +99,7 @@ export function createAuthProvider(auth: AuthConfig, options: AuthProviderOption
             domain: auth.domain,
             username: auth.username,
             password: auth.password,
+            source: auth.source,
           },
           options,
         ),

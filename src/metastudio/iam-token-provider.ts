@@ -13,6 +13,11 @@ export interface IamCredentials {
   domain: string;
   username: string;
   password: string;
+  /**
+   * Where the last three are set, named by the error when IAM refuses them (an accounts file's
+   * account and keys). @default the HUAWEICLOUD_IAM_* variables
+   */
+  source?: string | undefined;
 }
 
 export interface IamTokenProviderOptions {
@@ -85,6 +90,7 @@ export class IamTokenProvider {
       projectId,
       timeoutMs: this.options.timeoutMs,
       secrets: [password],
+      credentialsSource: this.credentials.source,
     };
     let status: number | undefined;
     let requestId: string | undefined;

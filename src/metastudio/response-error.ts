@@ -10,6 +10,7 @@ import { errorBodySchema } from "./room-schema.js";
  */
 
 const MAX_MSG_CHARS = 300;
+const IAM_VARIABLES = "HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD";
 
 /** Who was being asked: MetaStudio itself, or IAM for a token. */
 export type Service = "MetaStudio" | "IAM";
@@ -24,6 +25,8 @@ interface ExchangeContext {
    * upstream that echoes one in its error text has it masked before the text is kept anywhere.
    */
   secrets?: readonly string[] | undefined;
+  /** For IAM: where its domain, user name and password are set. @default the HUAWEICLOUD_IAM_* variables */
+  credentialsSource?: string | undefined;
 }
 
 /**
@@ -78,9 +81,10 @@ export function errorFromResponse(
   // IAM refusing is about the password, not the project: say so before anything else.
   const refused = context.service === "IAM" && (context.status === 401 || context.status === 403);
   const request = context.requestId === undefined ? "no request ID" : `request ${context.requestId}`;
+  const check = context.credentialsSource ?? IAM_VARIABLES;
   return new MetaStudioError({
     message: refused
-      ? `IAM refused a token for project ${context.projectId}: ${what} (${request}); check HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAWEICLOUD_IAM_PASSWORD`
+      ? `IAM refused a token for project ${context.projectId}: ${what} (${request}); check ${check}`
       : `${context.service} answered ${what} ${scope(context)}`,
     status: context.status,
     errorCode: code,
