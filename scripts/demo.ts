@@ -3,11 +3,11 @@
  * simulator, mirrors it into the embedded database, changes rooms upstream, syncs again, and
  * shows what changed and how to query it.
  */
-import "./demo-wasm-flags.js";
 import { demoDataDir, freshDemoDir } from "./fresh-demo-dir.js";
 
 import { sql } from "drizzle-orm";
 
+import { compileWasmBaselineOnly } from "../src/cli/baseline-wasm.js";
 import { formatSummaries, table } from "../src/cli/format-summary.js";
 import { loadConfig } from "../src/config/config.js";
 import { queryRows } from "../src/db/query-rows.js";
@@ -15,6 +15,9 @@ import { createLogger } from "../src/logger.js";
 import { startSimulator } from "../src/simulator/simulator.js";
 import { runSync } from "../src/sync/run-sync.js";
 import { openSyncRuntime } from "../src/sync/sync-runtime.js";
+
+// Before the simulator and PGlite load: see compileWasmBaselineOnly.
+compileWasmBaselineOnly();
 
 const PROJECT = "demo-project";
 const TOKEN = "demo-token";

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 
 import { Command } from "commander";
 
+import { compileWasmBaselineOnly } from "./baseline-wasm.js";
 import { registerChangesCommand } from "./changes-command.js";
 import { reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
@@ -26,6 +27,8 @@ import { registerSimulatorCommand } from "./simulator-command.js";
 import { registerStatusCommand } from "./status-command.js";
 import { registerSyncCommand } from "./sync-command.js";
 import { registerWorkerCommand } from "./worker-command.js";
+
+compileWasmBaselineOnly();
 
 // `metastudio-sync changes | head`, `--help | head`: once the reader has gone, there is no one left
 // to tell anything, so stop quietly, as Unix tools do, instead of crashing with a stack trace.
