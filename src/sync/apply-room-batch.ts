@@ -140,8 +140,14 @@ export interface PreparedBatch {
  * committed before it; the writer never prepares a batch while another holding one of its rooms
  * is still being written, and no other writer touches the project (the project lock).
  */
-export async function prepareBatch(db: Db, input: BatchInput, batch: PayloadRoom[]): Promise<PreparedBatch> {
-  const stored = await readStoredRooms(db, input, batch);
+export async function prepareBatch(
+  db: Db,
+  input: BatchInput,
+  batch: PayloadRoom[],
+  { unstored = false }: { unstored?: boolean } = {},
+): Promise<PreparedBatch> {
+  // `unstored`: the caller knows no room of the batch has a row (see RoomIdFilter), so none is read.
+  const stored: StoredRooms = unstored ? new Map<string, never>() : await readStoredRooms(db, input, batch);
   const decided = decideBatch(batch, stored, input.discovering);
   return { input, decided, payload: input.dryRun ? NO_PAYLOAD : roomBatchPayload(decided.rooms) };
 }

@@ -1,4 +1,5 @@
 import type { ProjectLock } from "../db/project-lock.js";
+import { projectHoldsRooms } from "../db/project-holds-rooms.js";
 import { roomTimeGroupEnds } from "../db/room-time-groups.js";
 import { loadSyncState } from "../db/sync-state.js";
 import type { FilterField, SyncJob } from "../vocabulary.js";
@@ -57,6 +58,8 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     dryRun,
     // Before the project's first successful run, every room found existed before mirroring began.
     discovering: !state?.lastSuccessAt,
+    // A project's first run (or one after every row was pruned): no batch of new rooms is read.
+    unstoredAtStart: !dryRun && !(await projectHoldsRooms(db, job.projectId)),
     batchSize: deps.settings.batchSize,
     now,
     logger: log,

@@ -18,6 +18,7 @@ import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { isDataError, refusalsBlameRooms, writeEach } from "./is-data-error.js";
 import { KeyedLanes } from "./keyed-lanes.js";
+import { RoomIdFilter } from "./room-id-filter.js";
 import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
 export type { WriterTotals };
@@ -49,6 +50,11 @@ export class RoomWriter {
   private readonly lanes: KeyedLanes;
   /** Batches being read or written right now, and since when; for `writeMs`. */
   private busy = { lanes: 0, since: 0 };
+  /**
+   * The rooms this run has handed to its writes, kept only while the project held none at the
+   * start (a real run's): what the decision read would otherwise ask the database each batch.
+   */
+  private readonly written: RoomIdFilter | undefined;
 
   constructor(
     private readonly options: {
@@ -58,6 +64,12 @@ export class RoomWriter {
       dryRun: boolean;
       /** The project's first complete run is still to come: new rooms are `discovered`. @default false */
       discovering?: boolean;
+      /**
+       * The mirror held no room of the project when the run began: a batch of rooms this run has
+       * not written yet is decided without reading the stored rooms (see RoomIdFilter).
+       * @default false
+       */
+      unstoredAtStart?: boolean;
       /** @default 500 */
       batchSize?: number;
       /**
@@ -75,6 +87,7 @@ export class RoomWriter {
     },
   ) {
     this.lanes = new KeyedLanes(options.writeLanes ?? 2);
+    this.written = options.unstoredAtStart && !options.dryRun ? new RoomIdFilter() : undefined;
   }
 
   /** Rooms inserted by this run at which the room tables are analyzed, once. */
@@ -178,7 +191,13 @@ export class RoomWriter {
   }
 
   private prepare(batch: PayloadRoom[]): Promise<PreparedBatch> {
-    return prepareBatch(this.options.db, this.input(), batch);
+    const written = this.written;
+    if (written === undefined) return prepareBatch(this.options.db, this.input(), batch);
+    // Asked and filled before the batch's write: a batch sharing a room with this one is prepared
+    // only once this one has settled (KeyedLanes), and then finds the room here and reads it.
+    const unstored = batch.every(({ prepared }) => !written.mightHold(prepared.id));
+    for (const { prepared } of batch) written.add(prepared.id);
+    return prepareBatch(this.options.db, this.input(), batch, { unstored });
   }
 
   /** `totals.writeMs` counts the time any lane is busy, not each lane's time: it is a share of the run. */
