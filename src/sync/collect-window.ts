@@ -100,7 +100,7 @@ async function openWindow(
   return { count: page.count, live: (latestStamp(page.rooms) ?? Infinity) > (liveAfter ?? -Infinity) };
 }
 
-/** One window's pages as they are read: its tally, and the latest second the upstream showed. */
+/** One window's pages as they are read: its tally, and the latest second its clock surely reached. */
 class WindowReader {
   readonly tally = new WindowTally();
   latest: number | undefined;
@@ -119,11 +119,10 @@ class WindowReader {
     return slots.run(async () => {
       this.options.signal?.throwIfAborted();
       const page = await this.options.fetchPage(this.window, offset, this.pageSize);
+      // Our clock: the run's own (RunContext.now) differs only in tests. Used without a Date header.
+      const seen = clockReached(page, Date.now() / 1000);
       this.tally.observe(page.count, itemKeys(page));
-      // The upstream's Date says where its clock stood too: in a quiet window it settles every
-      // second before it, where the rooms' own stamps could leave a busy last second open forever.
-      const seen = Math.max(latestStamp(page.rooms) ?? -Infinity, dateSeconds(page.date));
-      this.latest = Math.max(this.latest ?? -Infinity, seen);
+      if (seen !== undefined) this.latest = Math.max(this.latest ?? -Infinity, seen);
       await this.options.onPage(page, this.window);
       return page;
     });
@@ -205,9 +204,9 @@ async function collectParts(parts: TimeWindow[], options: CollectOptions): Promi
 const MAX_OPEN_PASSES = 4;
 
 /**
- * An open window (no `end_time`) cut where the upstream's clock stood when it answered: every
- * room stamped from then on is stamped no earlier than the latest stamp it returned, so the part
- * before that second is settled. Null when the window is closed, or when that leaves nothing to cut off.
+ * An open window (no `end_time`) cut where the upstream's clock stood when it answered (`latest`,
+ * from clockReached): every room stamped from then on is stamped no earlier, so the part before
+ * that second is settled. Null when the window is closed, or when that leaves nothing to cut off.
  */
 export function cutOpenWindow(
   window: TimeWindow,
@@ -222,9 +221,38 @@ export function cutOpenWindow(
   ];
 }
 
-function dateSeconds(date: string | undefined): number {
-  const millis = date ? Date.parse(date) : Number.NaN;
-  return Number.isNaN(millis) ? -Infinity : Math.floor(millis / 1000);
+/**
+ * The latest second an answer shows the upstream's clock had surely reached, where an open window
+ * may be cut (see cutOpenWindow): its `Date` header; without one, its latest stamp, but never
+ * later than our clock when it arrived (`receivedAt`, epoch seconds). Undefined if it shows none.
+ *
+ * A cut calls the span before it settled, read on the ground that it can only lose rooms (see
+ * WindowTally): true only of seconds the upstream's clock has passed. So this is the earliest its
+ * clock can be, never the latest, and never a stamp beyond that: any stamp may be bad data. Cut
+ * at a room stamped in 2099, the "settled" part held the upstream's now and took in every room
+ * edited while it was read: it was split over and over (hundreds of requests), parts of it in the
+ * future were completed empty before edits were stamped in them (those edits were not mirrored),
+ * or it never held still and the run judged no deletions, every run while that room stood.
+ * A cut too early costs only a longer rest of the window, and perhaps a pass.
+ * - With a header, the header alone: the upstream's clock itself, erring low (its truncated
+ *   second, the latency). Not the header plus HEADER_ALLOWANCE_SECONDS, the latest a stamp may be
+ *   and still count as the clock: a room stamped that far ahead may be bad data too, and the cut
+ *   would claim the upstream's next seconds settled. An honest stamp after the header (its second
+ *   turned while the answer was computed) costs only a second more of the window's rest.
+ * - Without one, the reads take the upstream's clock to be ours (readingOffsetSeconds), and so
+ *   does this: an honest stamp is never later than the upstream's clock, nor is ours than an
+ *   upstream on time or ahead. Not ours plus METASTUDIO_CLOCK_SKEW_SECONDS or plus
+ *   MAX_STAMP_LEAD_SECONDS: an upstream on time stamps its next edits inside either span. Left
+ *   open: an upstream behind ours, with a room stamped past its clock, is cut up to its lag too
+ *   late. Ours less the tolerance would cover it, but a window's reading is not given the
+ *   tolerance, and the rest would then hold every edit of its last seconds: more than a page,
+ *   under steady edits, never holds still.
+ */
+export function clockReached(page: Pick<ListPage, "date" | "rooms">, receivedAt: number): number | undefined {
+  const header = page.date ? Date.parse(page.date) : Number.NaN;
+  if (!Number.isNaN(header)) return Math.floor(header / 1000);
+  const stamp = latestStamp(page.rooms);
+  return stamp === undefined ? undefined : Math.min(stamp, Math.floor(receivedAt));
 }
 
 /** Offsets of every page of a window of `count` items; always at least the first page. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import type { ListPage } from "../../src/metastudio/metastudio-client.js";
 import type { SmartChatRoom } from "../../src/metastudio/room-schema.js";
-import { collectWindow, splitParts } from "../../src/sync/collect-window.js";
+import { clockReached, collectWindow, cutOpenWindow, splitParts } from "../../src/sync/collect-window.js";
 import { Semaphore } from "../../src/sync/semaphore.js";
 import type { TimeWindow } from "../../src/sync/time-window.js";
 
@@ -125,5 +125,56 @@ describe("collectWindow", () => {
     expect(splitParts(1_000_000, 5000, 8)).toBe(8);
     expect(splitParts(5001, 5000, 8)).toBe(2);
     expect(splitParts(50_000, 5000, 1)).toBe(2);
+  });
+});
+
+describe("where an open window is cut", () => {
+  const seconds = (stamp: string) => Date.parse(stamp) / 1000;
+  const answer = (date: string | undefined, ...stamps: string[]) => ({
+    date,
+    rooms: stamps.map((update_time, i) => ({ room_id: `r${i}`, update_time })),
+  });
+  const header = "Fri, 04 Dec 2026 08:00:00 GMT";
+  const headerSecond = seconds("2026-12-04T08:00:00Z");
+  const receivedAt = seconds("2026-12-04T08:00:00.700Z");
+  const open = { start: seconds("2026-12-04T07:00:00Z"), end: null };
+
+  it("goes by the Date header alone: a room stamped in 2099 cuts no later than the upstream's now", () => {
+    const reached = clockReached(answer(header, "2026-12-04T07:59:58Z", "2099-01-01T00:00:00Z"), receivedAt);
+    expect(reached).toBe(headerSecond);
+    // The settled part ends before the header's second: an edit made after this answer is
+    // stamped no earlier than it, so it lands in the rest, never in a part read as settled.
+    expect(cutOpenWindow(open, reached)).toEqual([
+      { start: open.start, end: headerSecond - 1 },
+      { start: headerSecond - 1, end: null },
+    ]);
+  });
+
+  it("with a Date header, takes no stamp after it, even one a clock could have made", () => {
+    // Within HEADER_ALLOWANCE_SECONDS it counts as the upstream's clock, but it may be bad data
+    // too: cut there, the settled part would hold the upstream's next seconds.
+    expect(clockReached(answer(header, "2026-12-04T08:00:01Z"), receivedAt)).toBe(headerSecond);
+    expect(clockReached(answer(header, "2026-12-04T08:00:05Z"), receivedAt)).toBe(headerSecond);
+    // A quiet window: the header settles every second before it.
+    expect(clockReached(answer(header, "2026-12-01T00:00:00Z"), receivedAt)).toBe(headerSecond);
+    expect(clockReached(answer(header), receivedAt)).toBe(headerSecond);
+  });
+
+  it("without a Date header, takes the latest stamp, but never later than our clock when the answer came", () => {
+    expect(clockReached(answer(undefined, "2026-12-04T07:59:58Z"), receivedAt)).toBe(headerSecond - 2);
+    expect(clockReached(answer(undefined, "2099-01-01T00:00:00Z"), receivedAt)).toBe(headerSecond);
+    // Neither our clock plus the tolerance nor plus a day (MAX_STAMP_LEAD_SECONDS): an upstream on
+    // time stamps its next edits inside either span.
+    expect(clockReached(answer(undefined, "2026-12-04T08:05:00Z"), receivedAt)).toBe(headerSecond);
+    expect(clockReached(answer(undefined, "2026-12-04T07:59:58Z", "2099-01-01T00:00:00Z"), receivedAt)).toBe(
+      headerSecond,
+    );
+    const reached = clockReached(answer("not a date", "2099-01-01T00:00:00Z"), receivedAt);
+    expect(cutOpenWindow(open, reached)?.[0]).toEqual({ start: open.start, end: headerSecond - 1 });
+  });
+
+  it("is not cut where an answer without a Date header shows no clock", () => {
+    expect(clockReached(answer(undefined), receivedAt)).toBeUndefined();
+    expect(cutOpenWindow(open, clockReached(answer(undefined), receivedAt))).toBeNull();
   });
 });

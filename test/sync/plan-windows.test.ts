@@ -20,7 +20,7 @@ describe("planned windows", () => {
 });
 
 describe("the open window", () => {
-  it("is cut one second before the latest stamp it returned, nothing stamped later can fall before", () => {
+  it("is cut one second before the second its clock surely reached, nothing stamped later can fall before", () => {
     expect(cutOpenWindow({ start: 100, end: null }, 500)).toEqual([
       { start: 100, end: 499 },
       { start: 499, end: null },
