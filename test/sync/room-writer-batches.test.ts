@@ -155,7 +155,15 @@ describe("RoomWriter", () => {
   it("writes no batch still waiting for a lane once a write has failed, and flushes once the others stop", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = await insertTestRun(database.db, { projectId });
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1 });
+    // Two lanes, so the third batch waits for one.
+    const writer = new RoomWriter({
+      db: database.db,
+      projectId,
+      runId,
+      dryRun: false,
+      batchSize: 1,
+      writeLanes: 2,
+    });
     const room = (id: string) => ({ room: { room_id: id, room_name: id }, requestId: id });
     const waiting = async () =>
       (
