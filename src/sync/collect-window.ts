@@ -5,7 +5,7 @@ import { Semaphore } from "./semaphore.js";
 import { settleAll, settleEach } from "./settle-all.js";
 import { describeWindow, splitWindow, type TimeWindow } from "./time-window.js";
 import { OpenWindowUnsettled } from "./sync-errors.js";
-import { latestStamp } from "./upstream-clock.js";
+import { clockStampLimit, latestClockStamp } from "./upstream-clock.js";
 import { WindowTally } from "./window-tally.js";
 
 export interface CollectOptions {
@@ -42,12 +42,18 @@ export interface CollectOptions {
   cutFromOpen?: boolean;
   /**
    * An open window busier than a page is cut before it is paged only when its first page holds a
-   * room stamped after this second (epoch seconds, the upstream's clock): one edited while the
-   * run reads. Otherwise it is paged as it is, and cut only if a pass fails: a cut costs the first
-   * page again, and rooms stamped in the cut second are read on both sides of it.
+   * room stamped after this second (epoch seconds, the upstream's clock), and no later than a
+   * clock can be (see latestClockStamp): one edited while the run reads. Otherwise it is paged as
+   * it is, and cut only if a pass fails: a cut costs the first page again, and rooms stamped in
+   * the cut second are read on both sides of it.
    * @default always cut
    */
   liveAfter?: number;
+  /**
+   * How far the upstream's clock may be off ours (METASTUDIO_CLOCK_SKEW_SECONDS): where an answer
+   * has no `Date` header, all that says where the upstream's clock stands (see clockReached).
+   */
+  clockSkewSeconds: number;
 }
 
 /**
@@ -97,7 +103,13 @@ async function openWindow(
   liveAfter: number | undefined,
 ): Promise<{ count: number; live: boolean }> {
   const page = await reader.read(0);
-  return { count: page.count, live: (latestStamp(page.rooms) ?? Infinity) > (liveAfter ?? -Infinity) };
+  // Stamps a clock could have made: a room stamped in 2099 is no edit made while the run reads,
+  // and taken as one it cost a page read again in every run while the upstream held it.
+  const { limit } = clockStampLimit(page.date, Date.now() / 1000);
+  return {
+    count: page.count,
+    live: (latestClockStamp(page.rooms, limit) ?? Infinity) > (liveAfter ?? -Infinity),
+  };
 }
 
 /** One window's pages as they are read: its tally, and the latest second its clock surely reached. */
@@ -118,11 +130,14 @@ class WindowReader {
   read(offset: number, slots: Semaphore = this.options.semaphore): Promise<ListPage> {
     return slots.run(async () => {
       this.options.signal?.throwIfAborted();
+      // Our clock before the request, not when the answer came: the upstream answered after this
+      // however long the request took (retries, throttling). The run's own clock (RunContext.now)
+      // differs only in tests. Used without a Date header.
+      const askedAt = Date.now() / 1000;
       const page = await this.options.fetchPage(this.window, offset, this.pageSize);
-      // Our clock: the run's own (RunContext.now) differs only in tests. Used without a Date header.
-      const seen = clockReached(page, Date.now() / 1000);
+      const seen = clockReached(page, askedAt, this.options.clockSkewSeconds);
       this.tally.observe(page.count, itemKeys(page));
-      if (seen !== undefined) this.latest = Math.max(this.latest ?? -Infinity, seen);
+      this.latest = Math.max(this.latest ?? -Infinity, seen);
       await this.options.onPage(page, this.window);
       return page;
     });
@@ -223,36 +238,42 @@ export function cutOpenWindow(
 
 /**
  * The latest second an answer shows the upstream's clock had surely reached, where an open window
- * may be cut (see cutOpenWindow): its `Date` header; without one, its latest stamp, but never
- * later than our clock when it arrived (`receivedAt`, epoch seconds). Undefined if it shows none.
+ * may be cut (see cutOpenWindow): its `Date` header; without one, our clock when the request was
+ * sent (`askedAt`, epoch seconds) less the tolerance (`skewSeconds`).
  *
- * A cut calls the span before it settled, read on the ground that it can only lose rooms (see
- * WindowTally): true only of seconds the upstream's clock has passed. So this is the earliest its
- * clock can be, never the latest, and never a stamp beyond that: any stamp may be bad data. Cut
- * at a room stamped in 2099, the "settled" part held the upstream's now and took in every room
- * edited while it was read: it was split over and over (hundreds of requests), parts of it in the
- * future were completed empty before edits were stamped in them (those edits were not mirrored),
- * or it never held still and the run judged no deletions, every run while that room stood.
- * A cut too early costs only a longer rest of the window, and perhaps a pass.
+ * A cut at this second reads the span before it as settled, on the ground that it can only lose
+ * rooms (see WindowTally), and the rest after it: sound only if the upstream's clock had reached
+ * that second when it answered, for then every room edited from then on is stamped no earlier and
+ * lands in the rest, read last. So this is the earliest its clock can be, never the latest, and
+ * never a stamp beyond that: any stamp may be bad data. Cut at a room stamped in 2099, the
+ * "settled" part held the upstream's now and took in every room edited while it was read: it was
+ * split over and over (hundreds of requests), parts of it in the future were completed empty
+ * before edits were stamped in them (those edits were not mirrored), or it never held still and
+ * the run judged no deletions, every run while that room stood. A cut too early costs only a
+ * longer rest of the window, and perhaps a pass.
  * - With a header, the header alone: the upstream's clock itself, erring low (its truncated
  *   second, the latency). Not the header plus HEADER_ALLOWANCE_SECONDS, the latest a stamp may be
  *   and still count as the clock: a room stamped that far ahead may be bad data too, and the cut
  *   would claim the upstream's next seconds settled. An honest stamp after the header (its second
  *   turned while the answer was computed) costs only a second more of the window's rest.
- * - Without one, the reads take the upstream's clock to be ours (readingOffsetSeconds), and so
- *   does this: an honest stamp is never later than the upstream's clock, nor is ours than an
- *   upstream on time or ahead. Not ours plus METASTUDIO_CLOCK_SKEW_SECONDS or plus
- *   MAX_STAMP_LEAD_SECONDS: an upstream on time stamps its next edits inside either span. Left
- *   open: an upstream behind ours, with a room stamped past its clock, is cut up to its lag too
- *   late. Ours less the tolerance would cover it, but a window's reading is not given the
- *   tolerance, and the rest would then hold every edit of its last seconds: more than a page,
- *   under steady edits, never holds still.
+ * - Without one, only the tolerance says where the upstream's clock stands: it is no further
+ *   behind ours than METASTUDIO_CLOCK_SKEW_SECONDS (what every run rests on: its settled windows
+ *   end that long before it began), and it answered after we asked, so it had reached `askedAt`
+ *   less the tolerance. No stamp tells more. One earlier is below what the tolerance already
+ *   shows; one later may be a room stamped past the upstream's clock, and no answer tells it from
+ *   an honest one: in 2099, or seconds past ours while the upstream's clock runs behind. Cut at
+ *   the latest stamp capped at our clock, an upstream behind ours holding such a room was cut up
+ *   to its lag too late, and rooms edited while the settled part was read were stamped inside it:
+ *   behind its pass, or in split parts already completed, and read by nothing after (an edit not
+ *   mirrored, or a room seen nowhere, which a full run may judge deleted). The price is the
+ *   rest's size: it holds every room stamped in the last `skewSeconds`, not only the run's edits,
+ *   so it takes more pages, and under edits steadier than its passes it may never hold still; the
+ *   run then judges no deletions (OpenWindowUnsettled), which errs safe. Only a header does better.
  */
-export function clockReached(page: Pick<ListPage, "date" | "rooms">, receivedAt: number): number | undefined {
+export function clockReached(page: Pick<ListPage, "date">, askedAt: number, skewSeconds: number): number {
   const header = page.date ? Date.parse(page.date) : Number.NaN;
   if (!Number.isNaN(header)) return Math.floor(header / 1000);
-  const stamp = latestStamp(page.rooms);
-  return stamp === undefined ? undefined : Math.min(stamp, Math.floor(receivedAt));
+  return Math.floor(askedAt) - skewSeconds;
 }
 
 /** Offsets of every page of a window of `count` items; always at least the first page. */

@@ -4,7 +4,7 @@ import { collectWindow, type CollectOptions } from "./collect-window.js";
 import { filterEvidence } from "./filter-evidence.js";
 import { planFor } from "./open-run.js";
 import { newestEdited, probeAround, probeFilterField } from "./probe-filter.js";
-import { assertLocked, type RunContext } from "./run-context.js";
+import { assertLocked, skewSeconds, type RunContext } from "./run-context.js";
 import { settleEach } from "./settle-all.js";
 import { FilterSemanticsChanged } from "./sync-errors.js";
 import { uncoveredWindows, windowParams, type TimeWindow } from "./time-window.js";
@@ -61,6 +61,7 @@ export async function readWindows(
     windowSlots: ctx.windowSlots,
     signal: stop.signal,
     maxWindowRooms: ctx.deps.settings.maxWindowRooms,
+    clockSkewSeconds: skewSeconds(ctx),
     fetchPage: (w: TimeWindow, offset: number, limit: number) =>
       guard(() => fetchPage(ctx, w, offset, limit, stop.signal).then((page) => reportTotal(w, page))),
     onPage: (page: ListPage, w: TimeWindow) => guard(() => takePage(ctx, page, w)),

@@ -1,6 +1,7 @@
 import { isPlainUtcSecond } from "./plain-utc-second.js";
 
 type Stamped = { update_time?: string | null | undefined; create_time?: string | null | undefined };
+type StampField = keyof Stamped;
 
 /** The parts of a page the clock learns from. */
 export interface ClockEvidence {
@@ -12,7 +13,7 @@ export interface ClockEvidence {
 /** A room stamped later than the upstream's clock can have stood: its data, not a clock. */
 export interface FutureStamp {
   roomId: string;
-  field: "update_time" | "create_time";
+  field: StampField;
   /** The stamp as the upstream sent it. */
   stamp: string;
   /** The latest second a clock's stamp could be (epoch seconds). */
@@ -59,15 +60,12 @@ export class UpstreamClock {
   observe(evidence: ClockEvidence, receivedAt: Date): void {
     const ours = receivedAt.getTime() / 1000;
     const header = evidence.date ? Date.parse(evidence.date) : Number.NaN;
-    const byHeader = !Number.isNaN(header);
     // Second precision: the header's second may have started up to a second before it was sent.
-    if (byHeader) this.headerOffset = Math.round(header / 1000 - ours);
-    const limit = byHeader
-      ? Math.floor(header / 1000) + HEADER_ALLOWANCE_SECONDS
-      : Math.floor(ours) + MAX_STAMP_LEAD_SECONDS;
-    let latest = latestStamp(evidence.rooms);
-    // Only a page holding a room stamped past the limit is looked at room by room.
-    if (latest !== undefined && latest > limit) latest = this.setAside(evidence.rooms, limit, byHeader);
+    if (!Number.isNaN(header)) this.headerOffset = Math.round(header / 1000 - ours);
+    const { limit, byHeader } = clockStampLimit(evidence.date, ours);
+    const latest = latestClockStamp(evidence.rooms, limit, (room, field, stamp) =>
+      this.name({ roomId: String(room.room_id), field, stamp, limit, byHeader }),
+    );
     if (latest !== undefined) this.stampedAhead = Math.max(this.stampedAhead, latest - ours);
   }
 
@@ -112,26 +110,55 @@ export class UpstreamClock {
     return this.unnamed;
   }
 
-  /** Keeps the rooms stamped past `limit`; the latest stamp of the others, in seconds. */
-  private setAside(rooms: ClockEvidence["rooms"], limit: number, byHeader: boolean): number | undefined {
-    let latest: number | undefined;
-    for (const room of rooms) {
-      for (const field of ["update_time", "create_time"] as const) {
-        const stamp = room[field];
-        if (!stamp) continue;
-        const seconds = Math.floor(stampMillis(stamp) / 1000);
-        if (seconds > limit) this.name({ roomId: String(room.room_id), field, stamp, limit, byHeader });
-        else if (seconds > (latest ?? Number.NEGATIVE_INFINITY)) latest = seconds;
-      }
-    }
-    return latest;
-  }
-
   private name(future: FutureStamp): void {
     if (this.future.has(future.roomId)) return;
     if (this.future.size < MAX_FUTURE_STAMPS) this.future.set(future.roomId, future);
     else this.unnamed = true;
   }
+}
+
+/**
+ * The latest second a stamp the upstream's clock made can show, in an answer received at
+ * `receivedAt` (our clock, epoch seconds): its `Date` header plus HEADER_ALLOWANCE_SECONDS, or
+ * without a header, ours plus MAX_STAMP_LEAD_SECONDS. A room stamped later is the upstream's bad
+ * data (an `update_time` in 2099), and says nothing of its clock or of when the room was edited.
+ */
+export function clockStampLimit(
+  date: string | undefined,
+  receivedAt: number,
+): { limit: number; byHeader: boolean } {
+  const header = date ? Date.parse(date) : Number.NaN;
+  if (Number.isNaN(header))
+    return { limit: Math.floor(receivedAt) + MAX_STAMP_LEAD_SECONDS, byHeader: false };
+  return { limit: Math.floor(header / 1000) + HEADER_ALLOWANCE_SECONDS, byHeader: true };
+}
+
+/**
+ * The latest stamp among `rooms` a clock could have made (no later than `limit`, see
+ * clockStampLimit), in seconds; `beyond` hears of each stamp past it. Both what the run reports
+ * of the upstream's clock (UpstreamClock) and whether an open window is being edited while it is
+ * read (collectWindow) go by it: one room stamped in 2099 would otherwise count as the newest edit
+ * of every answer it is in.
+ */
+export function latestClockStamp<Room extends Stamped>(
+  rooms: ReadonlyArray<Room>,
+  limit: number,
+  beyond?: (room: Room, field: StampField, stamp: string) => void,
+): number | undefined {
+  const latest = latestStamp(rooms);
+  // Only a page holding a room stamped past the limit is looked at room by room.
+  if (latest === undefined || latest <= limit) return latest;
+  let within: number | undefined;
+  for (const room of rooms) {
+    for (const field of ["update_time", "create_time"] as const) {
+      const stamp = room[field];
+      if (!stamp) continue;
+      const seconds = Math.floor(stampMillis(stamp) / 1000);
+      if (seconds > limit) beyond?.(room, field, stamp);
+      else if (seconds > (within ?? Number.NEGATIVE_INFINITY)) within = seconds;
+    }
+  }
+  return within;
 }
 
 /**

@@ -64,6 +64,7 @@ describe("collectWindow", () => {
           return Promise.resolve();
         },
         onWindowComplete: (_window, count) => completed.push(count),
+        clockSkewSeconds: 300,
       },
     );
     await firstHandedOn;
@@ -106,6 +107,7 @@ describe("collectWindow", () => {
           return Promise.resolve();
         },
         onWindowComplete: () => {},
+        clockSkewSeconds: 300,
       },
     );
     // 401 rooms over at most 120 a window: four parts straight away (in halves it took the two
@@ -136,11 +138,16 @@ describe("where an open window is cut", () => {
   });
   const header = "Fri, 04 Dec 2026 08:00:00 GMT";
   const headerSecond = seconds("2026-12-04T08:00:00Z");
-  const receivedAt = seconds("2026-12-04T08:00:00.700Z");
+  const askedAt = seconds("2026-12-04T08:00:00.700Z");
+  const skew = 300;
   const open = { start: seconds("2026-12-04T07:00:00Z"), end: null };
 
   it("goes by the Date header alone: a room stamped in 2099 cuts no later than the upstream's now", () => {
-    const reached = clockReached(answer(header, "2026-12-04T07:59:58Z", "2099-01-01T00:00:00Z"), receivedAt);
+    const reached = clockReached(
+      answer(header, "2026-12-04T07:59:58Z", "2099-01-01T00:00:00Z"),
+      askedAt,
+      skew,
+    );
     expect(reached).toBe(headerSecond);
     // The settled part ends before the header's second: an edit made after this answer is
     // stamped no earlier than it, so it lands in the rest, never in a part read as settled.
@@ -153,28 +160,31 @@ describe("where an open window is cut", () => {
   it("with a Date header, takes no stamp after it, even one a clock could have made", () => {
     // Within HEADER_ALLOWANCE_SECONDS it counts as the upstream's clock, but it may be bad data
     // too: cut there, the settled part would hold the upstream's next seconds.
-    expect(clockReached(answer(header, "2026-12-04T08:00:01Z"), receivedAt)).toBe(headerSecond);
-    expect(clockReached(answer(header, "2026-12-04T08:00:05Z"), receivedAt)).toBe(headerSecond);
-    // A quiet window: the header settles every second before it.
-    expect(clockReached(answer(header, "2026-12-01T00:00:00Z"), receivedAt)).toBe(headerSecond);
-    expect(clockReached(answer(header), receivedAt)).toBe(headerSecond);
+    expect(clockReached(answer(header, "2026-12-04T08:00:01Z"), askedAt, skew)).toBe(headerSecond);
+    expect(clockReached(answer(header, "2026-12-04T08:00:05Z"), askedAt, skew)).toBe(headerSecond);
+    // A quiet window: the header settles every second before it, tolerance or not.
+    expect(clockReached(answer(header, "2026-12-01T00:00:00Z"), askedAt, skew)).toBe(headerSecond);
+    expect(clockReached(answer(header), askedAt, skew)).toBe(headerSecond);
   });
 
-  it("without a Date header, takes the latest stamp, but never later than our clock when the answer came", () => {
-    expect(clockReached(answer(undefined, "2026-12-04T07:59:58Z"), receivedAt)).toBe(headerSecond - 2);
-    expect(clockReached(answer(undefined, "2099-01-01T00:00:00Z"), receivedAt)).toBe(headerSecond);
-    // Neither our clock plus the tolerance nor plus a day (MAX_STAMP_LEAD_SECONDS): an upstream on
-    // time stamps its next edits inside either span.
-    expect(clockReached(answer(undefined, "2026-12-04T08:05:00Z"), receivedAt)).toBe(headerSecond);
-    expect(clockReached(answer(undefined, "2026-12-04T07:59:58Z", "2099-01-01T00:00:00Z"), receivedAt)).toBe(
-      headerSecond,
-    );
-    const reached = clockReached(answer("not a date", "2099-01-01T00:00:00Z"), receivedAt);
-    expect(cutOpenWindow(open, reached)?.[0]).toEqual({ start: open.start, end: headerSecond - 1 });
+  it("without a Date header, goes by our clock less the tolerance, whatever the rooms are stamped", () => {
+    const allowed = headerSecond - skew;
+    // An upstream up to the tolerance behind ours may hold a room stamped past its clock, in 2099
+    // or just past ours: nothing tells it from an honest stamp, so no stamp moves the cut later.
+    expect(clockReached(answer(undefined, "2099-01-01T00:00:00Z"), askedAt, skew)).toBe(allowed);
+    expect(clockReached(answer(undefined, "2026-12-04T08:00:30Z"), askedAt, skew)).toBe(allowed);
+    expect(clockReached(answer(undefined, "2026-12-04T07:59:58Z"), askedAt, skew)).toBe(allowed);
+    // Nor earlier: the tolerance already shows the upstream's clock past an older stamp, or none.
+    expect(clockReached(answer(undefined, "2026-12-04T07:30:00Z"), askedAt, skew)).toBe(allowed);
+    expect(clockReached(answer(undefined), askedAt, skew)).toBe(allowed);
+    const reached = clockReached(answer("not a date", "2099-01-01T00:00:00Z"), askedAt, skew);
+    expect(cutOpenWindow(open, reached)?.[0]).toEqual({ start: open.start, end: allowed - 1 });
   });
 
-  it("is not cut where an answer without a Date header shows no clock", () => {
-    expect(clockReached(answer(undefined), receivedAt)).toBeUndefined();
-    expect(cutOpenWindow(open, clockReached(answer(undefined), receivedAt))).toBeNull();
+  it("is not cut where the tolerance leaves nothing settled", () => {
+    const recent = { start: headerSecond - skew - 1, end: null };
+    expect(
+      cutOpenWindow(recent, clockReached(answer(undefined, "2099-01-01T00:00:00Z"), askedAt, skew)),
+    ).toBeNull();
   });
 });

@@ -183,3 +183,32 @@ describe("a room stamped in 2099 inside the closing read's open window, with edi
     });
   }
 });
+
+describe("a room stamped in 2099 in a quiet project", () => {
+  // Taken as an edit made while the run read, it made every open window busier than a page look
+  // live (edited after the run began), so the window was cut before it was paged: its first page
+  // and its settled part read again, two requests more in every run while the upstream held it.
+  it("costs a quiet incremental run no request more than a room stamped in the past", async () => {
+    const project = "p-future-quiet";
+    const h = await sync.start({ projectIds: [project], roomsPerProject: 600, seed: 11 });
+    expect((await h.run(project)).status).toBe("succeeded");
+    const [marked, ...others] = h.sim.rooms(project).map((room) => String(room.room_id));
+    // The closing read's open window starts the tolerance before the run: these 150 rooms make it
+    // busier than a page, stamped before any of the runs began.
+    const before = formatRfc3339(Math.floor(Date.now() / 1000) - 5);
+    for (const id of others.slice(0, 150))
+      h.sim.updateRoom(project, id, { room_name: "edited before the runs", update_time: before });
+    const quietRequests = async (stamp: string) => {
+      h.sim.updateRoom(project, marked!, { update_time: stamp });
+      expect((await h.run(project, { mode: "incremental" })).status).toBe("succeeded");
+      const quiet = await h.run(project, { mode: "incremental" });
+      expect(quiet.status).toBe("succeeded");
+      expect(quiet.counts.roomsUpdated).toBe(0);
+      return quiet.counts.requests;
+    };
+    const stampedBefore = await quietRequests(before);
+    const stampedFuture = await quietRequests(FUTURE);
+    expect(stampedFuture).toBe(stampedBefore);
+    expect(await compareMirror(sync.database.db, project, h.sim.rooms(project))).toEqual([]);
+  });
+});

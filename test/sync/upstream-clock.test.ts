@@ -4,6 +4,8 @@ import {
   HEADER_ALLOWANCE_SECONDS,
   MAX_STAMP_LEAD_SECONDS,
   UpstreamClock,
+  clockStampLimit,
+  latestClockStamp,
   latestStamp,
 } from "../../src/sync/upstream-clock.js";
 
@@ -143,5 +145,32 @@ describe("UpstreamClock and a room stamped far in the future", () => {
     expect(clock.futureStamps.map((f) => f.roomId)).toEqual(rooms.slice(0, 10).map((r) => r.room_id));
     expect(clock.moreFutureStamps).toBe(true);
     expect(clock.offsetSeconds).toBe(0);
+  });
+});
+
+describe("the latest stamp a clock could have made", () => {
+  const seconds = (stamp: string) => Date.parse(stamp) / 1000;
+  const receivedAt = seconds("2026-01-01T00:00:00.400Z");
+  const rooms = [
+    { room_id: "r-2099", update_time: "2099-01-01T00:00:00Z", create_time: "2025-06-01T00:00:00Z" },
+    { room_id: "r-soon", update_time: "2026-01-01T00:00:06Z" },
+    { room_id: "r", update_time: "2025-12-31T23:59:58Z" },
+  ];
+
+  it("is bounded by the Date header plus the allowance, or without one by ours plus a day", () => {
+    const byHeader = clockStampLimit("Thu, 01 Jan 2026 00:00:00 GMT", receivedAt);
+    expect(byHeader).toEqual({ limit: seconds("2026-01-01T00:00:05Z"), byHeader: true });
+    expect(latestClockStamp(rooms, byHeader.limit)).toBe(seconds("2025-12-31T23:59:58Z"));
+    const byOurs = clockStampLimit(undefined, receivedAt);
+    expect(byOurs).toEqual({ limit: seconds("2026-01-02T00:00:00Z"), byHeader: false });
+    expect(latestClockStamp(rooms, byOurs.limit)).toBe(seconds("2026-01-01T00:00:06Z"));
+  });
+
+  it("names each stamp past the limit, and is undefined when every stamp is", () => {
+    const beyond: string[] = [];
+    const limit = seconds("2026-01-01T00:00:05Z");
+    latestClockStamp(rooms, limit, (room, field) => beyond.push(`${room.room_id} ${field}`));
+    expect(beyond).toEqual(["r-2099 update_time", "r-soon update_time"]);
+    expect(latestClockStamp([{ update_time: "2099-01-01T00:00:00Z" }], limit)).toBeUndefined();
   });
 });
