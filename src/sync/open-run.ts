@@ -51,6 +51,9 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     trigger: job.trigger,
     run_id: runId,
   });
+  // A project's first run (or one after every row was pruned). Asked under the lock: no other
+  // run can write the project's rooms until this one ends.
+  const unstoredAtStart = !dryRun && !(await projectHoldsRooms(db, job.projectId));
   const writer = new RoomWriter({
     db,
     projectId: job.projectId,
@@ -58,8 +61,8 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     dryRun,
     // Before the project's first successful run, every room found existed before mirroring began.
     discovering: !state?.lastSuccessAt,
-    // A project's first run (or one after every row was pruned): no batch of new rooms is read.
-    unstoredAtStart: !dryRun && !(await projectHoldsRooms(db, job.projectId)),
+    // No batch of rooms this run has not written is read.
+    unstoredAtStart,
     batchSize: deps.settings.batchSize,
     now,
     logger: log,
@@ -96,6 +99,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
       windowsReported: 0,
       windowsPlanned: 0,
     },
+    unstoredAtStart,
     invalidIds: new Set(),
     itemsWithoutId: 0,
     invalidItems: 0,

@@ -7,7 +7,7 @@ import {
   insertRunWindow,
   loadRunWindows,
 } from "../db/run-windows.js";
-import { countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
+import { countSeenInNewProject, countSeenRooms, insertSeenIds, refreshLastSeen } from "../db/seen-rooms.js";
 import { insertRequests, type RequestRow } from "../db/sync-requests.js";
 import {
   failInterruptedRuns,
@@ -100,7 +100,9 @@ export class PostgresLedger implements RunLedger {
     return insertSeenIds(this.db, this.runId, roomIds);
   }
 
-  countSeen(): Promise<number> {
+  countSeen(newProject?: { inserted: number }): Promise<number> {
+    if (newProject)
+      return countSeenInNewProject(this.db, { projectId: this.projectId, runId: this.runId, ...newProject });
     return countSeenRooms(this.db, this.runId);
   }
 
@@ -126,12 +128,14 @@ export class PostgresLedger implements RunLedger {
 
   async succeed(success: RunSuccess): Promise<void> {
     const { finishedAt } = success;
-    await refreshLastSeen(this.db, {
-      projectId: this.projectId,
-      runId: this.runId,
-      now: finishedAt,
-      resolutionSeconds: success.seenResolutionSeconds,
-    });
+    if (success.seenResolutionSeconds !== null) {
+      await refreshLastSeen(this.db, {
+        projectId: this.projectId,
+        runId: this.runId,
+        now: finishedAt,
+        resolutionSeconds: success.seenResolutionSeconds,
+      });
+    }
     await saveSyncState(this.db, this.projectId, { ...success.state, lastRunId: this.runId }, finishedAt);
     await finishRun(this.db, this.runId, { ...success.counts, status: "succeeded", finishedAt, error: null });
     if (this.mode === "full") await clearProjectProgress(this.db, this.projectId);

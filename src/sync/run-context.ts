@@ -109,6 +109,11 @@ export interface RunContext {
    */
   chainStartedAt: Date;
   progress: RunProgress;
+  /**
+   * The mirror held no row of the project's rooms when the run began (checked under its lock):
+   * every room it holds by the end is one this run wrote. Never in a dry run, which writes none.
+   */
+  unstoredAtStart: boolean;
   /** Items that cannot be mirrored: their IDs count as seen, so they are never judged deleted. */
   invalidIds: Set<string>;
   invalidItems: number;

@@ -20,8 +20,11 @@ export interface RunSuccess {
   finishedAt: Date;
   /** What the next run starts from. */
   state: Partial<Omit<SyncState, "projectId" | "updatedAt">>;
-  /** `last_seen_at` is refreshed only when older than this. */
-  seenResolutionSeconds: number;
+  /**
+   * `last_seen_at` is refreshed only when older than this; null: no room's is (the engine knows,
+   * see commitRun), and the refresh, which joins the seen IDs to every room, is not sent.
+   */
+  seenResolutionSeconds: number | null;
 }
 
 export interface RunFailure {
@@ -63,7 +66,12 @@ export interface RunLedger {
    * window that read them is recorded done (`windowDone`), so a run resuming it still sees them.
    */
   seenWithoutRoom(roomIds: Iterable<string>): Promise<void>;
-  countSeen(): Promise<number>;
+  /**
+   * Rooms the run saw: those it wrote and those it saw without writing them. `newProject`: the
+   * mirror held no room of the project when the run began, and the run inserted this many, which
+   * are then every room it holds (see countSeenInNewProject).
+   */
+  countSeen(newProject?: { inserted: number }): Promise<number>;
   /**
    * Marks (or, dry, lists) the live rooms the run never saw deleted; refuses a mass delete, dry
    * or not, with MassDeleteRefusedError.
