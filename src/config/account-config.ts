@@ -22,6 +22,11 @@ export type AuthConfig =
        * the HUAWEICLOUD_IAM_* variables.
        */
       source?: string | undefined;
+      /**
+       * Where the IAM endpoint is set, as the plain-http warning names it
+       * (`account "cn" in accounts.yaml: iam.endpoint`); undefined for HUAWEICLOUD_IAM_ENDPOINT.
+       */
+      endpointSource?: string | undefined;
     };
 
 export interface MetaStudioConfig extends Partial<UpstreamLimits> {

@@ -2,6 +2,7 @@ import { readAccountsFile, type AccountEntry } from "./accounts-file.js";
 import { checkCredential, checkHeaderValue } from "./check-settings.js";
 import type { AccountConfig, AuthConfig, MetaStudioConfig } from "./account-config.js";
 import { ConfigError } from "./config-error.js";
+import { normalizeEndpoint } from "./normalize-endpoint.js";
 import { parseProjectIds } from "./parse-project-ids.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
 import { readUpstreamLimits, type UpstreamLimits } from "./read-upstream-limits.js";
@@ -77,17 +78,18 @@ function fromEntry(entry: AccountEntry, tuning: Tuning, file: string): AccountCo
     const iam = entry.iam!;
     auth = {
       kind: "iam-password",
-      iamEndpoint: iam.endpoint.replace(/\/+$/, ""),
+      iamEndpoint: normalizeEndpoint(iam.endpoint),
       domain: iam.domain,
       username: iam.username,
       password: iam.password,
       // Not the HUAWEICLOUD_IAM_* variables, which METASTUDIO_CONFIG refuses: what to fix on a 401.
       source: `account "${entry.name}" (iam.domain, iam.username, iam.password) in ${file}`,
+      endpointSource: `account "${entry.name}" in ${file}: iam.endpoint`,
     };
   }
   return {
     name: entry.name,
-    endpoint: entry.endpoint.replace(/\/+$/, ""),
+    endpoint: normalizeEndpoint(entry.endpoint),
     projectIds: entry.projects,
     auth,
     appUserId: entry.app_user_id,
@@ -111,7 +113,7 @@ function loadMetaStudio(env: Env): MetaStudioConfig {
   }
   const projectIds = parseProjectIds(rawIds, Boolean(env.METASTUDIO_PROJECT_IDS_FILE?.trim()));
   return {
-    endpoint: endpoint.replace(/\/+$/, ""),
+    endpoint: normalizeEndpoint(endpoint),
     projectIds,
     auth: loadAuth(env),
     appUserId: checkHeaderValue("METASTUDIO_APP_USER_ID", readEnv(env, "METASTUDIO_APP_USER_ID")),
@@ -156,7 +158,7 @@ function loadAuth(env: Env): AuthConfig {
     const iamEndpoint =
       readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"], { credentials: false }) ?? "";
     const [, domain = "", username = "", password = ""] = iam;
-    return { kind: "iam-password", iamEndpoint: iamEndpoint.replace(/\/+$/, ""), domain, username, password };
+    return { kind: "iam-password", iamEndpoint: normalizeEndpoint(iamEndpoint), domain, username, password };
   }
   throw new ConfigError(
     "No MetaStudio credentials: set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (AK/SK signing), " +

@@ -100,6 +100,7 @@ export function createAuthProvider(auth: AuthConfig, options: AuthProviderOption
             username: auth.username,
             password: auth.password,
             source: auth.source,
+            endpointSource: auth.endpointSource,
           },
           options,
         ),

@@ -18,6 +18,8 @@ export interface IamCredentials {
    * account and keys). @default the HUAWEICLOUD_IAM_* variables
    */
   source?: string | undefined;
+  /** Where `iamEndpoint` is set, named by the plain-http warning. @default HUAWEICLOUD_IAM_ENDPOINT */
+  endpointSource?: string | undefined;
 }
 
 export interface IamTokenProviderOptions {
@@ -57,7 +59,7 @@ export class IamTokenProvider {
     private readonly options: IamTokenProviderOptions,
   ) {
     this.now = options.now ?? Date.now;
-    warnIfPlainHttp(credentials.iamEndpoint, options.logger);
+    warnIfPlainHttp(credentials, options.logger);
   }
 
   /** A valid token for `projectId`, from the cache or from IAM. Rejects with a MetaStudioError. */
@@ -179,18 +181,23 @@ export class IamTokenProvider {
   }
 }
 
-/** The password goes in the request body: over plain HTTP, anyone on the path can read it. */
-function warnIfPlainHttp(iamEndpoint: string, logger: Logger): void {
+/**
+ * The password goes in the request body: over plain HTTP, anyone on the path can read it. Names
+ * where the endpoint is set: with an accounts file, HUAWEICLOUD_IAM_ENDPOINT is refused, so
+ * naming it would send the reader to a variable they cannot have set.
+ */
+function warnIfPlainHttp(credentials: IamCredentials, logger: Logger): void {
   let url: URL;
   try {
-    url = new URL(iamEndpoint);
+    url = new URL(credentials.iamEndpoint);
   } catch {
     return;
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    const where = credentials.endpointSource ?? "HUAWEICLOUD_IAM_ENDPOINT";
     logger.warn(
       { iam_endpoint: url.origin },
-      "HUAWEICLOUD_IAM_ENDPOINT is plain http://: the IAM password travels unencrypted; use https://",
+      `${where} is plain http://: the IAM password travels unencrypted; use https://`,
     );
   }
 }

@@ -123,9 +123,11 @@ export function errorFromTransport(
   const what =
     name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
       ? `did not answer within ${context.timeoutMs} ms`
-      : context.status === undefined
-        ? `could not be reached (${detail})`
-        : `answered ${context.status} but the body was cut short (${detail})`;
+      : context.status !== undefined
+        ? `answered ${context.status} but the body was cut short (${detail})`
+        : closedWithoutAnswer(error)
+          ? `closed the connection without answering (${detail})`
+          : `could not be reached (${detail})`;
   return new MetaStudioError({
     message: `${context.service} ${what} ${scope(context)}`,
     status: context.status,
@@ -134,6 +136,19 @@ export function errorFromTransport(
     service: serviceField(context.service),
     cause: error,
   });
+}
+
+/**
+ * The connection was open and the upstream (or a proxy or load balancer in front of it) ended it
+ * before a status line: "could not be reached" would send the reader to DNS and routing, which
+ * worked. undici reports a close as UND_ERR_SOCKET (its malformed-answer kinds are caught before
+ * this); a reset on an open socket, and a close during the TLS handshake, are Node's ECONNRESET
+ * without the `connect` syscall. A refused or timed-out connect, or a failed lookup, is none of these.
+ */
+function closedWithoutAnswer(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (code === "UND_ERR_SOCKET") return true;
+  return (code === "ECONNRESET" || code === "EPIPE") && syscall !== "connect";
 }
 
 /** undici's reasons are a few words; anything longer is not one of them. */
