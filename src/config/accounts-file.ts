@@ -20,14 +20,15 @@ export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /**
- * An endpoint: http or https, no `user:password@`, no control character (see urlProblem); trimmed
+ * An endpoint: http or https, no `user:password@`, query or fragment, no control character (see
+ * urlProblem); trimmed
  * as the variables are, so `${ENDPOINT}` with a trailing line break is the same endpoint.
  */
 const httpUrl = z
   .string()
   .trim()
   .superRefine((value, ctx) => {
-    const problem = urlProblem(value, ["http:", "https:"], { credentials: false });
+    const problem = urlProblem(value, ["http:", "https:"], { endpoint: true });
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
   });
 const text = z.string().trim().min(1, "must not be empty").max(4096, "is longer than 4096 characters");

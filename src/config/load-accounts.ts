@@ -99,7 +99,7 @@ function fromEntry(entry: AccountEntry, tuning: Tuning, file: string): AccountCo
 }
 
 function loadMetaStudio(env: Env): MetaStudioConfig {
-  const endpoint = readUrl(env, "METASTUDIO_ENDPOINT", ["http:", "https:"], { credentials: false });
+  const endpoint = readUrl(env, "METASTUDIO_ENDPOINT", ["http:", "https:"], { endpoint: true });
   if (endpoint === undefined) {
     throw new ConfigError(
       "METASTUDIO_ENDPOINT is not set; e.g. https://metastudio.cn-north-4.myhuaweicloud.com",
@@ -156,7 +156,7 @@ function loadAuth(env: Env): AuthConfig {
       throw new ConfigError(`IAM password authentication needs ${missing.join(", ")} as well.`);
     }
     const iamEndpoint =
-      readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"], { credentials: false }) ?? "";
+      readUrl(env, "HUAWEICLOUD_IAM_ENDPOINT", ["http:", "https:"], { endpoint: true }) ?? "";
     const [, domain = "", username = "", password = ""] = iam;
     return { kind: "iam-password", iamEndpoint: normalizeEndpoint(iamEndpoint), domain, username, password };
   }

@@ -8,6 +8,6 @@
  */
 export function normalizeEndpoint(raw: string): string {
   const url = new URL(raw);
-  // An endpoint has no use for a query or fragment: kept as given, not dropped, which would hide it.
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}${url.search}${url.hash}`;
+  // urlProblem refused a query or fragment.
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }

@@ -86,3 +86,29 @@ describe("REDIS_URL", () => {
     }
   });
 });
+
+describe("a query or fragment in an endpoint URL", () => {
+  // Each request appends its path and query to the endpoint: the query swallowed the path.
+  it("is refused in the variables and the accounts file, naming where; REDIS_URL keeps its query", () => {
+    for (const endpoint of [
+      "https://metastudio.example.com/?region=cn",
+      "https://metastudio.example.com#x",
+      "https://h/?",
+    ]) {
+      expect(configRefusal({ ...BASE, METASTUDIO_ENDPOINT: endpoint })).toMatch(
+        /^METASTUDIO_ENDPOINT must not contain a query or fragment/,
+      );
+    }
+    expect(configRefusal({ ...IAM, HUAWEICLOUD_IAM_ENDPOINT: "https://iam.example.com/v3?x=1" })).toMatch(
+      /^HUAWEICLOUD_IAM_ENDPOINT must not contain a query or fragment/,
+    );
+    expect(
+      configRefusal({
+        METASTUDIO_CONFIG: accountsFile("    endpoint: 'http://127.0.0.1:1/?a=b'\n    token: t\n"),
+      }),
+    ).toMatch(/account "acc" \(accounts\[0\]\), key endpoint must not contain a query or fragment/);
+    expect(loadConfig({ ...BASE, REDIS_URL: "redis://127.0.0.1:6379/0?family=6" }).redisUrl).toBe(
+      "redis://127.0.0.1:6379/0?family=6",
+    );
+  });
+});
