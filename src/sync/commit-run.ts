@@ -2,6 +2,7 @@ import { clippedError, describeError } from "../describe-error.js";
 import { countSeen, type ClosedRun } from "./close-run.js";
 import { assertLocked, type RunContext } from "./run-context.js";
 import { summarizeRun, type RunSummary } from "./run-summary.js";
+import { seenResolution } from "./seen-resolution.js";
 
 /**
  * The commit phase of a run that read everything: `last_seen_at`, the state the next run starts
@@ -20,7 +21,10 @@ export async function commitRun(ctx: RunContext, judged: ClosedRun): Promise<Run
   await ctx.ledger.succeed({
     counts: summary.counts,
     finishedAt,
-    seenResolutionSeconds: seenResolution(ctx, finishedAt),
+    seenResolutionSeconds: seenResolution(
+      { unstoredAtStart: ctx.unstoredAtStart, startedAt: ctx.startedAt, finishedAt },
+      ctx.deps.settings.seenResolutionSeconds ?? 86_400,
+    ),
     state: {
       watermark: ctx.closedFrom ?? ctx.plan.settledUntil,
       filterField: ctx.filterField,
@@ -30,18 +34,6 @@ export async function commitRun(ctx: RunContext, judged: ClosedRun): Promise<Run
   });
   ctx.log.info({ ...summary.counts, duration_ms: Math.round(summary.durationMs) }, "sync run succeeded");
   return summary;
-}
-
-/**
- * How old a `last_seen_at` is refreshed, or null when none can be that old: on a project the
- * mirror held no room of when the run began, every room was written by this run, its
- * `last_seen_at` no earlier than the run's start. At the end of a first full sync of 100,000
- * rooms the refresh read them all (~55 ms) to update none.
- */
-function seenResolution(ctx: RunContext, finishedAt: Date): number | null {
-  const resolution = ctx.deps.settings.seenResolutionSeconds ?? 86_400;
-  const oldest = finishedAt.getTime() - resolution * 1000;
-  return ctx.unstoredAtStart && ctx.startedAt.getTime() >= oldest ? null : resolution;
 }
 
 /**
