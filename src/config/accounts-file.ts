@@ -21,8 +21,8 @@ const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /**
  * An endpoint: http or https, no `user:password@`, query or fragment, no control character (see
- * urlProblem); trimmed
- * as the variables are, so `${ENDPOINT}` with a trailing line break is the same endpoint.
+ * urlProblem); trimmed as the variables are, so `${ENDPOINT}` with a trailing line break is the
+ * same endpoint.
  */
 const httpUrl = z
   .string()

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 
 import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 
 import { createLogger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
@@ -12,6 +12,7 @@ import { classifySyncFailure } from "../../src/queue/classify-sync-failure.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
 import type { MetaStudioConfig } from "../../src/config/config.js";
+import { useCloseAfterEach } from "../support/close-after-each.js";
 
 /**
  * The upstream as an attacker would run it, over real HTTP: each test is one finding of
@@ -23,19 +24,13 @@ const PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 const TEN_HOURS = "36000";
 const redis = new Redis(inject("redisUrl"));
 
-let sim: Simulator | undefined;
-const clients: MetaStudioClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim?.close();
-  sim = undefined;
-});
+const closeAfterEach = useCloseAfterEach();
 afterAll(async () => {
   await redis.quit();
 });
 
 async function setup(config: Partial<MetaStudioConfig> = {}, rateLimiter?: RateLimiter) {
-  sim = await startSimulator({
+  const sim = await startSimulator({
     projectIds: [PROJECT],
     roomsPerProject: 50,
     credentials: {
@@ -44,6 +39,7 @@ async function setup(config: Partial<MetaStudioConfig> = {}, rateLimiter?: RateL
       iamUsers: [{ domain: "acme", username: "bot", password: PASSWORD }],
     },
   });
+  closeAfterEach(sim);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -58,7 +54,7 @@ async function setup(config: Partial<MetaStudioConfig> = {}, rateLimiter?: RateL
     baseDelayMs: 2,
     maxDelayMs: 20,
   });
-  clients.push(client);
+  closeAfterEach(client);
   return { sim, client, logs };
 }
 
@@ -175,7 +171,7 @@ describe("response bodies", () => {
       }),
       logger: createLogger("silent"),
     });
-    clients.push(client);
+    closeAfterEach(client);
     sim.hostile.always("iam", { kind: "endless" });
     const error = await client
       .listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })
@@ -236,7 +232,7 @@ describe("IAM over plain http", () => {
       }),
       logger: createLogger("info", sink),
     });
-    clients.push(client);
+    closeAfterEach(client);
     expect(logs.join("")).toContain("the IAM password travels unencrypted");
     expect(logs.join("")).not.toContain(PASSWORD);
   });

@@ -2,14 +2,15 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 
 import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 
 import type { AuthConfig, MetaStudioConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { MetaStudioClient, type RequestRecord } from "../../src/metastudio/metastudio-client.js";
 import { MetaStudioError } from "../../src/metastudio/metastudio-error.js";
 import { createRedisRateLimiter } from "../../src/metastudio/rate-limiter.js";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator/simulator.js";
+import { startSimulator, type SimulatorOptions } from "../../src/simulator/simulator.js";
+import { useCloseAfterEach } from "../support/close-after-each.js";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const SECRETS = {
@@ -24,13 +25,7 @@ const CREDENTIALS = {
   iamUsers: [{ domain: "acme", username: "sync-bot", password: SECRETS.password }],
 };
 
-let sim: Simulator | undefined;
-const clients: MetaStudioClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim?.close();
-  sim = undefined;
-});
+const closeAfterEach = useCloseAfterEach();
 
 async function setup(options: {
   auth?: "aksk" | "token" | "iam";
@@ -41,12 +36,13 @@ async function setup(options: {
   logs?: string[];
   onRequest?: (record: RequestRecord) => void;
 }) {
-  sim = await startSimulator({
+  const sim = await startSimulator({
     projectIds: [PROJECT],
     roomsPerProject: options.rooms ?? 250,
     credentials: CREDENTIALS,
     behaviour: options.behaviour,
   });
+  closeAfterEach(sim);
   const auth: AuthConfig =
     options.auth === "aksk"
       ? { kind: "aksk", accessKey: SECRETS.ak, secretKey: SECRETS.sk }
@@ -83,7 +79,7 @@ async function setup(options: {
     maxDelayMs: 5,
     onRequest: options.onRequest,
   });
-  clients.push(client);
+  closeAfterEach(client);
   return { sim, client };
 }
 

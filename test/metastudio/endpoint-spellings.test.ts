@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { loadConfig, type AccountConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { accountKey } from "../../src/queue/account-key.js";
-import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { startSimulator } from "../../src/simulator/simulator.js";
+import { useCloseAfterEach } from "../support/close-after-each.js";
 
 /**
  * Two deployments on one Redis configured with the same account, its endpoint spelled two ways:
@@ -16,15 +17,8 @@ import { startSimulator, type Simulator } from "../../src/simulator/simulator.js
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const AK = "AKSPELLINGTEST";
 const SK = `sk-${randomBytes(8).toString("hex")}`;
-const RATE = 10;
 
-let sim: Simulator | undefined;
-const clients: MetaStudioClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim?.close();
-  sim = undefined;
-});
+const closeAfterEach = useCloseAfterEach();
 
 function account(endpoint: string): AccountConfig {
   return loadConfig({
@@ -32,7 +26,6 @@ function account(endpoint: string): AccountConfig {
     METASTUDIO_PROJECT_IDS: PROJECT,
     HUAWEICLOUD_SDK_AK: AK,
     HUAWEICLOUD_SDK_SK: SK,
-    METASTUDIO_RATE_LIMIT: String(RATE),
   }).accounts[0]!;
 }
 
@@ -54,17 +47,18 @@ describe("one endpoint spelled two ways", () => {
   });
 
   it("is the limiter's key, and AK/SK requests from either spelling still verify", async () => {
-    sim = await startSimulator({
+    const sim = await startSimulator({
       projectIds: [PROJECT],
       roomsPerProject: 5,
       credentials: { accessKeys: { [AK]: SK }, tokens: [], iamUsers: [] },
     });
+    closeAfterEach(sim);
     const port = new URL(sim.url).port;
     const configs = [`http://127.0.0.1:${port}`, `HTTP://127.1:${port}/`].map(account);
     // What each deployment's worker keys its Redis limiter by (src/queue/start-worker.ts).
     expect(accountKey(configs[0]!)).toBe(accountKey(configs[1]!));
     const quiet = createLogger("info", new Writable({ write: (_chunk, _encoding, done) => done() }));
-    for (const config of configs) clients.push(new MetaStudioClient({ config, logger: quiet }));
+    const clients = configs.map((config) => closeAfterEach(new MetaStudioClient({ config, logger: quiet })));
     // The signature covers the Host header: signed for one spelling and sent as another, it fails.
     const pages = await Promise.all(
       clients.map((client) => client.listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 })),

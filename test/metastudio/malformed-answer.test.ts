@@ -2,14 +2,15 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { Writable } from "node:stream";
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import type { AuthConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
 import { MetaStudioError } from "../../src/metastudio/metastudio-error.js";
-import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
+import { startSimulator } from "../../src/simulator/simulator.js";
 import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
+import { useCloseAfterEach } from "../support/close-after-each.js";
 
 /**
  * An upstream, or a proxy in front of it, that answers with bytes undici cannot read as HTTP:
@@ -20,16 +21,10 @@ const PROJECT = "0123456789abcdef0123456789abcdef";
 const TOKEN = `tok-${randomBytes(8).toString("hex")}`;
 const PASSWORD = `pw-${randomBytes(8).toString("hex")}`;
 
-let sim: Simulator | undefined;
-const clients: MetaStudioClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await sim?.close();
-  sim = undefined;
-});
+const closeAfterEach = useCloseAfterEach();
 
 async function setup(auth: "token" | "iam" = "token") {
-  sim = await startSimulator({
+  const sim = await startSimulator({
     projectIds: [PROJECT],
     roomsPerProject: 20,
     credentials: {
@@ -38,6 +33,7 @@ async function setup(auth: "token" | "iam" = "token") {
       iamUsers: [{ domain: "acme", username: "bot", password: PASSWORD }],
     },
   });
+  closeAfterEach(sim);
   const iam: AuthConfig = {
     kind: "iam-password",
     iamEndpoint: sim.url,
@@ -61,7 +57,7 @@ async function setup(auth: "token" | "iam" = "token") {
     baseDelayMs: 1,
     maxDelayMs: 5,
   });
-  clients.push(client);
+  closeAfterEach(client);
   return { sim, client, logs };
 }
 
