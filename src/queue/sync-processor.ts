@@ -7,6 +7,15 @@ import { loadSyncState } from "../db/sync-state.js";
 import type { Logger } from "../logger.js";
 import { runSync, type RunProgress, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
 import { classifySyncFailure } from "./classify-sync-failure.js";
+import {
+  decideFirstRun,
+  decideHeldJob,
+  decideJobOutcome,
+  followsFailedRun,
+  isScheduledIncremental,
+  type JobOutcome,
+  type SkipReason,
+} from "./job-outcome.js";
 import type { AccountHolds } from "./account-holds.js";
 import type { ProjectClaims } from "./project-claims.js";
 import type { SyncJobData } from "./sync-queue.js";
@@ -22,11 +31,11 @@ export interface RunRecorder {
 /** A job's return value: the run's summary without the change preview, which is for terminals. */
 export type CompletedSync = Omit<RunSummary, "preview">;
 
-/** A scheduled incremental job that found its project busy: the running sync covers it. */
+/** A job completed without a run (see decideJobOutcome and decideFirstRun). */
 export interface SkippedSync {
   projectId: string;
   mode: RunMode;
-  skipped: "project busy" | "awaiting first full";
+  skipped: SkipReason;
 }
 
 export type SyncJobResult = CompletedSync | SkippedSync;
@@ -66,9 +75,9 @@ export type SyncProcessor = (
 ) => Promise<SyncJobResult>;
 
 /**
- * The BullMQ processor: one `runSync` per job, and the translation of its failures into what the
- * queue should do next (see classifySyncFailure). None of the special outcomes burns an attempt:
- * a busy project delays the job, a 429 storm holds the project's account (its jobs wait, other
+ * The BullMQ processor: one `runSync` per job, and what the queue does instead or after, as the
+ * policy decides it (see job-outcome). None of the special outcomes burns an attempt: a busy
+ * project delays the job, a 429 storm holds the project's account (its jobs wait, other
  * accounts' run), a job for a project another deployment on the queue serves is handed back, a
  * shutdown puts the job back to waiting for another worker; the run row records the interrupted
  * ones as failed, and a full run resumes.
@@ -92,83 +101,84 @@ export function createSyncProcessor(options: SyncProcessorOptions): SyncProcesso
       account: account?.name,
     });
     if (account === undefined) return handBack(job, token, options, log);
-    const held = await options.holds.remainingMs(account.key);
-    if (held > 0) {
-      log.info({ hold_ms: held }, "the project's account is held after upstream throttling; job delayed");
-      await job.moveToDelayed(Date.now() + held + Math.floor(Math.random() * 1000), token);
-      throw new DelayedError();
-    }
-    let lastProgressAt = 0;
-    const onProgress = (progress: RunProgress): void => {
-      const now = Date.now();
-      if (now - lastProgressAt < progressEveryMs) return;
-      lastProgressAt = now;
-      // Progress is for people watching; losing one update must not fail the run.
-      job.updateProgress({ ...progress }).catch(() => {});
-    };
+    const target: OutcomeTarget = { job, token, log, holds: options.holds, accountKey: account.key };
+    const held = decideHeldJob(await options.holds.remainingMs(account.key), Math.random);
+    if (held !== undefined) return applyOutcome(held, target);
     const started = performance.now();
-    const deps = options.syncDeps({ signal, onProgress });
-    if (trigger === "schedule" && mode === "incremental") {
-      // First start: the full schedule fires too and reads everything; an incremental beside it
-      // would read every room a second time.
+    const deps = options.syncDeps({ signal, onProgress: progressReporter(job, progressEveryMs) });
+    // The state is read for the one kind of job it can skip.
+    if (isScheduledIncremental(job.data)) {
       const state = await loadSyncState(deps.database.db, projectId);
-      if (state?.lastSuccessAt == null) {
-        log.info("no run of this project has succeeded yet; the scheduled full reads it first");
-        return { projectId, mode, skipped: "awaiting first full" };
-      }
+      const first = decideFirstRun(job.data, state?.lastSuccessAt);
+      if (first !== undefined) return applyOutcome(first, target);
     }
     try {
-      const summary = await runSync(deps, {
-        projectId,
-        mode,
-        trigger,
-        allowMassDelete: job.data.allowMassDelete === true,
-      });
+      const allowMassDelete = job.data.allowMassDelete === true;
+      const summary = await runSync(deps, { projectId, mode, trigger, allowMassDelete });
       options.recorder?.recordRun(summary);
       const { preview: _preview, ...compact } = summary;
       return compact;
     } catch (error) {
       const durationMs = performance.now() - started;
-      if (signal?.aborted) {
-        // Shutdown after the grace period: the run has checkpointed; another worker takes over.
-        options.recorder?.recordRunFailure(projectId, mode, durationMs);
-        log.warn("sync aborted by shutdown; the job goes back to the queue");
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
       const failure = classifySyncFailure(error, throttleHoldMs, options.maxThrottleHoldMs);
-      switch (failure.kind) {
-        case "busy": {
-          // Nothing ran, so nothing is recorded. A scheduled incremental is redundant with the
-          // running sync and the next tick; anything else (a full, a manual request) still owes
-          // its own run, so it waits, without an attempt spent on the wait.
-          if (trigger === "schedule" && mode === "incremental") {
-            log.info("project busy with another sync; this scheduled incremental is skipped");
-            return { projectId, mode, skipped: "project busy" };
-          }
-          const delay = busyRetryMs + Math.floor(Math.random() * busyRetryMs * 0.2);
-          log.info({ delay_ms: delay }, "project busy with another sync; trying again later");
-          await job.moveToDelayed(Date.now() + delay, token);
-          throw new DelayedError();
-        }
-        case "throttled":
-          options.recorder?.recordRunFailure(projectId, mode, durationMs);
-          log.warn(
-            { hold_ms: failure.retryAfterMs },
-            "upstream throttling outlasted retries; holding this account's jobs",
-          );
-          await options.holds.hold(account.key, failure.retryAfterMs);
-          await job.moveToDelayed(Date.now() + failure.retryAfterMs, token);
-          throw new DelayedError();
-        case "unrecoverable":
-          options.recorder?.recordRunFailure(projectId, mode, durationMs);
-          throw new UnrecoverableError(`${describeError(error)} (not retried: ${failure.reason})`);
-        case "retry":
-          options.recorder?.recordRunFailure(projectId, mode, durationMs);
-          // BullMQ stores message and stack as failedReason: bounded, and never a query's parameters.
-          throw clippedError(error);
+      const aborted = signal?.aborted === true;
+      const outcome = decideJobOutcome(failure, job.data, { aborted, busyRetryMs, random: Math.random });
+      if (followsFailedRun(outcome)) {
+        options.recorder?.recordRunFailure(projectId, mode, durationMs);
       }
+      return applyOutcome(outcome, { ...target, error });
     }
+  };
+}
+
+/** Where an outcome is carried out: the job, its logger, its account's holds, its run's error. */
+interface OutcomeTarget {
+  job: Job<SyncJobData, SyncJobResult>;
+  token: string | undefined;
+  log: Logger;
+  holds: Pick<AccountHolds, "hold">;
+  accountKey: string;
+  error?: unknown;
+}
+
+/** An outcome as BullMQ calls and errors, account holds and a log line; only a skip returns. */
+async function applyOutcome(outcome: JobOutcome, target: OutcomeTarget): Promise<SkippedSync> {
+  const { job, token, log } = target;
+  if ("log" in outcome) log[outcome.log.level](outcome.log.fields ?? {}, outcome.log.message);
+  switch (outcome.kind) {
+    case "skip":
+      return { projectId: job.data.projectId, mode: job.data.mode, skipped: outcome.reason };
+    case "delay":
+      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      throw new DelayedError();
+    case "hold":
+      await target.holds.hold(target.accountKey, outcome.holdMs);
+      await job.moveToDelayed(Date.now() + outcome.holdMs, token);
+      throw new DelayedError();
+    case "requeue":
+      await job.moveToWait(token);
+      throw new WaitingError();
+    case "fail":
+      if (outcome.unrecoverable) {
+        throw new UnrecoverableError(`${describeError(target.error)} ${outcome.note}`);
+      }
+      // BullMQ stores message and stack as failedReason: bounded, and never a query's parameters.
+      throw clippedError(target.error);
+  }
+}
+
+/** Progress is for people watching: at most one update per `everyMs`, and a lost one is ignored. */
+function progressReporter(
+  job: Job<SyncJobData, SyncJobResult>,
+  everyMs: number,
+): (progress: RunProgress) => void {
+  let lastAt = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - lastAt < everyMs) return;
+    lastAt = now;
+    // Losing one update must not fail the run.
+    job.updateProgress({ ...progress }).catch(() => {});
   };
 }
 
