@@ -14,7 +14,7 @@ import { queryRows } from "../src/db/query-rows.js";
 import { createLogger } from "../src/logger.js";
 import { startSimulator } from "../src/simulator/simulator.js";
 import { runSync } from "../src/sync/run-sync.js";
-import { openSyncRuntime } from "../src/sync/sync-runtime.js";
+import { openSyncRuntime } from "../src/runtime/sync-runtime.js";
 
 // Before the simulator and PGlite load: see compileWasmBaselineOnly.
 compileWasmBaselineOnly();

@@ -7,7 +7,7 @@
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { readQueuePrefix } from "../../src/queue/queue-prefix.js";
-import { startWorker } from "../../src/queue/start-worker.js";
+import { startWorker } from "../../src/runtime/start-worker.js";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);

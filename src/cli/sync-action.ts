@@ -5,7 +5,7 @@ import { describeError } from "../describe-error.js";
 import { resolveLogFormat } from "../log-format.js";
 import { createLogger } from "../logger.js";
 import { runSync, type RunSummary } from "../sync/run-sync.js";
-import { openSyncRuntime, type SyncRuntime } from "../sync/sync-runtime.js";
+import { openSyncRuntime, type SyncRuntime } from "../runtime/sync-runtime.js";
 import { databaseHint } from "./database-hint.js";
 import { escapeControl, ExitError, EXIT_FAILED } from "./exit-codes.js";
 import { interruptOnSignals } from "./interrupt-signal.js";

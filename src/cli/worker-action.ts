@@ -4,8 +4,8 @@ import { assertAdminBinding } from "../http/assert-admin-binding.js";
 import { resolveLogFormat } from "../log-format.js";
 import { createLogger } from "../logger.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
-import { serveUntilSignal } from "../queue/serve-until-signal.js";
-import { startWorker } from "../queue/start-worker.js";
+import { serveUntilSignal } from "../runtime/serve-until-signal.js";
+import { startWorker } from "../runtime/start-worker.js";
 import { workerObservability } from "./worker-observability.js";
 
 export interface WorkerOptions {

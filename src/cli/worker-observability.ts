@@ -3,7 +3,7 @@ import type { Queue } from "bullmq";
 import type { AdminConfig } from "../config/config.js";
 import { startAdminServer } from "../http/admin-server.js";
 import { createSyncMetrics } from "../http/sync-metrics.js";
-import type { WorkerObservability } from "../queue/start-worker.js";
+import type { WorkerObservability } from "../runtime/worker-observability.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 
 /**

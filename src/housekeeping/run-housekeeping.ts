@@ -23,6 +23,12 @@ const LOCK_NAME = "housekeeping:";
 const MAX_BATCHES = 10_000;
 
 /**
+ * The most Postgres connections a pass holds at once: its lock's, for the whole pass
+ * (tryLockProject), and one for its statements, which run one at a time.
+ */
+export const HOUSEKEEPING_CONNECTIONS = 2;
+
+/**
  * One housekeeping pass: closes runs a dead process left running (closeAbandonedRuns), then
  * deletes what is past its retention, table by table, in batches (see prune-history.ts), while
  * syncs keep writing. One process of the deployment at a time (an advisory lock in its

@@ -24,6 +24,17 @@ import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-tot
 export type { WriterTotals };
 
 /**
+ * Batches a run reads and writes at once, each on a connection of its own (a lane reads its
+ * batch's stored rooms, then writes it: one statement after the other). One statement at a time
+ * keeps one Postgres backend busy while node waits for it: on two cores, a first full sync of
+ * 100,000 rooms took 11.6 s with two lanes against 12.8 s with one, and with three its wall time
+ * was 0.95x of two's (11 interleaved pairs, 0.91 to 1.12; README, Performance): a third statement
+ * keeps both cores busy while a lane waits for its batch to be decided. The worker's pool counts
+ * them (RUN_CONNECTIONS).
+ */
+export const WRITE_LANES = 3;
+
+/**
  * Collects rooms from concurrent page fetches and writes them in batches, each one statement,
  * `writeLanes` statements at a time. `add` waits for everything before the previous batch, which
  * bounds memory however fast pages arrive.
@@ -72,14 +83,7 @@ export class RoomWriter {
       unstoredAtStart?: boolean;
       /** @default 500 */
       batchSize?: number;
-      /**
-       * Batches read and written at once, each on a connection of its own. One statement at a time
-       * keeps one Postgres backend busy while node waits for it: on two cores, a first full sync
-       * of 100,000 rooms took 11.6 s with two lanes against 12.8 s with one, and with three its
-       * wall time was 0.95x of two's (11 interleaved pairs, 0.91 to 1.12; README, Performance):
-       * a third statement keeps both cores busy while a lane waits for its batch to be decided.
-       * @default 3
-       */
+      /** Batches read and written at once. @default WRITE_LANES */
       writeLanes?: number;
       /** @default 50 */
       previewLimit?: number;
@@ -88,7 +92,7 @@ export class RoomWriter {
       logger?: Logger;
     },
   ) {
-    this.lanes = new KeyedLanes(options.writeLanes ?? 3);
+    this.lanes = new KeyedLanes(options.writeLanes ?? WRITE_LANES);
     this.written = options.unstoredAtStart && !options.dryRun ? new RoomIdFilter() : undefined;
   }
 

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
-import type { RunningWorker } from "../../src/queue/start-worker.js";
+import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { createSyncQueue, SYNC_QUEUE_NAME } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";

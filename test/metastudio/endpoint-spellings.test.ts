@@ -55,7 +55,7 @@ describe("one endpoint spelled two ways", () => {
     closeAfterEach(sim);
     const port = new URL(sim.url).port;
     const configs = [`http://127.0.0.1:${port}`, `HTTP://127.1:${port}/`].map(account);
-    // What each deployment's worker keys its Redis limiter by (src/queue/start-worker.ts).
+    // What each deployment's worker keys its Redis limiter by (src/runtime/start-worker.ts).
     expect(accountKey(configs[0]!)).toBe(accountKey(configs[1]!));
     const quiet = createLogger("info", new Writable({ write: (_chunk, _encoding, done) => done() }));
     const clients = configs.map((config) => closeAfterEach(new MetaStudioClient({ config, logger: quiet })));

@@ -14,7 +14,7 @@ import { reportError } from "../../src/cli/exit-codes.js";
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { connectRedis } from "../../src/queue/connect-redis.js";
-import { startWorker, type RunningWorker } from "../../src/queue/start-worker.js";
+import { startWorker, type RunningWorker } from "../../src/runtime/start-worker.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
 import { spawnWorker } from "./worker-fixture.js";

@@ -5,7 +5,7 @@ import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import type { RunningWorker } from "../../src/queue/start-worker.js";
+import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { createSyncQueue, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { randomPrefix } from "../support/test-database.js";

@@ -6,7 +6,7 @@ import { inject } from "vitest";
 
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startWorker, type RunningWorker, type StartWorkerOptions } from "../../src/queue/start-worker.js";
+import { startWorker, type RunningWorker, type StartWorkerOptions } from "../../src/runtime/start-worker.js";
 import type { Simulator } from "../../src/simulator/simulator.js";
 
 export const SECRET_TOKEN = "tok-3f9c1e-never-in-redis";

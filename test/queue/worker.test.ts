@@ -9,7 +9,7 @@ import { saveSyncState } from "../../src/db/sync-state.js";
 import { AccountHolds } from "../../src/queue/account-holds.js";
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { schedulerId } from "../../src/queue/schedule-projects.js";
-import type { RunningWorker } from "../../src/queue/start-worker.js";
+import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { SYNC_JOB_OPTIONS } from "../../src/queue/sync-job-options.js";
 import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";

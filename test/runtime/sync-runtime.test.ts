@@ -6,7 +6,7 @@ import { syncRuns } from "../../src/db/schema.js";
 import { createLogger } from "../../src/logger.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { runSync } from "../../src/sync/run-sync.js";
-import { openSyncRuntime } from "../../src/sync/sync-runtime.js";
+import { openSyncRuntime } from "../../src/runtime/sync-runtime.js";
 import { useTestDatabase } from "../support/use-test-database.js";
 
 /** The run budget a user configures reaches every run the runtime starts, CLI and worker alike. */

@@ -5,7 +5,7 @@ import type { Logger } from "../logger.js";
 import { AccountClients } from "../metastudio/account-clients.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { RateLimiter } from "../metastudio/rate-limiter.js";
-import type { SyncDeps, SyncSettings } from "./run-sync.js";
+import type { SyncDeps, SyncSettings } from "../sync/run-sync.js";
 
 export interface SyncRuntime {
   database: Database;
