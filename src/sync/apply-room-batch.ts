@@ -47,7 +47,6 @@ export interface BatchInput {
   projectId: string;
   runId: string;
   observedAt: Date;
-  dryRun: boolean;
   /** No run of the project has succeeded yet: new rooms are `discovered`, not `created`. @default false */
   discovering?: boolean;
 }
@@ -126,8 +125,6 @@ export function decideBatch(
   return { result, rooms };
 }
 
-const NO_PAYLOAD = Buffer.alloc(0);
-
 /** A batch ready to write: decided, with its statement's parameter built. */
 export interface PreparedBatch {
   input: BatchInput;
@@ -149,7 +146,7 @@ export async function prepareBatch(
   // `unstored`: the caller knows no room of the batch has a row (see RoomIdFilter), so none is read.
   const stored: StoredRooms = unstored ? new Map<string, never>() : await readStoredRooms(db, input, batch);
   const decided = decideBatch(batch, stored, input.discovering);
-  return { input, decided, payload: input.dryRun ? NO_PAYLOAD : roomBatchPayload(decided.rooms) };
+  return { input, decided, payload: roomBatchPayload(decided.rooms) };
 }
 
 /**
@@ -175,7 +172,7 @@ export async function storeBatch(
  * what changed and marks every room seen. The statement's parameter is complete before it is
  * sent, so Postgres never holds a transaction open while node works. Reading outside the write's
  * transaction is safe because one writer per project runs at a time (the project lock) and its
- * batches are written one after the other. With `dryRun` it reads and decides, writes nothing.
+ * batches are written one after the other.
  */
 export async function applyRoomBatch(
   db: Db,
@@ -184,6 +181,6 @@ export async function applyRoomBatch(
   const batch = batchOf(input.rooms);
   if (batch.length === 0) return decideBatch(batch, new Map()).result;
   const decided = decideBatch(batch, await readStoredRooms(db, input, batch), input.discovering);
-  if (!input.dryRun) await storeBatch(db, input, decided);
+  await storeBatch(db, input, decided);
   return decided.result;
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 
 import type { Db } from "../db/database.js";
+import { DryRunRoomBatches } from "./dry-run-room-batches.js";
 import { previewDeletions } from "./judge-deletions.js";
+import type { RoomBatches } from "./room-batches.js";
 import type { ResumableRun } from "./resumable-run.js";
 import type { DeletionJudgement, RunLedger } from "./run-ledger.js";
 import type { TimeWindow } from "./time-window.js";
@@ -14,10 +16,13 @@ import type { TimeWindow } from "./time-window.js";
  */
 export class DryRunLedger implements RunLedger {
   readonly dryRun = true;
+  readonly batches: RoomBatches;
   private readonly seen = new Set<string>();
   private projectId = "";
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.batches = new DryRunRoomBatches(db);
+  }
 
   async closeInterrupted(): Promise<void> {}
 

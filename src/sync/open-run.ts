@@ -55,10 +55,9 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
   // run can write the project's rooms until this one ends.
   const unstoredAtStart = !dryRun && !(await projectHoldsRooms(db, job.projectId));
   const writer = new RoomWriter({
-    db,
+    batches: ledger.batches,
     projectId: job.projectId,
     runId,
-    dryRun,
     // Before the project's first successful run, every room found existed before mirroring began.
     discovering: !state?.lastSuccessAt,
     // No batch of rooms this run has not written is read.

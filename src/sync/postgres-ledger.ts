@@ -30,6 +30,8 @@ import {
   type RunStart,
   type RunSuccess,
 } from "./run-ledger.js";
+import { PostgresRoomBatches } from "./postgres-room-batches.js";
+import type { RoomBatches } from "./room-batches.js";
 import { toSeconds, type TimeWindow } from "./time-window.js";
 
 /**
@@ -38,12 +40,15 @@ import { toSeconds, type TimeWindow } from "./time-window.js";
  */
 export class PostgresLedger implements RunLedger {
   readonly dryRun = false;
+  readonly batches: RoomBatches;
   private runId = "";
   private mode: RunMode = "incremental";
   private projectId = "";
   private pending: RequestRow[] = [];
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.batches = new PostgresRoomBatches(db);
+  }
 
   async closeInterrupted(projectId: string, now: Date): Promise<void> {
     await failInterruptedRuns(this.db, projectId, now);

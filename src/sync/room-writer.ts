@@ -1,9 +1,7 @@
 import {
-  applyRoomBatch,
   batchOf,
-  prepareBatch,
   prepareRoom,
-  storeBatch,
+  type BatchInput,
   type BatchResult,
   type ObservedRoom,
   type PayloadRoom,
@@ -11,13 +9,11 @@ import {
   type PreparedBatch,
   type PreparedRoom,
 } from "./apply-room-batch.js";
-import { analyzeRoomTables } from "../db/analyze-room-tables.js";
-import type { Db } from "../db/database.js";
-import { insertSeenIds } from "../db/seen-rooms.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../logger.js";
 import { isDataError, refusalsBlameRooms, writeEach } from "./is-data-error.js";
 import { KeyedLanes } from "./keyed-lanes.js";
+import type { RoomBatches } from "./room-batches.js";
 import { RoomIdFilter } from "./room-id-filter.js";
 import { addBatchResult, newWriterTotals, type WriterTotals } from "./writer-totals.js";
 
@@ -48,8 +44,6 @@ export class RoomWriter {
   readonly totals: WriterTotals = newWriterTotals();
   /** A dry run's would-be changes, the first `previewLimit` of them. */
   readonly preview: PlannedChange[] = [];
-  /** A dry run writes no `sync_seen_rooms` rows, so it remembers what it saw here instead. */
-  readonly seenInDryRun = new Set<string>();
   private buffer: PreparedRoom[] = [];
   /** afterWrites tasks waiting for the buffer's rooms to be committed, in order. */
   private bufferTasks: Array<() => Promise<void>> = [];
@@ -69,15 +63,16 @@ export class RoomWriter {
 
   constructor(
     private readonly options: {
-      db: Db;
+      /** Where the batches are read and written: Postgres, or a dry run's reads only. */
+      batches: RoomBatches;
       projectId: string;
       runId: string;
-      dryRun: boolean;
       /** The project's first complete run is still to come: new rooms are `discovered`. @default false */
       discovering?: boolean;
       /**
-       * The mirror held no room of the project when the run began: a batch of rooms this run has
-       * not written yet is decided without reading the stored rooms (see RoomIdFilter).
+       * The mirror held no room of the project when the run began, and the run writes: a batch of
+       * rooms this run has not written yet is decided without reading the stored rooms (see
+       * RoomIdFilter). Never for a dry run, whose rooms are never written.
        * @default false
        */
       unstoredAtStart?: boolean;
@@ -93,7 +88,7 @@ export class RoomWriter {
     },
   ) {
     this.lanes = new KeyedLanes(options.writeLanes ?? WRITE_LANES);
-    this.written = options.unstoredAtStart && !options.dryRun ? new RoomIdFilter() : undefined;
+    this.written = options.unstoredAtStart ? new RoomIdFilter() : undefined;
   }
 
   /** Rooms inserted by this run at which the room tables are analyzed, once. */
@@ -106,17 +101,10 @@ export class RoomWriter {
    */
   async add(rooms: ObservedRoom[]): Promise<void> {
     if (this.lanes.failed) throw this.lanes.failed.error;
-    if (this.options.dryRun) {
-      // Nothing is written, so a later batch cannot tell a room it saw before from a new one:
-      // each room is diffed once, at its first sighting, or its change would be counted again.
-      rooms = rooms.filter(({ room }) => {
-        if (this.seenInDryRun.has(room.room_id)) return false;
-        this.seenInDryRun.add(room.room_id);
-        return true;
-      });
-    }
     // Prepared (hashed, serialised) as they come, and only that is kept: see PreparedRoom.
-    for (const { room, requestId } of rooms) this.buffer.push(prepareRoom(room, requestId));
+    for (const { room, requestId } of this.options.batches.admit(rooms)) {
+      this.buffer.push(prepareRoom(room, requestId));
+    }
     if (this.buffer.length < (this.options.batchSize ?? 500)) return;
     const beforeThis = this.chain;
     this.enqueueBuffer();
@@ -183,28 +171,23 @@ export class RoomWriter {
     this.chain.catch(() => {});
   }
 
-  private input() {
+  private input(): BatchInput {
     return {
       projectId: this.options.projectId,
       runId: this.options.runId,
       observedAt: (this.options.now ?? (() => new Date()))(),
-      dryRun: this.options.dryRun,
       discovering: this.options.discovering ?? false,
     };
   }
 
-  private apply(rooms: PreparedRoom[]): Promise<BatchResult> {
-    return applyRoomBatch(this.options.db, { ...this.input(), rooms });
-  }
-
   private prepare(batch: PayloadRoom[]): Promise<PreparedBatch> {
     const written = this.written;
-    if (written === undefined) return prepareBatch(this.options.db, this.input(), batch);
+    if (written === undefined) return this.options.batches.prepare(this.input(), batch, false);
     // Asked and filled before the batch's write: a batch sharing a room with this one is prepared
     // only once this one has settled (KeyedLanes), and then finds the room here and reads it.
     const unstored = batch.every(({ prepared }) => !written.mightHold(prepared.id));
     for (const { prepared } of batch) written.add(prepared.id);
-    return prepareBatch(this.options.db, this.input(), batch, { unstored });
+    return this.options.batches.prepare(this.input(), batch, unstored);
   }
 
   /** `totals.writeMs` counts the time any lane is busy, not each lane's time: it is a share of the run. */
@@ -223,9 +206,9 @@ export class RoomWriter {
    */
   private async write(batch: PayloadRoom[]): Promise<void> {
     try {
-      const { input, decided, payload } = await this.prepare(batch);
-      if (!input.dryRun) await storeBatch(this.options.db, input, decided, payload);
-      this.accumulate(decided.result);
+      const prepared = await this.prepare(batch);
+      await this.options.batches.store(prepared);
+      this.accumulate(prepared.decided.result);
     } catch (error) {
       if (!isDataError(error)) throw error;
       await this.writeOneByOne(
@@ -235,11 +218,13 @@ export class RoomWriter {
     }
     // A run filling the tables from (nearly) empty: see analyzeRoomTables for why one ANALYZE is
     // enough, and for the cost of none. Each costs a sample of the tables, jsonb included.
-    if (!this.options.dryRun && this.totals.inserted >= this.analyzeAt) {
+    if (this.totals.inserted >= this.analyzeAt) {
       this.analyzeAt = Number.POSITIVE_INFINITY;
-      await analyzeRoomTables(this.options.db).catch((error: unknown) =>
-        this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
-      );
+      await this.options.batches
+        .analyze()
+        .catch((error: unknown) =>
+          this.options.logger?.warn({ err: error }, "could not refresh the room tables' statistics"),
+        );
     }
   }
 
@@ -254,7 +239,9 @@ export class RoomWriter {
     const refused =
       rooms.length === 1
         ? [{ room: rooms[0]!, error: batchError }]
-        : await writeEach(rooms, async (room) => this.accumulate(await this.apply([room])));
+        : await writeEach(rooms, async (room) =>
+            this.accumulate(await this.options.batches.applyOne(this.input(), room)),
+          );
     if (!refusalsBlameRooms(refused, rooms.length)) throw batchError;
     for (const { room, error } of refused) {
       this.totals.skipped += 1;
@@ -267,13 +254,10 @@ export class RoomWriter {
         "skipped a room the database refused; the rest of its batch is stored",
       );
     }
-    if (!this.options.dryRun) {
-      await insertSeenIds(
-        this.options.db,
-        this.options.runId,
-        refused.map(({ room }) => room.id),
-      );
-    }
+    await this.options.batches.markSeen(
+      this.options.runId,
+      refused.map(({ room }) => room.id),
+    );
   }
 
   private accumulate(result: BatchResult): void {

@@ -3,6 +3,7 @@ import type { NewRun, RunCounts } from "../db/sync-runs.js";
 import type { SyncState } from "../db/sync-state.js";
 import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { ResumableRun } from "./resumable-run.js";
+import type { RoomBatches } from "./room-batches.js";
 import type { TimeWindow } from "./time-window.js";
 
 /** A run as it starts, as the ledger records it. */
@@ -36,12 +37,17 @@ export interface RunFailure {
 /**
  * Everything a run records about itself, in one place: its row, every upstream request, the
  * windows it completed, the rooms it saw, the deletions it judged, how it ended and the state the
- * next run starts from. One implementation stores it in Postgres; the dry run's keeps it in
- * memory and stores nothing, so the engine never asks whether it is a dry run.
- * (Rooms themselves go through the RoomWriter, which records their sightings in their batch.)
+ * next run starts from, and where the rooms' batches go. One implementation stores it in
+ * Postgres; the dry run's keeps it in memory and stores nothing, so the engine never asks whether
+ * it is a dry run (`dryRun` is for the run's summary).
  */
 export interface RunLedger {
   readonly dryRun: boolean;
+  /**
+   * Where the RoomWriter reads and writes the run's rooms, a batch at a time; a real run's
+   * batches also record the sightings of the rooms in them.
+   */
+  readonly batches: RoomBatches;
   /** Closes runs still marked running, whose process died; makes a full one resumable. */
   closeInterrupted(projectId: string, now: Date): Promise<void>;
   /**

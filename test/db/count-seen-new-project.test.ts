@@ -23,7 +23,6 @@ function write(projectId: string, runId: string, ids: string[]) {
     runId,
     observedAt: new Date(),
     rooms: ids.map((id) => prepareRoom(room(id), "req")),
-    dryRun: false,
   });
 }
 

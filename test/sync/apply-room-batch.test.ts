@@ -29,7 +29,6 @@ async function apply(projectId: string, rooms: SmartChatRoom[], requestId = "req
     runId,
     observedAt: new Date(),
     rooms: rooms.map((r) => prepareRoom(r, requestId)),
-    dryRun: false,
   });
 }
 
@@ -203,20 +202,6 @@ describe("applyRoomBatch", () => {
       ["a", true],
       ["b", false],
     ]);
-  });
-
-  it("reads and diffs but writes nothing in a dry run", async () => {
-    const result = await applyRoomBatch(database.db, {
-      projectId: "p-dry",
-      runId: randomUUID(),
-      observedAt: new Date(),
-      rooms: [prepareRoom(room("a"), "r")],
-      dryRun: true,
-    });
-    expect(result.inserted).toBe(1);
-    expect(result.changes[0]?.change).toBe("created");
-    const rows = await database.db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, "p-dry"));
-    expect(rows).toHaveLength(0);
   });
 });
 

@@ -4,6 +4,7 @@ import { runInNewContext } from "node:vm";
 
 import { describe, expect, it } from "vitest";
 
+import { PostgresRoomBatches } from "../../src/sync/postgres-room-batches.js";
 import { RoomWriter } from "../../src/sync/room-writer.js";
 import { useTestDatabase } from "../support/use-test-database.js";
 import { insertTestRun } from "../support/insert-test-run.js";
@@ -20,7 +21,12 @@ describe("RoomWriter", () => {
   it("splits one huge page into batches, each its own transaction", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = await insertTestRun(database.db, { projectId });
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1000 });
+    const writer = new RoomWriter({
+      batches: new PostgresRoomBatches(database.db),
+      projectId,
+      runId,
+      batchSize: 1000,
+    });
     const rooms = Array.from({ length: 20_000 }, (_, i) => ({
       room: { room_id: `bulk-${i}`, room_name: `room ${i}` },
       requestId: "one-page",
@@ -38,7 +44,12 @@ describe("RoomWriter", () => {
   it("runs a window's task after its rooms commit without writing a partial batch per window", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = await insertTestRun(database.db, { projectId });
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 500 });
+    const writer = new RoomWriter({
+      batches: new PostgresRoomBatches(database.db),
+      projectId,
+      runId,
+      batchSize: 500,
+    });
     const storedWhenDone: number[] = [];
     const stored = async () =>
       (
@@ -74,7 +85,12 @@ describe("RoomWriter", () => {
   it("decides a room in the next batch against what the batch before wrote, though both were queued at once", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = randomUUID();
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 1 });
+    const writer = new RoomWriter({
+      batches: new PostgresRoomBatches(database.db),
+      projectId,
+      runId,
+      batchSize: 1,
+    });
     const version = (name: string, at: string) => ({
       room: { room_id: "a", room_name: name, update_time: at },
       requestId: name,
@@ -110,7 +126,12 @@ describe("RoomWriter", () => {
   it("writes a batch while the one before it waits on the database, and the room they share in order", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = await insertTestRun(database.db, { projectId });
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 2 });
+    const writer = new RoomWriter({
+      batches: new PostgresRoomBatches(database.db),
+      projectId,
+      runId,
+      batchSize: 2,
+    });
     const blocker = await database.pool.connect();
     const count = async (ids: string[]) =>
       (
@@ -157,10 +178,9 @@ describe("RoomWriter", () => {
     const runId = await insertTestRun(database.db, { projectId });
     // Two lanes, so the third batch waits for one.
     const writer = new RoomWriter({
-      db: database.db,
+      batches: new PostgresRoomBatches(database.db),
       projectId,
       runId,
-      dryRun: false,
       batchSize: 1,
       writeLanes: 2,
     });
@@ -206,7 +226,12 @@ describe("RoomWriter", () => {
   it("keeps no parsed item while its rooms wait for their batch", async () => {
     const projectId = `p-${randomUUID().slice(0, 8)}`;
     const runId = await insertTestRun(database.db, { projectId });
-    const writer = new RoomWriter({ db: database.db, projectId, runId, dryRun: false, batchSize: 10 });
+    const writer = new RoomWriter({
+      batches: new PostgresRoomBatches(database.db),
+      projectId,
+      runId,
+      batchSize: 10,
+    });
     let item: { room_id: string; room_name: string } | undefined = { room_id: "kept", room_name: "k" };
     const parsed = new WeakRef(item);
     // Fewer rooms than a batch: buffered, not yet written.

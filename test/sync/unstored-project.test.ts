@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
 import { projectHoldsRooms } from "../../src/db/project-holds-rooms.js";
 import { queryRows } from "../../src/db/query-rows.js";
+import { PostgresRoomBatches } from "../../src/sync/postgres-room-batches.js";
 import { RoomWriter } from "../../src/sync/room-writer.js";
 import { insertTestRun } from "../support/insert-test-run.js";
 import { useTestDatabase } from "../support/use-test-database.js";
@@ -45,10 +46,9 @@ describe("a run on a project the mirror holds no room of", () => {
     expect(await projectHoldsRooms(single.db, projectId)).toBe(false);
     const runId = await insertTestRun(single.db, { projectId });
     const writer = new RoomWriter({
-      db: single.db,
+      batches: new PostgresRoomBatches(single.db),
       projectId,
       runId,
-      dryRun: false,
       batchSize: 10,
       writeLanes: 1,
       unstoredAtStart: true,

@@ -26,7 +26,6 @@ async function write(projectId: string, runId: string, rooms: SmartChatRoom[]) {
     runId,
     observedAt: new Date(),
     rooms: rooms.map((r) => prepareRoom(r, "req")),
-    dryRun: false,
   });
 }
 
