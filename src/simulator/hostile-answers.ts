@@ -1,5 +1,7 @@
 import type { ServerResponse } from "node:http";
 
+import { sendJson } from "./send-json.js";
+
 /**
  * Answers an attacker or a broken upstream would give, scripted by tests and drills: the
  * simulator serves them instead of its own answer, once each in order, or for every request.
@@ -65,9 +67,11 @@ export class HostileAnswers {
     if (answer === undefined) return undefined;
     switch (answer.kind) {
       case "status":
-        return json(response, answer.status, answer.body, answer.headers);
+        sendJson(response, answer.status, answer.body, answer.headers);
+        return answer.status;
       case "page":
-        return json(response, 200, answer.body);
+        sendJson(response, 200, answer.body);
+        return 200;
       case "text":
         return text(response, answer.body);
       case "oversized":
@@ -118,20 +122,4 @@ function text(response: ServerResponse, body: string): number {
   });
   response.end(body);
   return 200;
-}
-
-function json(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  extra: Record<string, string> = {},
-): number {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "Content-Type": "application/json;charset=UTF-8",
-    "Content-Length": Buffer.byteLength(text),
-    ...extra,
-  });
-  response.end(text);
-  return status;
 }
