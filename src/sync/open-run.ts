@@ -7,6 +7,7 @@ import { DryRunLedger } from "./dry-run-ledger.js";
 import { planRun, type RunPlan } from "./plan-run.js";
 import { cutsAfter } from "./plan-windows.js";
 import { PostgresLedger } from "./postgres-ledger.js";
+import type { ResumableRun } from "./resumable-run.js";
 import { RoomWriter } from "./room-writer.js";
 import { RunBudget } from "./run-budget.js";
 import { skewSeconds, type RunContext, type SyncDeps } from "./run-context.js";
@@ -22,8 +23,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
   const { db } = deps.database;
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
-  const dryRun = job.dryRun ?? false;
-  const ledger = dryRun ? new DryRunLedger(db) : new PostgresLedger(db);
+  const ledger = job.dryRun ? new DryRunLedger(db) : new PostgresLedger(db);
   await ledger.closeInterrupted(job.projectId, startedAt);
   const state = await loadSyncState(db, job.projectId);
   // A full run re-examines an upstream once found to ignore the filter: it may have been fixed.
@@ -35,7 +35,6 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     job.mode === "full"
       ? await ledger.findResumable(job.projectId, new Date(startedAt.getTime() - resumeWithin))
       : null;
-  const resumedFrom = resumable?.id ?? null;
   const runId = await ledger.start({
     projectId: job.projectId,
     mode: job.mode,
@@ -43,7 +42,7 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
     startedAt,
     windowStart: toDate(plan.windows[0]?.start ?? plan.tail.start),
     windowEnd: plan.settledUntil,
-    resumedFrom,
+    resumedFrom: resumable?.id ?? null,
   });
   const log = deps.logger.child({
     project_id: job.projectId,
@@ -53,40 +52,63 @@ export async function openRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): 
   });
   // A project's first run (or one after every row was pruned). Asked under the lock: no other
   // run can write the project's rooms until this one ends.
-  const unstoredAtStart = !dryRun && !(await projectHoldsRooms(db, job.projectId));
+  const unstoredAtStart = !ledger.dryRun && !(await projectHoldsRooms(db, job.projectId));
+  return newRunContext(
+    { deps, job, now, startedAt, log, lock, ledger, runId, state, filterField, plan },
+    resumable,
+    unstoredAtStart,
+  );
+}
+
+/** What openRun decided and opened before the context is assembled. */
+type OpenedRun = Pick<
+  RunContext,
+  | "deps"
+  | "job"
+  | "now"
+  | "startedAt"
+  | "log"
+  | "lock"
+  | "ledger"
+  | "runId"
+  | "state"
+  | "filterField"
+  | "plan"
+>;
+
+/**
+ * The context of a run just recorded as started: its writer, slots and clock, nothing read or
+ * counted yet.
+ */
+function newRunContext(
+  opened: OpenedRun,
+  resumable: ResumableRun | null,
+  unstoredAtStart: boolean,
+): RunContext {
+  const { deps, job, startedAt } = opened;
   const writer = new RoomWriter({
-    batches: ledger.batches,
+    batches: opened.ledger.batches,
     projectId: job.projectId,
-    runId,
+    runId: opened.runId,
     // Before the project's first successful run, every room found existed before mirroring began.
-    discovering: !state?.lastSuccessAt,
+    discovering: !opened.state?.lastSuccessAt,
     // No batch of rooms this run has not written is read.
     unstoredAtStart,
     batchSize: deps.settings.batchSize,
-    now,
-    logger: log,
+    now: opened.now,
+    logger: opened.log,
   });
   return {
-    deps,
-    job,
-    now,
-    startedAt,
-    startedMs: performance.now(),
-    log,
-    lock,
-    ledger,
-    runId,
+    ...opened,
     writer,
+    startedMs: performance.now(),
     budget: new RunBudget(Date.now(), deps.settings.runBudget),
     pageSlots: new Semaphore(deps.settings.pageConcurrency),
     windowSlots: new Semaphore(2),
     clock: new UpstreamClock(),
-    state,
-    filterField,
     probeAt: null,
-    plan,
     covered: [],
-    resumedFrom,
+    resumedFrom: resumable?.id ?? null,
     chainStartedAt: resumable?.chainStartedAt ?? startedAt,
     progress: {
       projectId: job.projectId,
