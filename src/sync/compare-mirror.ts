@@ -116,9 +116,31 @@ export async function compareMirror(
   projectId: string,
   upstream: Array<Record<string, unknown>>,
 ): Promise<MirrorDifference[]> {
-  const differences: MirrorDifference[] = [];
-  const rows = await db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, projectId));
+  const { rows, voicesByRoom } = await loadMirror(db, projectId);
   const byId = new Map(rows.map((row) => [row.roomId, row]));
+  const differences: MirrorDifference[] = [];
+  const upstreamIds = new Set<string>();
+  for (const item of upstream) {
+    const roomId = String(item.room_id);
+    upstreamIds.add(roomId);
+    differences.push(...roomDifferences(roomId, item, byId.get(roomId), voicesByRoom.get(roomId) ?? []));
+  }
+  for (const row of rows) {
+    if (row.deletedAt === null && !upstreamIds.has(row.roomId)) {
+      differences.push({
+        kind: "not deleted",
+        roomId: row.roomId,
+        detail: "live in the mirror, gone upstream",
+      });
+    }
+  }
+  differences.push(...(await duplicatedCreations(db, projectId)));
+  return differences;
+}
+
+/** The project's room rows, and their voice configs by room, in position order. */
+async function loadMirror(db: Db, projectId: string) {
+  const rows = await db.select().from(smartChatRooms).where(eq(smartChatRooms.projectId, projectId));
   const voices = await db
     .select()
     .from(smartChatRoomVoiceConfigs)
@@ -130,61 +152,58 @@ export async function compareMirror(
     list.push(voice);
     voicesByRoom.set(voice.roomId, list);
   }
+  return { rows, voicesByRoom };
+}
 
-  const upstreamIds = new Set<string>();
-  for (const item of upstream) {
-    const roomId = String(item.room_id);
-    upstreamIds.add(roomId);
-    const row = byId.get(roomId);
-    if (!row) {
-      differences.push({ kind: "missing", roomId, detail: "no row in the mirror" });
-      continue;
-    }
-    if (row.deletedAt !== null) {
-      differences.push({
-        kind: "wrongly deleted",
-        roomId,
-        detail: `marked deleted at ${row.deletedAt.toISOString()} but live upstream`,
-      });
-    }
-    const expected = expectedColumns(item);
-    const stored = storedColumns(row);
-    const fields = Object.keys(expected).filter(
-      (key) => canonicalJson(expected[key]) !== canonicalJson(stored[key]),
-    );
-    if (fields.length > 0) differences.push({ kind: "fields", roomId, detail: fields.join(", ") });
-    const expectedVoices = ((item.voice_config_list as Array<Record<string, unknown>> | undefined) ?? []).map(
-      voiceTuple,
-    );
-    const storedVoices = (voicesByRoom.get(roomId) ?? []).map(storedVoiceTuple);
-    if (canonicalJson(expectedVoices) !== canonicalJson(storedVoices)) {
-      differences.push({
-        kind: "voices",
-        roomId,
-        detail: `${storedVoices.length} stored, ${expectedVoices.length} upstream, or in another order`,
-      });
-    }
+/** How one room the upstream holds differs from its row and voice configs in the mirror. */
+function roomDifferences(
+  roomId: string,
+  item: Record<string, unknown>,
+  row: RoomRow | undefined,
+  voices: VoiceRow[],
+): MirrorDifference[] {
+  if (!row) return [{ kind: "missing", roomId, detail: "no row in the mirror" }];
+  const differences: MirrorDifference[] = [];
+  if (row.deletedAt !== null) {
+    differences.push({
+      kind: "wrongly deleted",
+      roomId,
+      detail: `marked deleted at ${row.deletedAt.toISOString()} but live upstream`,
+    });
   }
-  for (const row of rows) {
-    if (row.deletedAt === null && !upstreamIds.has(row.roomId)) {
-      differences.push({
-        kind: "not deleted",
-        roomId: row.roomId,
-        detail: "live in the mirror, gone upstream",
-      });
-    }
+  const expected = expectedColumns(item);
+  const stored = storedColumns(row);
+  const fields = Object.keys(expected).filter(
+    (key) => canonicalJson(expected[key]) !== canonicalJson(stored[key]),
+  );
+  if (fields.length > 0) differences.push({ kind: "fields", roomId, detail: fields.join(", ") });
+  const expectedVoices = ((item.voice_config_list as Array<Record<string, unknown>> | undefined) ?? []).map(
+    voiceTuple,
+  );
+  const storedVoices = voices.map(storedVoiceTuple);
+  if (canonicalJson(expectedVoices) !== canonicalJson(storedVoices)) {
+    differences.push({
+      kind: "voices",
+      roomId,
+      detail: `${storedVoices.length} stored, ${expectedVoices.length} upstream, or in another order`,
+    });
   }
+  return differences;
+}
 
+/** Rooms recorded as created (or discovered) more than once: a write applied twice. */
+async function duplicatedCreations(db: Db, projectId: string): Promise<MirrorDifference[]> {
   const duplicated = await queryRows<{ room_id: string; n: number }>(
     db,
     sql`select room_id, count(*)::int as n from smart_chat_room_changes
          where project_id = ${projectId} and change in ('created', 'discovered')
          group by room_id having count(*) > 1 order by room_id`,
   );
-  for (const { room_id, n } of duplicated) {
-    differences.push({ kind: "duplicated", roomId: room_id, detail: `recorded as created ${n} times` });
-  }
-  return differences;
+  return duplicated.map(({ room_id, n }) => ({
+    kind: "duplicated",
+    roomId: room_id,
+    detail: `recorded as created ${n} times`,
+  }));
 }
 
 /** "3 fields, 1 voices (e.g. fields 0b1c…: room_name)": counts by kind and a few examples. */
