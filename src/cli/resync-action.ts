@@ -1,16 +1,22 @@
-import { QueueEvents } from "bullmq";
+import { QueueEvents, type Queue } from "bullmq";
 
 import { isProjectId } from "../config/parse-project-ids.js";
 import { ConfigError } from "../config/config-error.js";
-import { allProjectIds, loadConfig } from "../config/config.js";
+import { allProjectIds, loadConfig, type BaseConfig } from "../config/config.js";
 import { readEnv } from "../config/read-env.js";
 import { connectRedis } from "../queue/connect-redis.js";
 import { enqueueSync } from "../queue/enqueue-sync.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import type { CompletedSync } from "../queue/sync-processor.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type EnqueuedSync } from "../queue/sync-queue.js";
+import {
+  createSyncQueue,
+  SYNC_QUEUE_NAME,
+  type EnqueuedSync,
+  type SyncJobData,
+} from "../queue/sync-queue.js";
 import { waitForSyncs, type SyncOutcome } from "../queue/wait-for-syncs.js";
 import { ExitError, EXIT_FAILED } from "./exit-codes.js";
+import { formatEnqueued } from "./format-enqueued.js";
 import { formatSummaries } from "./format-summary.js";
 import { ProgressLine } from "./progress-line.js";
 import { selectProjects } from "./select-projects.js";
@@ -25,16 +31,7 @@ export interface ResyncOptions {
 
 /** `resync`: enqueues a sync per project for the worker, and with `--wait` follows each to its end. */
 export async function resyncAction(options: ResyncOptions): Promise<void> {
-  // Enqueuing needs no upstream endpoint or credentials: an operator's shell may lack them.
-  const config = loadConfig(
-    {
-      ...process.env,
-      METASTUDIO_ENDPOINT: undefined,
-      METASTUDIO_PROJECT_IDS: undefined,
-      METASTUDIO_CONFIG: undefined,
-    },
-    { metastudio: false },
-  );
+  const config = loadQueueConfig();
   const projects = chooseProjects(options);
   if (options.allowMassDelete && !options.full) {
     throw new ConfigError("--allow-mass-delete only applies with --full: only full runs find deletions.");
@@ -51,44 +48,69 @@ export async function resyncAction(options: ResyncOptions): Promise<void> {
   try {
     // Listening before adding, so a job that ends at once is not missed.
     await events?.waitUntilReady();
-    const mode = options.full ? "full" : "incremental";
-    const enqueued: EnqueuedSync[] = [];
-    for (const projectId of projects) {
-      try {
-        enqueued.push(
-          await enqueueSync(queue, {
-            projectId,
-            mode,
-            trigger: "manual",
-            allowMassDelete: options.allowMassDelete,
-          }),
-        );
-      } catch (cause) {
-        throw new Error(`Could not enqueue a sync of project ${projectId} (REDIS_URL, QUEUE_PREFIX).`, {
-          cause,
-        });
-      }
-    }
-    for (const e of enqueued) {
-      process.stdout.write(
-        e.deduplicated
-          ? `already queued: ${e.mode} sync of ${e.projectId} (job ${e.jobId})\n`
-          : `enqueued: ${e.mode} sync of ${e.projectId} (job ${e.jobId})\n`,
-      );
-    }
+    const enqueued = await enqueueProjects(queue, projects, options);
+    for (const sync of enqueued) process.stdout.write(`${formatEnqueued(sync)}\n`);
     if (!events) return;
-    const progress = new ProgressLine();
-    try {
-      outcomes = await waitForSyncs(queue, events, enqueued, (p) => progress.update(p));
-    } finally {
-      progress.clear();
-    }
+    outcomes = await followSyncs(queue, events, enqueued);
   } finally {
     await events?.close();
     await queue.close();
     await redis.quit().catch(() => {});
   }
   printOutcomes(outcomes);
+}
+
+/** Enqueuing needs no upstream endpoint or credentials: an operator's shell may lack them. */
+function loadQueueConfig(): BaseConfig {
+  return loadConfig(
+    {
+      ...process.env,
+      METASTUDIO_ENDPOINT: undefined,
+      METASTUDIO_PROJECT_IDS: undefined,
+      METASTUDIO_CONFIG: undefined,
+    },
+    { metastudio: false },
+  );
+}
+
+async function enqueueProjects(
+  queue: Queue<SyncJobData>,
+  projects: string[],
+  options: ResyncOptions,
+): Promise<EnqueuedSync[]> {
+  const mode = options.full ? "full" : "incremental";
+  const enqueued: EnqueuedSync[] = [];
+  for (const projectId of projects) {
+    try {
+      enqueued.push(
+        await enqueueSync(queue, {
+          projectId,
+          mode,
+          trigger: "manual",
+          allowMassDelete: options.allowMassDelete,
+        }),
+      );
+    } catch (cause) {
+      throw new Error(`Could not enqueue a sync of project ${projectId} (REDIS_URL, QUEUE_PREFIX).`, {
+        cause,
+      });
+    }
+  }
+  return enqueued;
+}
+
+/** Waits for the jobs' ends, showing the runs' progress meanwhile. */
+async function followSyncs(
+  queue: Queue<SyncJobData>,
+  events: QueueEvents,
+  enqueued: EnqueuedSync[],
+): Promise<SyncOutcome[]> {
+  const progress = new ProgressLine();
+  try {
+    return await waitForSyncs(queue, events, enqueued, (p) => progress.update(p));
+  } finally {
+    progress.clear();
+  }
 }
 
 function chooseProjects(options: ResyncOptions): string[] {

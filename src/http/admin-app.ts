@@ -8,11 +8,12 @@ import type { Database } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { enqueueSync } from "../queue/enqueue-sync.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
-import { sameOriginOnly } from "./same-origin-only.js";
-import { createReadinessCheck } from "./readiness-check.js";
+import { logRequests } from "./log-requests.js";
+import { registerProbeRoutes } from "./probe-routes.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./queue-board.js";
 import { requireToken } from "./require-token.js";
 import { resyncRoute } from "./resync-route.js";
+import { sameOriginOnly } from "./same-origin-only.js";
 import type { SyncMetrics } from "./sync-metrics.js";
 
 export interface AdminAppOptions {
@@ -38,48 +39,10 @@ export interface AdminAppOptions {
  * on the queue needs the token. Headers are never logged, so the token cannot reach a log line.
  */
 export function createAdminApp(options: AdminAppOptions): Hono {
-  const { logger, metrics, token } = options;
-  const readiness = createReadinessCheck({
-    database: options.database,
-    redis: options.redis,
-    timeoutMs: options.readinessTimeoutMs,
-  });
+  const { logger, token } = options;
   const app = new Hono();
-  let wasReady = true;
-
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        duration_ms: Math.round(performance.now() - started),
-      },
-      "admin request",
-    );
-  });
-
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => {
-    const result = await readiness();
-    // Probes come every few seconds: log the changes, not every answer.
-    if (result.ready !== wasReady) {
-      if (result.ready) logger.info("ready");
-      else logger.warn({ checks: result.checks }, "not ready");
-      wasReady = result.ready;
-    }
-    c.header("Cache-Control", "no-store");
-    return c.json(
-      { status: result.ready ? "ready" : "not ready", checks: result.checks },
-      result.ready ? 200 : 503,
-    );
-  });
-  app.get("/metrics", async (c) => {
-    const text = await metrics.registry.metrics();
-    return c.body(text, 200, { "Content-Type": metrics.registry.contentType });
-  });
+  app.use(logRequests(logger));
+  registerProbeRoutes(app, options);
 
   // Bearer only: a browser replays Basic credentials by itself, so a page on another site could
   // otherwise make a logged-in browser trigger resyncs.
