@@ -1,11 +1,12 @@
-import { request, type Dispatcher } from "./undici.js";
+import { request, type Dispatcher, type ResponseData } from "./undici.js";
 
 import { clipToken } from "../describe-error.js";
 import { isLoopbackHost } from "../is-loopback-host.js";
 import type { Logger } from "../logger.js";
+import { readTokenAnswer, tokenRequestBody } from "./iam-token-exchange.js";
 import { MetaStudioError } from "./metastudio-error.js";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody } from "./read-capped-body.js";
-import { errorFromResponse, errorFromTransport, readErrorBody } from "./response-error.js";
+import { errorFromTransport } from "./response-error.js";
 
 export interface IamCredentials {
   /** Base URL of IAM, without `/v3`. */
@@ -84,80 +85,71 @@ export class IamTokenProvider {
     if (this.cache.get(projectId)?.token === token) this.cache.delete(projectId);
   }
 
+  /** A fresh token from IAM, cached; rejects with a MetaStudioError. Logged whatever its end. */
   private async issue(projectId: string): Promise<string> {
-    const { iamEndpoint, domain, username, password } = this.credentials;
     const started = performance.now();
     const context = {
       service: "IAM" as const,
       projectId,
       timeoutMs: this.options.timeoutMs,
-      secrets: [password],
+      secrets: [this.credentials.password],
       credentialsSource: this.credentials.source,
     };
+    // Known as soon as the headers are in: the error and the log line of a later failure name them.
     let status: number | undefined;
     let requestId: string | undefined;
     let errorCode: string | undefined;
     try {
-      const response = await request(`${iamEndpoint}/v3/auth/tokens`, {
-        method: "POST",
-        dispatcher: this.options.dispatcher,
-        headers: { "content-type": "application/json;charset=utf8", accept: "application/json" },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ["password"],
-              password: { user: { name: username, password, domain: { name: domain } } },
-            },
-            scope: { project: { id: projectId } },
-          },
-        }),
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      const response = await this.requestToken(projectId);
       status = response.statusCode;
       // The upstream's text is stored and shown: bounded, and no control characters.
       requestId = clipToken(first(response.headers["x-request-id"]));
-      const length = Number(first(response.headers["content-length"]));
-      const body = (
-        await readCappedBody(
-          response.body,
-          this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-          Number.isInteger(length) ? length : undefined,
-        )
-      ).toString("utf8");
-      if (status < 200 || status > 299) {
-        errorCode = readErrorBody(body, context.secrets).code;
-        throw errorFromResponse({ ...context, status, requestId, body, retryAfterMs: undefined });
-      }
+      const body = await readBody(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const token = first(response.headers["x-subject-token"]);
-      if (!token) {
-        throw new MetaStudioError({
-          message: `IAM answered ${status} without an X-Subject-Token for project ${projectId} (request ${requestId ?? "unknown"})`,
-          status,
-          requestId,
-          retryable: false,
-          service: "iam",
-        });
+      const answer = readTokenAnswer({ status, requestId, body, token }, context);
+      if (!answer.ok) {
+        errorCode = answer.errorCode;
+        throw answer.error;
       }
-      this.cache.set(projectId, { token, renewAt: this.renewAt(body) });
-      return token;
+      this.cache.set(projectId, { token: answer.token, renewAt: this.renewAt(body) });
+      return answer.token;
     } catch (error) {
       throw error instanceof MetaStudioError
         ? error
         : errorFromTransport(error, { ...context, status, requestId });
     } finally {
-      // One line per IAM call, like MetaStudio's; never the body, which carries the password.
-      this.options.logger.info(
-        {
-          iam: true,
-          project_id: projectId,
-          request_id: requestId,
-          status,
-          error_code: errorCode,
-          duration_ms: Math.round(performance.now() - started),
-        },
-        "IAM token request",
-      );
+      this.logTokenRequest(projectId, { requestId, status, errorCode }, started);
     }
+  }
+
+  /** One line per IAM call, like MetaStudio's; never the body, which carries the password. */
+  private logTokenRequest(
+    projectId: string,
+    answered: { requestId: string | undefined; status: number | undefined; errorCode: string | undefined },
+    started: number,
+  ): void {
+    this.options.logger.info(
+      {
+        iam: true,
+        project_id: projectId,
+        request_id: answered.requestId,
+        status: answered.status,
+        error_code: answered.errorCode,
+        duration_ms: Math.round(performance.now() - started),
+      },
+      "IAM token request",
+    );
+  }
+
+  /** Under its own deadline: callers sharing the request must not depend on any one's signal. */
+  private requestToken(projectId: string): Promise<ResponseData> {
+    return request(`${this.credentials.iamEndpoint}/v3/auth/tokens`, {
+      method: "POST",
+      dispatcher: this.options.dispatcher,
+      headers: { "content-type": "application/json;charset=utf8", accept: "application/json" },
+      body: tokenRequestBody(this.credentials, projectId),
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
   }
 
   /**
@@ -200,6 +192,13 @@ function warnIfPlainHttp(credentials: IamCredentials, logger: Logger): void {
       `${where} is plain http://: the IAM password travels unencrypted; use https://`,
     );
   }
+}
+
+/** The body as text, up to `maxBytes`; a token answer is a few kB. */
+async function readBody(response: ResponseData, maxBytes: number): Promise<string> {
+  const length = Number(first(response.headers["content-length"]));
+  const bytes = await readCappedBody(response.body, maxBytes, Number.isInteger(length) ? length : undefined);
+  return bytes.toString("utf8");
 }
 
 function first(value: string | string[] | undefined): string | undefined {

@@ -5,13 +5,16 @@ import type { Logger } from "../logger.js";
 import { createAuthProvider, type AuthProvider, type Authorization } from "./auth-provider.js";
 import { capRetryAfter, decideRetry, DEFAULT_MAX_RETRY_AFTER_MS, sleep } from "./backoff.js";
 import { createHttpAgent } from "./http-agent.js";
-import { MetaStudioError } from "./metastudio-error.js";
+import { authFailureOutcome, type ExchangeOutcome } from "./exchange-outcome.js";
+import type { MetaStudioError } from "./metastudio-error.js";
 import type { InvalidItem, ParsedPage } from "./parse-page.js";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
+import { reportPage } from "./report-page.js";
+import { requestLogFields, requestRecord, type RequestRecord } from "./request-record.js";
 import { finalError, withRetryAfter } from "./response-error.js";
-import { listUrl, sendListRequest, type ExchangeOutcome, type ListParams } from "./send-list-request.js";
+import { listUrl, sendListRequest, type ListParams } from "./send-list-request.js";
 
-export type { InvalidItem, ListParams };
+export type { InvalidItem, ListParams, RequestRecord };
 export { listUrl };
 
 export interface ListPage extends ParsedPage {
@@ -24,24 +27,6 @@ export interface ListPage extends ParsedPage {
   parseMs: number;
   /** The response's `Date` header, when it had one: the upstream's clock. */
   date?: string | undefined;
-}
-
-/** One HTTP attempt, failed ones and retries included: what `sync_requests` stores. */
-export interface RequestRecord {
-  /** The account the request was made for; `default` for the single account of the environment. */
-  account: string;
-  projectId: string;
-  requestId: string | undefined;
-  status: number | undefined;
-  errorCode: string | undefined;
-  offset: number;
-  limit: number;
-  startTime: string | undefined;
-  endTime: string | undefined;
-  items: number | undefined;
-  attempt: number;
-  durationMs: number;
-  requestedAt: Date;
 }
 
 export interface MetaStudioClientOptions {
@@ -171,7 +156,7 @@ export class MetaStudioClient {
     await this.rateLimiter.close?.();
   }
 
-  /** One exchange, logged and recorded whatever its end; credentials never reach the log. */
+  /** One attempt, logged and recorded whatever its end; credentials never reach the log. */
   private async attempt(
     params: ListParams,
     attempt: number,
@@ -183,113 +168,44 @@ export class MetaStudioClient {
     if (config.appUserId) headers["X-App-UserId"] = config.appUserId;
     const requestedAt = new Date();
     const started = performance.now();
-    let authorization: Authorization | undefined;
-    let outcome: ExchangeOutcome;
-    try {
-      authorization = await this.auth.authorize(
-        { method: "GET", url, projectId: params.projectId, headers },
-        options.signal,
-      );
-      outcome = await sendListRequest({
-        url,
-        headers: { ...headers, ...authorization.headers },
-        dispatcher: this.dispatcher,
-        timeoutMs: config.requestTimeoutMs,
-        signal: options.signal,
-        projectId: params.projectId,
-        offset: params.offset,
-        maxBodyBytes: config.maxBodyBytes,
-      });
-    } catch (error) {
-      // Obtaining the credential failed (IAM): already a MetaStudioError naming IAM.
-      if (options.signal?.aborted) {
-        outcome = { status: undefined, requestId: undefined, kind: "aborted", reason: options.signal.reason };
-      } else if (error instanceof MetaStudioError) {
-        outcome = { status: error.status, requestId: error.requestId, kind: "error", error };
-      } else {
-        throw error;
-      }
-    }
+    const { outcome, authorization } = await this.exchange(params, url, headers, options.signal);
     const durationMs = performance.now() - started;
-    const items =
-      outcome.kind === "page" ? outcome.page.rooms.length + outcome.page.invalid.length : undefined;
-    const errorCode = outcome.kind === "error" ? outcome.error.errorCode : undefined;
-    const record: RequestRecord = {
-      account: this.options.account ?? "default",
-      projectId: params.projectId,
-      requestId: outcome.requestId,
-      status: outcome.status,
-      errorCode,
-      offset: params.offset,
-      limit: params.limit,
-      startTime: params.startTime,
-      endTime: params.endTime,
-      items,
-      attempt,
-      durationMs,
-      requestedAt,
-    };
-    logger.info(
-      {
-        ...options.log,
-        request_id: outcome.requestId,
-        project_id: params.projectId,
-        offset: params.offset,
-        limit: params.limit,
-        start_time: params.startTime,
-        end_time: params.endTime,
-        status: outcome.status,
-        error_code: errorCode,
-        attempt,
-        duration_ms: Math.round(durationMs),
-        items,
-      },
-      "metastudio request",
-    );
-    if (outcome.kind === "page") this.report(outcome, params);
+    const account = this.options.account ?? "default";
+    const record = requestRecord({ account, params, outcome, attempt, durationMs, requestedAt });
+    logger.info(requestLogFields(record, options.log), "metastudio request");
+    if (outcome.kind === "page") reportPage(logger, outcome, params);
     this.options.onRequest?.(record);
     options.onRequest?.(record);
     return { outcome, authorization, parseMs: outcome.kind === "page" ? outcome.parseMs : 0 };
   }
 
-  /** Skipped items and out-of-range values: logged with what a ticket upstream needs. */
-  private report(outcome: Extract<ExchangeOutcome, { kind: "page" }>, params: ListParams): void {
-    const { logger } = this.options;
-    for (const invalid of outcome.page.invalid) {
-      logger.warn(
-        {
-          project_id: params.projectId,
-          request_id: invalid.requestId,
-          offset: invalid.offset,
-          reason: invalid.reason,
-        },
-        "skipped an item that cannot be mirrored",
+  /** Credentials for this attempt, then the request; failing to get credentials is an outcome too. */
+  private async exchange(
+    params: ListParams,
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: ExchangeOutcome; authorization: Authorization | undefined }> {
+    const { config } = this.options;
+    let authorization: Authorization | undefined;
+    try {
+      authorization = await this.auth.authorize(
+        { method: "GET", url, projectId: params.projectId, headers },
+        signal,
       );
-    }
-    for (const item of outcome.page.normalised) {
-      logger.warn(
-        {
-          project_id: params.projectId,
-          request_id: item.requestId,
-          offset: item.offset,
-          room_id: item.roomId,
-          paths: item.paths,
-        },
-        "stored an item with characters Postgres cannot hold (NUL, lone surrogates) replaced by U+FFFD",
-      );
-    }
-    for (const warning of outcome.rangeWarnings) {
-      logger.warn(
-        {
-          project_id: params.projectId,
-          request_id: outcome.requestId,
-          room_id: warning.roomId,
-          field: warning.field,
-          value: warning.value,
-          range: warning.range,
-        },
-        "value outside the documented range, kept as sent",
-      );
+      const outcome = await sendListRequest({
+        url,
+        headers: { ...headers, ...authorization.headers },
+        dispatcher: this.dispatcher,
+        timeoutMs: config.requestTimeoutMs,
+        signal,
+        projectId: params.projectId,
+        offset: params.offset,
+        maxBodyBytes: config.maxBodyBytes,
+      });
+      return { outcome, authorization };
+    } catch (error) {
+      return { outcome: authFailureOutcome(error, signal), authorization };
     }
   }
 }

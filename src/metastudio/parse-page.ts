@@ -12,9 +12,11 @@ export const MAX_PLAUSIBLE_COUNT = 10_000_000;
 
 /** An item stored with unstorable characters replaced (NUL, lone surrogates): worth a warning. */
 export interface NormalisedItem {
-  roomId: string;
+  /** Position in the page, from 0. */
+  index: number;
   offset: number;
   requestId: string | undefined;
+  roomId: string;
   /** Where, e.g. `item.room_name` (a few at most). */
   paths: string[];
 }
@@ -59,14 +61,45 @@ export type PageParseResult =
   /** The envelope itself is not a page: nothing in it can be trusted. */
   | { ok: false; reason: string };
 
+/** Where the page came from, carried by every item report so a ticket upstream can name it. */
+export interface PageContext {
+  /** The request's offset: an item's position in the whole list is this plus its index. */
+  offset: number;
+  requestId: string | undefined;
+}
+
+export type PageEnvelope = z.infer<typeof pageSchema>;
+
 /**
  * Checks a decoded 200 body against the documented shape. Items are checked one by one, so one
  * that cannot be mirrored is skipped while the rest of the page goes on. Pure: the caller logs.
  */
-export function parsePage(
+export function parsePage(body: unknown, context: PageContext): PageParseResult {
+  const envelope = readEnvelope(body, context.offset);
+  if (!envelope.ok) return envelope;
+  const { data } = envelope;
+  const page: ParsedPage = {
+    count: data.count,
+    countConcurrency: data.count_concurrency ?? undefined,
+    countClientNums: data.count_client_nums ?? undefined,
+    countClientNumsToken: data.count_client_nums_token ?? undefined,
+    rooms: [],
+    invalid: [],
+    normalised: [],
+  };
+  const rangeWarnings: RangeWarning[] = [];
+  const list = data.smart_chat_rooms ?? [];
+  for (let index = 0; index < list.length; index += 1) {
+    addItem(list[index], index, context, page, rangeWarnings);
+  }
+  return { ok: true, page, rangeWarnings };
+}
+
+/** The envelope when it can be trusted, or why not: then nothing in the page can be. */
+export function readEnvelope(
   body: unknown,
-  context: { offset: number; requestId: string | undefined },
-): PageParseResult {
+  offset: number,
+): { ok: true; data: PageEnvelope } | { ok: false; reason: string } {
   const envelope = pageSchema.safeParse(body);
   if (!envelope.success) return { ok: false, reason: describeIssues(envelope.error.issues, "body") };
   const { data } = envelope;
@@ -76,55 +109,58 @@ export function parsePage(
       reason: `count ${data.count} cannot be real (more than ${MAX_PLAUSIBLE_COUNT} rooms in one project)`,
     };
   }
-  const items = data.smart_chat_rooms;
   // A missing list is how an empty page may look; a missing list where rooms should be is not
   // empty, and reading it as empty would make rooms look deleted.
-  if (items == null && data.count > context.offset) {
+  if (data.smart_chat_rooms == null && data.count > offset) {
     return {
       ok: false,
-      reason: `smart_chat_rooms is missing although count is ${data.count} and offset ${context.offset}`,
+      reason: `smart_chat_rooms is missing although count is ${data.count} and offset ${offset}`,
     };
   }
-  const rooms: SmartChatRoom[] = [];
-  const invalid: InvalidItem[] = [];
-  const normalised: NormalisedItem[] = [];
-  const rangeWarnings: RangeWarning[] = [];
-  const list = items ?? [];
-  const at = (index: number) => ({ index, offset: context.offset + index, requestId: context.requestId });
-  for (let index = 0; index < list.length; index += 1) {
-    const received = list[index];
-    const storable = checkStorable(received);
-    if (!storable.ok) {
-      invalid.push({ ...at(index), reason: storable.reason, item: received });
-      continue;
-    }
-    const item = storable.item;
-    // Zod only for items the plain check is unsure of: it names what is wrong, but copies each item.
-    const parsed = isPlainRoom(item) ? undefined : roomSchema.safeParse(item);
-    if (parsed === undefined || parsed.success) {
-      const room = item as SmartChatRoom;
-      rooms.push(room);
-      addOutOfRange(room, rangeWarnings);
-      if (storable.normalised.length > 0) {
-        normalised.push({ ...at(index), roomId: room.room_id, paths: storable.normalised });
-      }
-    } else {
-      invalid.push({ ...at(index), reason: describeIssues(parsed.error.issues, "item"), item });
-    }
+  return { ok: true, data };
+}
+
+/**
+ * One item into the page: a room (with its range warnings, and a note if it was normalised) or
+ * an invalid item. Runs for every item of every page, so it adds to the caller's lists and
+ * allocates only what it keeps.
+ */
+function addItem(
+  received: unknown,
+  index: number,
+  context: PageContext,
+  page: ParsedPage,
+  rangeWarnings: RangeWarning[],
+): void {
+  const storable = checkStorable(received);
+  if (!storable.ok) {
+    page.invalid.push(invalidItem(index, context, storable.reason, received));
+    return;
   }
-  return {
-    ok: true,
-    page: {
-      count: data.count,
-      countConcurrency: data.count_concurrency ?? undefined,
-      countClientNums: data.count_client_nums ?? undefined,
-      countClientNumsToken: data.count_client_nums_token ?? undefined,
-      rooms,
-      invalid,
-      normalised,
-    },
-    rangeWarnings,
-  };
+  const item = storable.item;
+  // Zod only for items the plain check is unsure of: it names what is wrong, but copies each item.
+  const parsed = isPlainRoom(item) ? undefined : roomSchema.safeParse(item);
+  if (parsed !== undefined && !parsed.success) {
+    page.invalid.push(invalidItem(index, context, describeIssues(parsed.error.issues, "item"), item));
+    return;
+  }
+  const room = item as SmartChatRoom;
+  page.rooms.push(room);
+  addOutOfRange(room, rangeWarnings);
+  if (storable.normalised.length > 0) {
+    const { offset, requestId } = context;
+    page.normalised.push({
+      index,
+      offset: offset + index,
+      requestId,
+      roomId: room.room_id,
+      paths: storable.normalised,
+    });
+  }
+}
+
+function invalidItem(index: number, context: PageContext, reason: string, item: unknown): InvalidItem {
+  return { index, offset: context.offset + index, requestId: context.requestId, reason, item };
 }
 
 const ROOM_RANGED = ["concurrency", "client_nums", "exit_mute_threshold"] as const;

@@ -15,7 +15,7 @@ const IAM_VARIABLES = "HUAWEICLOUD_IAM_DOMAIN, HUAWEICLOUD_IAM_USERNAME and HUAW
 /** Who was being asked: MetaStudio itself, or IAM for a token. */
 export type Service = "MetaStudio" | "IAM";
 
-interface ExchangeContext {
+export interface ExchangeContext {
   service: Service;
   projectId: string;
   status?: number | undefined;

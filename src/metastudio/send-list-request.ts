@@ -1,11 +1,9 @@
-import { request, type Dispatcher } from "./undici.js";
+import { request, type Dispatcher, type ResponseData } from "./undici.js";
 
 import { clipToken } from "../describe-error.js";
-import { parseRetryAfter } from "./backoff.js";
-import type { MetaStudioError } from "./metastudio-error.js";
+import { answerOutcome, type ExchangeOutcome } from "./exchange-outcome.js";
 import { DEFAULT_MAX_BODY_BYTES, readCappedBody } from "./read-capped-body.js";
-import { parsePage, type ParsedPage, type RangeWarning } from "./parse-page.js";
-import { errorFromBody, errorFromResponse, errorFromTransport } from "./response-error.js";
+import { errorFromTransport } from "./response-error.js";
 import { sdkEncode } from "./signer.js";
 
 /** One page's query. */
@@ -24,21 +22,6 @@ export interface ListParams {
   /** RFC 3339. */
   endTime?: string;
 }
-
-/** What one HTTP exchange produced; the client decides what happens next. */
-export type ExchangeOutcome = { status: number | undefined; requestId: string | undefined } & (
-  | {
-      kind: "page";
-      page: ParsedPage;
-      rangeWarnings: RangeWarning[];
-      /** Decoding and validation. */ parseMs: number;
-      /** The `Date` header: the upstream's clock when it answered, for measuring its offset. */
-      date: string | undefined;
-    }
-  | { kind: "error"; error: MetaStudioError }
-  /** The caller's signal fired: not a failure of the upstream, and not to be retried. */
-  | { kind: "aborted"; reason: unknown }
-);
 
 export interface ExchangeRequest {
   url: URL;
@@ -87,51 +70,19 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
     timeoutMs: exchange.timeoutMs,
     secrets: sentSecrets(exchange.headers),
   };
+  // Known as soon as the headers are in, so a body that fails to arrive is still reported with them.
   let status: number | undefined;
   let requestId: string | undefined;
   try {
-    const response = await request(exchange.url, {
-      method: "GET",
-      headers: exchange.headers,
-      dispatcher: exchange.dispatcher,
-      signal,
-    });
+    const { headers, dispatcher } = exchange;
+    const response = await request(exchange.url, { method: "GET", headers, dispatcher, signal });
     status = response.statusCode;
     // The upstream's text is stored and shown: bounded, and no control characters.
     requestId = clipToken(first(response.headers["x-request-id"]));
-    const expected = Number(first(response.headers["content-length"]));
-    const declared = Number.isInteger(expected) ? expected : undefined;
-    const bytes = await readCappedBody(
-      response.body,
-      exchange.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      declared,
-    );
-    if (Number.isInteger(expected) && bytes.length < expected) {
-      throw Object.assign(new Error(`body has ${bytes.length} of ${expected} bytes`), {
-        code: "SHORT_BODY",
-      });
-    }
-    const body = bytes.toString("utf8");
-    const ids = { status, requestId };
-    if (status < 200 || status > 299) {
-      const retryAfterMs = parseRetryAfter(first(response.headers["retry-after"]));
-      return { ...ids, kind: "error", error: errorFromResponse({ ...context, ...ids, body, retryAfterMs }) };
-    }
-    const parseStarted = performance.now();
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return { ...ids, kind: "error", error: errorFromBody({ ...context, ...ids, problem: "not-json" }) };
-    }
-    const parsed = parsePage(json, { offset: exchange.offset, requestId });
-    if (!parsed.ok) {
-      const error = errorFromBody({ ...context, ...ids, problem: "wrong-shape", reason: parsed.reason });
-      return { ...ids, kind: "error", error };
-    }
-    const parseMs = performance.now() - parseStarted;
+    const body = await readWholeBody(response, exchange.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const retryAfter = first(response.headers["retry-after"]);
     const date = first(response.headers["date"]);
-    return { ...ids, kind: "page", page: parsed.page, rangeWarnings: parsed.rangeWarnings, parseMs, date };
+    return answerOutcome({ status, requestId, body, retryAfter, date }, context, exchange.offset);
   } catch (error) {
     if (exchange.signal?.aborted)
       return { status, requestId, kind: "aborted", reason: exchange.signal.reason };
@@ -142,6 +93,22 @@ export async function sendListRequest(exchange: ExchangeRequest): Promise<Exchan
       error: errorFromTransport(error, { ...context, status, requestId }),
     };
   }
+}
+
+/**
+ * The body as text, up to `maxBytes`. One shorter than its Content-Length was cut off on the way:
+ * an error, not a complete answer.
+ */
+async function readWholeBody(response: ResponseData, maxBytes: number): Promise<string> {
+  const expected = Number(first(response.headers["content-length"]));
+  const declared = Number.isInteger(expected) ? expected : undefined;
+  const bytes = await readCappedBody(response.body, maxBytes, declared);
+  if (Number.isInteger(expected) && bytes.length < expected) {
+    throw Object.assign(new Error(`body has ${bytes.length} of ${expected} bytes`), {
+      code: "SHORT_BODY",
+    });
+  }
+  return bytes.toString("utf8");
 }
 
 function first(value: string | string[] | undefined): string | undefined {

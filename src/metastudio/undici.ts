@@ -18,6 +18,9 @@ import type * as Undici from "undici";
 
 export type Dispatcher = Undici.Dispatcher;
 
+/** What `request` resolves to: the status, the headers and the unread body. */
+export type ResponseData = Undici.Dispatcher.ResponseData;
+
 /**
  * The index adds the request API (request, stream, pipeline, upgrade, connect) to every
  * dispatcher; done here instead. Not only for `request`: a ProxyAgent opens its tunnel with
