@@ -24,6 +24,10 @@ export async function readCappedBody(
   declaredLength: number | undefined,
 ): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > maxBytes) {
+    // Nothing reads this body, so nothing listens to it: once the response has ended, undici
+    // emits the destroy as an 'error' ("Request aborted"), which unheard would be an uncaught
+    // exception, and the process would die of an answer it had just refused.
+    body.on("error", () => {});
     body.destroy();
     throw new BodyTooLargeError(maxBytes);
   }
