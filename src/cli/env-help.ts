@@ -38,6 +38,8 @@ const worker = `
   SYNC_INCREMENTAL_EVERY         incremental schedule: interval (30s, 5m, 1h) or cron (default 5m)
   SYNC_FULL_EVERY                full reconcile schedule: interval or cron (default 1d)
   WORKER_CONCURRENCY             projects synced at once by one worker process (default 4)
+  DATABASE_POOL_SIZE             the worker's Postgres connections at most (default 6 x WORKER_CONCURRENCY + 3;
+                                 at least WORKER_CONCURRENCY + 3)
   ADMIN_HOST, ADMIN_PORT         admin HTTP server bind address (default 127.0.0.1) and port (default 9464)
   ADMIN_TOKEN                    bearer token for /resync and /admin/queues (required to bind beyond loopback)
   HOUSEKEEPING_REQUESTS_DAYS, HOUSEKEEPING_RUNS_DAYS, HOUSEKEEPING_SCRATCH_DAYS, HOUSEKEEPING_CHANGES_DAYS

@@ -3,6 +3,7 @@ import { ConfigError } from "./config-error.js";
 import { checkAdminToken, checkDataDir, redisDatabase } from "./check-settings.js";
 import { loadAccounts } from "./load-accounts.js";
 import { type Env, readEnv, readNumber } from "./read-env.js";
+import { readPoolSize } from "./read-pool-size.js";
 import { readRunBudget, type RunBudgetSettings } from "./read-run-budget.js";
 import { readDatabaseUrl } from "./database-url.js";
 import { readUrl } from "./read-url.js";
@@ -23,6 +24,8 @@ export interface SyncConfig {
   fullEvery: string;
   /** Projects one worker process syncs at once. @default 4 */
   workerConcurrency: number;
+  /** The worker's Postgres connections at most (DATABASE_POOL_SIZE); undefined: sized to its runs. */
+  databasePoolSize: number | undefined;
   /** Requests and wall time per run, growing with the reported count (see RunBudgetSettings). */
   runBudget: RunBudgetSettings;
 }
@@ -105,6 +108,7 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
       `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(logLevel)}.`,
     );
   }
+  const workerConcurrency = readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true });
   return {
     databaseUrl: readDatabaseUrl(env),
     embeddedDataDir: checkDataDir(readEnv(env, "METASTUDIO_SYNC_DATA_DIR") ?? "./.metastudio-sync/pgdata"),
@@ -120,7 +124,8 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
       clockSkewSeconds: readNumber(env, "METASTUDIO_CLOCK_SKEW_SECONDS", 300, { max: 86_400, integer: true }),
       incrementalEvery: readEnv(env, "SYNC_INCREMENTAL_EVERY") ?? "5m",
       fullEvery: readEnv(env, "SYNC_FULL_EVERY") ?? "1d",
-      workerConcurrency: readNumber(env, "WORKER_CONCURRENCY", 4, { min: 1, max: 256, integer: true }),
+      workerConcurrency,
+      databasePoolSize: readPoolSize(env, workerConcurrency),
       runBudget: readRunBudget(env),
     },
     housekeeping: loadHousekeeping(env),

@@ -157,13 +157,23 @@ async function openServices(start: Start): Promise<Opened> {
   return { redis, queue, observability, runtime, claims };
 }
 
-/** The database (a pool sized by workerPoolSize) and the upstream clients, limited through Redis. */
+/**
+ * The database (a pool of DATABASE_POOL_SIZE, or sized by workerPoolSize) and the upstream clients,
+ * limited through Redis.
+ */
 function openWorkerRuntime(
   start: Start,
   redis: Redis,
   recorder: WorkerObservability["recorder"],
 ): Promise<SyncRuntime> {
   const { config, logger } = start.options;
+  const fits = workerPoolSize(config.sync.workerConcurrency);
+  if (config.sync.databasePoolSize !== undefined && config.sync.databasePoolSize < fits) {
+    logger.warn(
+      { pool_size: config.sync.databasePoolSize, runs_use: fits },
+      "DATABASE_POOL_SIZE is below what WORKER_CONCURRENCY runs use at once; their writes will take turns",
+    );
+  }
   return openSyncRuntime(config, logger, {
     // One limiter per account, shared by every worker through Redis (see accountKey).
     rateLimiter: (account) =>
@@ -173,7 +183,7 @@ function openWorkerRuntime(
         `${start.prefix}:${SYNC_QUEUE_NAME}:upstream-rate:${accountKey(account)}`,
         account.maxRetryAfterMs,
       ),
-    poolSize: workerPoolSize(config.sync.workerConcurrency),
+    poolSize: config.sync.databasePoolSize ?? workerPoolSize(config.sync.workerConcurrency),
     onRequest: recorder?.recordRequest?.bind(recorder),
   });
 }
