@@ -1,6 +1,5 @@
-import { QueueEvents, type Queue } from "bullmq";
+import { QueueEvents } from "bullmq";
 import { asc, eq } from "drizzle-orm";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 
 import { tryLockProject } from "../../src/db/project-lock.js";
@@ -17,16 +16,24 @@ import { startSimulator, type Simulator } from "../../src/simulator/simulator.js
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
-import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
+import {
+  dumpRedis,
+  openQueueClients,
+  type QueueClients,
+  SECRET_TOKEN,
+  startTestWorker,
+  workerEnv,
+} from "./worker-fixture.js";
 
 const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused", "first-start"];
 const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";
 
 const database = useTestDatabase();
 let sim: Simulator;
-let redis: Redis;
-let queue: Queue<SyncJobData>;
-let events: QueueEvents;
+let redis: QueueClients["redis"];
+let queue: QueueClients["queue"];
+let events: QueueClients["events"];
+let clients: QueueClients;
 let worker: RunningWorker;
 const prefix = randomPrefix();
 
@@ -45,18 +52,13 @@ beforeAll(async () => {
     extra: { METASTUDIO_MAX_ATTEMPTS: "2" },
   });
   worker = await startTestWorker(env);
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queue = createSyncQueue({ connection: redis, prefix });
-  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
+  clients = await openQueueClients(prefix);
+  ({ redis, queue, events } = clients);
 });
 
 afterAll(async () => {
   await worker?.close();
-  await events?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await redis?.quit();
+  await clients?.close();
   await sim?.close();
 });
 

@@ -1,14 +1,18 @@
-import { QueueEvents, type Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import { SECRET_TOKEN, startTestWorker, workerEnv } from "../queue/worker-fixture.js";
+import {
+  openQueueClients,
+  SECRET_TOKEN,
+  seeingPool,
+  startTestWorker,
+  workerEnv,
+  type QueueClients,
+} from "../queue/worker-fixture.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
@@ -23,9 +27,7 @@ const prefix = randomPrefix();
 let sim: Simulator;
 let worker: RunningWorker;
 let pool: pg.Pool | undefined;
-let redis: Redis;
-let queue: Queue<SyncJobData>;
-let events: QueueEvents;
+let clients: QueueClients;
 
 beforeAll(async () => {
   // Four batches of 500 per project: more than one lane's worth each.
@@ -45,27 +47,16 @@ beforeAll(async () => {
       HOUSEKEEPING_EVERY_HOURS: "0",
     },
   });
-  worker = await startTestWorker(env, {
-    // The worker hands its database to the admin server, before it takes any job.
-    observability: () => ({
-      startAdmin: (context) => {
-        if (context.database.kind === "postgres") pool = context.database.pool;
-        return Promise.resolve({ url: "http://admin.invalid", close: () => Promise.resolve() });
-      },
-    }),
-  });
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queue = createSyncQueue({ connection: redis, prefix });
-  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
+  worker = await startTestWorker(
+    env,
+    seeingPool((seen) => (pool = seen)),
+  );
+  clients = await openQueueClients(prefix);
 });
 
 afterAll(async () => {
   await worker?.close();
-  await events?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await redis?.quit();
+  await clients?.close();
   await sim?.close();
 });
 
@@ -73,9 +64,9 @@ describe("a worker whose pool DATABASE_POOL_SIZE caps", () => {
   it("opens no more connections than asked, and its runs at once still mirror their projects exactly", async () => {
     expect(pool?.options.max).toBe(POOL_SIZE);
     const jobs = await Promise.all(
-      PROJECTS.map((projectId) => enqueueSync(queue, { projectId, mode: "full" })),
+      PROJECTS.map((projectId) => enqueueSync(clients.queue, { projectId, mode: "full" })),
     );
-    const outcomes = await waitForSyncs(queue, events, jobs);
+    const outcomes = await waitForSyncs(clients.queue, clients.events, jobs);
     expect(outcomes.map((o) => o.outcome)).toEqual(["completed", "completed"]);
     for (const projectId of PROJECTS) await expectExactMirror(database, sim, projectId);
   });

@@ -1,15 +1,19 @@
-import { QueueEvents, type Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { enqueueSync } from "../../src/queue/enqueue-sync.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { WRITE_LANES } from "../../src/sync/room-writer.js";
-import { SECRET_TOKEN, startTestWorker, workerEnv } from "../queue/worker-fixture.js";
+import {
+  openQueueClients,
+  type QueueClients,
+  SECRET_TOKEN,
+  seeingPool,
+  startTestWorker,
+  workerEnv,
+} from "../queue/worker-fixture.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
@@ -48,9 +52,9 @@ const prefix = randomPrefix();
 let sim: Simulator;
 let worker: RunningWorker;
 let demand: Demand | undefined;
-let redis: Redis;
-let queue: Queue<SyncJobData>;
-let events: QueueEvents;
+let queue: QueueClients["queue"];
+let events: QueueClients["events"];
+let clients: QueueClients;
 
 beforeAll(async () => {
   // Four batches of 500 per project: enough for every lane, and one more.
@@ -66,27 +70,17 @@ beforeAll(async () => {
     projectIds: PROJECTS,
     extra: { WORKER_CONCURRENCY: String(PROJECTS.length), HOUSEKEEPING_EVERY_HOURS: "0" },
   });
-  worker = await startTestWorker(env, {
-    // The worker hands its database to the admin server, before it takes any job.
-    observability: () => ({
-      startAdmin: (context) => {
-        if (context.database.kind === "postgres") demand = watchDemand(context.database.pool);
-        return Promise.resolve({ url: "http://admin.invalid", close: () => Promise.resolve() });
-      },
-    }),
-  });
-  redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queue = createSyncQueue({ connection: redis, prefix });
-  events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
+  worker = await startTestWorker(
+    env,
+    seeingPool((pool) => (demand = watchDemand(pool))),
+  );
+  clients = await openQueueClients(prefix);
+  ({ queue, events } = clients);
 });
 
 afterAll(async () => {
   await worker?.close();
-  await events?.close();
-  await queue?.obliterate({ force: true });
-  await queue?.close();
-  await redis?.quit();
+  await clients?.close();
   await sim?.close();
 });
 
