@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-import { QueueEvents, type Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type pg from "pg";
 import { inject } from "vitest";
@@ -9,7 +8,6 @@ import { inject } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startWorker, type RunningWorker, type StartWorkerOptions } from "../../src/runtime/start-worker.js";
-import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../../src/queue/sync-queue.js";
 import type { Simulator } from "../../src/simulator/simulator.js";
 
 export const SECRET_TOKEN = "tok-3f9c1e-never-in-redis";
@@ -32,33 +30,6 @@ export function workerEnv(options: {
     QUEUE_PREFIX: options.prefix,
     LOG_LEVEL: "silent",
     ...options.extra,
-  };
-}
-
-/** What a test enqueues through and waits on: a Redis connection, the sync queue, its events. */
-export interface QueueClients {
-  redis: Redis;
-  queue: Queue<SyncJobData>;
-  events: QueueEvents;
-  /** Closes them, the queue emptied first. */
-  close(): Promise<void>;
-}
-
-export async function openQueueClients(prefix: string): Promise<QueueClients> {
-  const redis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  const queue = createSyncQueue({ connection: redis, prefix });
-  const events = new QueueEvents(SYNC_QUEUE_NAME, { connection: { url: inject("redisUrl") }, prefix });
-  await events.waitUntilReady();
-  return {
-    redis,
-    queue,
-    events,
-    close: async () => {
-      await events.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await redis.quit();
-    },
   };
 }
 

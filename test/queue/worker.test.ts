@@ -16,14 +16,8 @@ import { startSimulator, type Simulator } from "../../src/simulator/simulator.js
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
-import {
-  dumpRedis,
-  openQueueClients,
-  type QueueClients,
-  SECRET_TOKEN,
-  startTestWorker,
-  workerEnv,
-} from "./worker-fixture.js";
+import { dumpRedis, SECRET_TOKEN, startTestWorker, workerEnv } from "./worker-fixture.js";
+import { openQueueClients, type QueueClients } from "./fixtures/queue-clients.js";
 
 const PROJECTS = ["dedup-manual", "dedup-scheduled", "busy", "storm", "refused", "first-start"];
 const WRONG_TOKEN = "wrong-token-9d2b7a-never-in-redis";

@@ -5,14 +5,8 @@ import { enqueueSync } from "../../src/queue/enqueue-sync.js";
 import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
-import {
-  openQueueClients,
-  SECRET_TOKEN,
-  seeingPool,
-  startTestWorker,
-  workerEnv,
-  type QueueClients,
-} from "../queue/worker-fixture.js";
+import { SECRET_TOKEN, seeingPool, startTestWorker, workerEnv } from "../queue/worker-fixture.js";
+import { openQueueClients, type QueueClients } from "../queue/fixtures/queue-clients.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";

@@ -6,14 +6,8 @@ import { waitForSyncs } from "../../src/queue/wait-for-syncs.js";
 import type { RunningWorker } from "../../src/runtime/start-worker.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { WRITE_LANES } from "../../src/sync/room-writer.js";
-import {
-  openQueueClients,
-  type QueueClients,
-  SECRET_TOKEN,
-  seeingPool,
-  startTestWorker,
-  workerEnv,
-} from "../queue/worker-fixture.js";
+import { SECRET_TOKEN, seeingPool, startTestWorker, workerEnv } from "../queue/worker-fixture.js";
+import { openQueueClients, type QueueClients } from "../queue/fixtures/queue-clients.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 import { randomPrefix } from "../support/test-database.js";
 import { useTestDatabase } from "../support/use-test-database.js";
