@@ -37,14 +37,16 @@ export function sliceFor(perSecond: number): { sliceMs: number; points: number }
 
 class SlicedRateLimiter implements RateLimiter {
   private readonly sliceMs: number;
+  private readonly maxPenaltyMs: number;
 
   constructor(
     private readonly slots: RateLimiterAbstract,
     private readonly penalty: RateLimiterAbstract,
     sliceMs: number,
-    private readonly maxPenaltyMs: number,
+    maxPenaltyMs: number,
   ) {
     this.sliceMs = sliceMs;
+    this.maxPenaltyMs = holdCapMs(maxPenaltyMs);
   }
 
   async acquire(signal?: AbortSignal): Promise<void> {
@@ -85,6 +87,15 @@ class SlicedRateLimiter implements RateLimiter {
     if (current !== null && current.consumedPoints > 0 && current.msBeforeNext >= retryAfterMs) return;
     await this.penalty.block(PENALTY_KEY, Math.ceil(retryAfterMs / 1000));
   }
+}
+
+/**
+ * The longest hold, in the whole seconds the store's `block` keeps. A cap under half a second
+ * never let a waiter through: the hold written was a whole second, a waiter sleeping the cap woke
+ * to more than the cap left, cut the hold to the cap (that is, wrote the second again), and slept.
+ */
+export function holdCapMs(maxPenaltyMs: number): number {
+  return Math.max(1, Math.ceil(maxPenaltyMs / 1000)) * 1000;
 }
 
 /** Seconds a slice's counter lives: only garbage collection, the key changes every slice. */
