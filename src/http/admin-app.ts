@@ -2,34 +2,24 @@ import type { Queue } from "bullmq";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import type { Redis } from "ioredis";
 
-import type { Database } from "../db/database.js";
-import type { Logger } from "../logger.js";
 import type { enqueueSync } from "../queue/enqueue-sync.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
 import { logRequests } from "./log-requests.js";
-import { registerProbeRoutes } from "./probe-routes.js";
+import { type ProbeRoutesOptions, registerProbeRoutes } from "./probe-routes.js";
 import { QUEUE_BOARD_PATH, queueBoard } from "./queue-board.js";
 import { requireToken } from "./require-token.js";
 import { resyncRoute } from "./resync-route.js";
 import { sameOriginOnly } from "./same-origin-only.js";
-import type { SyncMetrics } from "./sync-metrics.js";
 
-export interface AdminAppOptions {
+export interface AdminAppOptions extends ProbeRoutesOptions {
   /** `ADMIN_TOKEN`: required by `POST /resync` and the board; without it they answer 403. */
   token: string | undefined;
-  metrics: SyncMetrics;
   queue: Queue<SyncJobData>;
-  database: Database;
-  redis: Redis;
   /** The configured projects, the only ones `POST /resync` accepts. */
   projectIds: readonly string[];
-  logger: Logger;
   /** @default enqueueSync */
   enqueue?: typeof enqueueSync;
-  /** Deadline of each readiness check. @default 2000 */
-  readinessTimeoutMs?: number;
   /** How long `POST /resync` waits for Redis to take a job before answering 503. @default 10000 */
   enqueueTimeoutMs?: number;
 }

@@ -1,12 +1,20 @@
 import type { Hono } from "hono";
+import type { Redis } from "ioredis";
 
-import type { AdminAppOptions } from "./admin-app.js";
+import type { Database } from "../db/database.js";
+import type { Logger } from "../logger.js";
 import { createReadinessCheck } from "./readiness-check.js";
+import type { SyncMetrics } from "./sync-metrics.js";
 
-export type ProbeRoutesOptions = Pick<
-  AdminAppOptions,
-  "database" | "redis" | "readinessTimeoutMs" | "metrics" | "logger"
->;
+/** What the open routes read: the stores readiness checks, and the metrics they serve. */
+export interface ProbeRoutesOptions {
+  database: Database;
+  redis: Redis;
+  metrics: SyncMetrics;
+  logger: Logger;
+  /** Deadline of each readiness check. @default 2000 */
+  readinessTimeoutMs?: number;
+}
 
 /**
  * `GET /healthz`, `/readyz` and `/metrics` on `app`. Open to all: orchestrators and Prometheus

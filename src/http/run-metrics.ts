@@ -1,13 +1,21 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
+import type { RunSummary } from "../sync/run-summary.js";
 import type { RunMode } from "../vocabulary.js";
 import { METRIC_PREFIX } from "./metric-prefix.js";
-import type { SyncMetrics } from "./sync-metrics.js";
+
+/** What the sync runs report. */
+export interface RunRecorder {
+  /** A run that ended with a summary, succeeded or failed. Dry runs change nothing and are skipped. */
+  recordRun(summary: RunSummary): void;
+  /** A run that threw before it could summarize itself. */
+  recordRunFailure(projectId: string, mode: RunMode, durationMs: number): void;
+  /** The upstream clock's offset from ours a run measured (SyncDeps.onClockOffset). */
+  recordClockOffset(projectId: string, offsetSeconds: number): void;
+}
 
 /** What the sync runs report: their outcomes and durations, the rooms they changed, the upstream's clock. */
-export function createRunMetrics(
-  registry: Registry,
-): Pick<SyncMetrics, "recordRun" | "recordRunFailure" | "recordClockOffset"> {
+export function createRunMetrics(registry: Registry): RunRecorder {
   const { runs, runDuration, rooms, lastSuccess, clockOffset } = defineRunMetrics([registry]);
   const recordOutcome = (projectId: string, mode: RunMode, outcome: string, durationMs: number) => {
     runs.inc({ project_id: projectId, mode, outcome });

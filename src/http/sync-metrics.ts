@@ -1,15 +1,12 @@
 import type { Queue } from "bullmq";
 import { Registry, collectDefaultMetrics } from "prom-client";
 
-import type { RunMode } from "../vocabulary.js";
 import type { HousekeepingRecorder } from "../housekeeping/run-housekeeping.js";
-import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import type { SyncJobData } from "../queue/sync-queue.js";
-import type { RunSummary } from "../sync/run-summary.js";
 import { createHousekeepingMetrics } from "./housekeeping-metrics.js";
 import { registerQueueGauge } from "./queue-gauge.js";
-import { createRunMetrics } from "./run-metrics.js";
-import { createUpstreamMetrics } from "./upstream-metrics.js";
+import { createRunMetrics, type RunRecorder } from "./run-metrics.js";
+import { createUpstreamMetrics, type UpstreamRecorder } from "./upstream-metrics.js";
 
 export interface SyncMetricsOptions {
   /** Reports its job counts at each scrape. @default no queue gauge */
@@ -23,17 +20,9 @@ export interface SyncMetricsOptions {
 }
 
 /** What the worker reports to Prometheus; one per process, scraped at `GET /metrics`. */
-export interface SyncMetrics extends HousekeepingRecorder {
+export interface SyncMetrics extends UpstreamRecorder, RunRecorder, HousekeepingRecorder {
   /** This process's own registry, not prom-client's global one, with the default process metrics. */
   registry: Registry;
-  /** One upstream attempt, failed ones and retries included. */
-  recordRequest(record: RequestRecord): void;
-  /** A run that ended with a summary, succeeded or failed. Dry runs change nothing and are skipped. */
-  recordRun(summary: RunSummary): void;
-  /** A run that threw before it could summarize itself. */
-  recordRunFailure(projectId: string, mode: RunMode, durationMs: number): void;
-  /** The upstream clock's offset from ours a run measured (SyncDeps.onClockOffset). */
-  recordClockOffset(projectId: string, offsetSeconds: number): void;
 }
 
 /**

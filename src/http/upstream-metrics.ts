@@ -1,10 +1,16 @@
 import { Counter, Histogram, type Registry } from "prom-client";
 
+import type { RequestRecord } from "../metastudio/metastudio-client.js";
 import { METRIC_PREFIX } from "./metric-prefix.js";
-import type { SyncMetrics } from "./sync-metrics.js";
+
+/** What the upstream client reports. */
+export interface UpstreamRecorder {
+  /** One upstream attempt, failed ones and retries included. */
+  recordRequest(record: RequestRecord): void;
+}
 
 /** The MetaStudio HTTP attempts: counts by status, durations, retries and throttling. */
-export function createUpstreamMetrics(registry: Registry): Pick<SyncMetrics, "recordRequest"> {
+export function createUpstreamMetrics(registry: Registry): UpstreamRecorder {
   const registers = [registry];
   const requests = new Counter({
     name: `${METRIC_PREFIX}upstream_requests_total`,
