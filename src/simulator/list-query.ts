@@ -1,7 +1,5 @@
+import { parseRfc3339 } from "./rfc3339-parse.js";
 import type { ListQuery } from "./room-store.js";
-
-/** RFC 3339 with a zone, the form the documentation gives: `2021-01-10T08:43:17Z`. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The documented query parameters and ranges. Returns the parsed query, or a message naming the
@@ -36,7 +34,6 @@ function integer(raw: string | null, fallback: number, min: number, max: number)
 /** Seconds since the epoch; undefined when absent, null when present but unreadable. */
 function time(raw: string | null): number | undefined | null {
   if (raw === null) return undefined;
-  if (!RFC3339.test(raw)) return null;
-  const parsed = Date.parse(raw);
-  return Number.isNaN(parsed) ? null : Math.floor(parsed / 1000);
+  const parsed = parseRfc3339(raw);
+  return parsed === undefined ? null : Math.floor(parsed / 1000);
 }

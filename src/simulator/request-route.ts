@@ -25,7 +25,7 @@ export interface RequestRoute {
 
 /**
  * Where a request goes, from its method and URL alone. Throws (a URIError) for a project ID with
- * a malformed escape, which the server answers with a 500 before logging the request.
+ * a malformed escape, which handleRequest answers with a 500 before logging the request.
  */
 export function routeRequest(method: string | undefined, rawUrl: string | undefined): RequestRoute {
   const url = new URL(rawUrl ?? "/", "http://simulator");

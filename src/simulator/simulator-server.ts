@@ -2,7 +2,6 @@ import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 import { handleRequest } from "./handle-request.js";
-import { sendJson } from "./send-json.js";
 import type { SimulatorState } from "./simulator-state.js";
 
 export interface SimulatorServer {
@@ -19,12 +18,8 @@ export async function startSimulatorServer(
   port: number,
 ): Promise<SimulatorServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((request, response) => {
-    handleRequest(state, request, response).catch((error: unknown) => {
-      if (!response.headersSent)
-        sendJson(response, 500, { error_code: "MSS.00000004", error_msg: String(error) });
-    });
-  });
+  // handleRequest answers its own failures (a 500), so it never rejects.
+  const server = createServer((request, response) => void handleRequest(state, request, response));
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

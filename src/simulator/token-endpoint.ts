@@ -29,20 +29,19 @@ export async function answerTokenRequest(
       error: { code: "IAM.0005", message: "The username or password is wrong.", title: "Unauthorized" },
     });
   }
-  exchange.log.status = 201;
-  const text = JSON.stringify({
-    token: {
-      expires_at: issued.expiresAt.toISOString(),
-      issued_at: issued.issuedAt.toISOString(),
-      methods: ["password"],
+  // With its Content-Length, as real IAM sends it: this answer once went out chunked.
+  return reply(
+    exchange,
+    201,
+    {
+      token: {
+        expires_at: issued.expiresAt.toISOString(),
+        issued_at: issued.issuedAt.toISOString(),
+        methods: ["password"],
+      },
     },
-  });
-  // No Content-Length, unlike every other answer: this one has always gone out chunked.
-  exchange.response.writeHead(201, {
-    "Content-Type": "application/json;charset=UTF-8",
-    "X-Subject-Token": issued.token,
-  });
-  exchange.response.end(text);
+    { "X-Subject-Token": issued.token },
+  );
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
