@@ -5,7 +5,7 @@ import { RateWindow } from "./rate-window.js";
 import { RequestLog } from "./request-log.js";
 import { DEFAULT_BEHAVIOUR, type SimulatorBehaviour } from "./simulator-behaviour.js";
 import { SimulatorAuth } from "./simulator-auth.js";
-import type { SimulatorOptions } from "./simulator.js";
+import type { SimulatorOptions } from "./simulator-options.js";
 import { UpstreamProjects } from "./upstream-projects.js";
 
 /** Everything a simulator holds, shared by its request handling and the handle tests drive it with. */
