@@ -20,6 +20,18 @@ declare module "undici/lib/dispatcher/env-http-proxy-agent.js" {
   export default EnvHttpProxyAgentClass;
 }
 
+declare module "undici/lib/dispatcher/pool.js" {
+  import type { Pool } from "undici";
+  const PoolClass: typeof Pool;
+  export default PoolClass;
+}
+
+declare module "undici/lib/core/connect.js" {
+  import type { buildConnector } from "undici";
+  const buildConnectorFunction: typeof buildConnector;
+  export default buildConnectorFunction;
+}
+
 declare module "undici/lib/core/util.js" {
   const util: { parseURL(url: string | URL): URL };
   export default util;

@@ -1,5 +1,7 @@
 import { clipToken } from "../describe-error.js";
+import { ConnectFailure, type ProxyRoute } from "./connect-failure.js";
 import { MetaStudioError, isRetryableStatus } from "./metastudio-error.js";
+import { proxyFailureText } from "./proxy-failure-text.js";
 import { BodyTooLargeError } from "./read-capped-body.js";
 import { errorBodySchema } from "./room-schema.js";
 
@@ -99,12 +101,19 @@ export function errorFromResponse(
 /**
  * No answer, an answer cut short (connection refused or reset, a timeout, a body shorter than its
  * Content-Length), or an answer that is not HTTP. Retryable, because nothing was decided upstream
- * (a GET is safe to repeat).
+ * (a GET is safe to repeat). A connect that failed says so and names the host it was opened to;
+ * a proxy's failure is told as the proxy's.
  */
 export function errorFromTransport(
-  error: unknown,
+  received: unknown,
   context: ExchangeContext & { timeoutMs: number },
 ): MetaStudioError {
+  if (received instanceof ConnectFailure && received.proxy !== undefined)
+    return errorFromProxy(received, received.proxy, context);
+  // A direct connect's failure reads as its fault always did, then names the host; the cause
+  // stays the error undici reported.
+  const error = received instanceof ConnectFailure ? received.cause : received;
+  const connecting = received instanceof ConnectFailure ? connectingTo(received) : "";
   const name = error instanceof Error ? error.name : undefined;
   const code = (error as { code?: unknown } | null)?.code;
   const detail = typeof code === "string" ? code : (name ?? "unknown error");
@@ -129,12 +138,40 @@ export function errorFromTransport(
           ? `closed the connection without answering (${detail})`
           : `could not be reached (${detail})`;
   return new MetaStudioError({
-    message: `${context.service} ${what} ${scope(context)}`,
+    message: `${context.service} ${what}${connecting} ${scope(context)}`,
     status: context.status,
     requestId: context.requestId,
     retryable: true,
     service: serviceField(context.service),
     cause: error,
+  });
+}
+
+/** ` while connecting to host:port`, and the proxy whose tunnel it went through. */
+function connectingTo(failure: ConnectFailure): string {
+  const { address, through } = failure;
+  const via = through === undefined ? "" : ` through the proxy ${through.address} (from ${through.source})`;
+  return ` while connecting to ${address}${via}`;
+}
+
+/**
+ * The proxy refused, dropped or could not be reached: the upstream was never asked. No status:
+ * MetaStudioError's is the upstream's, and the proxy's 403 must not read as MetaStudio's (the
+ * worker gives up on a project MetaStudio answers 403 for). The cause is undici's error when
+ * the proxy sent one (see ConnectFailure for the one it drops).
+ */
+function errorFromProxy(
+  failure: ConnectFailure,
+  proxy: ProxyRoute,
+  context: ExchangeContext,
+): MetaStudioError {
+  const { what, hint, retryable } = proxyFailureText(failure, proxy);
+  return new MetaStudioError({
+    message: `${context.service} ${what} ${scope(context)}${hint === undefined ? "" : `; ${hint}`}`,
+    requestId: context.requestId,
+    retryable,
+    service: serviceField(context.service),
+    cause: failure.cause,
   });
 }
 

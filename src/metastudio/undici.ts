@@ -1,6 +1,8 @@
 import api from "undici/lib/api/index.js";
+import buildConnectorFunction from "undici/lib/core/connect.js";
 import DispatcherClass from "undici/lib/dispatcher/dispatcher.js";
 import EnvHttpProxyAgentClass from "undici/lib/dispatcher/env-http-proxy-agent.js";
+import PoolClass from "undici/lib/dispatcher/pool.js";
 import util from "undici/lib/core/util.js";
 import type * as Undici from "undici";
 
@@ -30,6 +32,20 @@ Object.assign(DispatcherClass.prototype, api);
 
 /** undici's EnvHttpProxyAgent: the proxy the environment names (HTTP_PROXY, HTTPS_PROXY, NO_PROXY). */
 export const EnvHttpProxyAgent = EnvHttpProxyAgentClass;
+
+export type EnvHttpProxyAgentOptions = Undici.EnvHttpProxyAgent.Options;
+
+/**
+ * undici's Pool and connector, already loaded by the ProxyAgent and Agent that use them: the
+ * proxy's connections and the direct ones are made with these so their failures can name a host.
+ */
+export const Pool = PoolClass;
+export const buildConnector = buildConnectorFunction;
+
+export type PoolOptions = Undici.Pool.Options;
+export type ConnectOptions = Undici.Dispatcher.ConnectOptions;
+export type ConnectData = Undici.Dispatcher.ConnectData;
+export type Connector = Undici.buildConnector.connector;
 
 /** Options of `request`; unlike undici's, a dispatcher is required (there is no global one here). */
 export type RequestOptions = Omit<Undici.Dispatcher.RequestOptions, "origin" | "path" | "method"> & {

@@ -60,26 +60,30 @@ async function failure(endpoint: string): Promise<MetaStudioError> {
 
 describe("an upstream that closes the connection without answering", () => {
   it.each([
-    ["over http, closed on connect", "http", (socket: Socket) => socket.end(), "UND_ERR_SOCKET"],
+    ["over http, closed on connect", "http", (socket: Socket) => socket.end(), "UND_ERR_SOCKET", ""],
     [
       "over http, closed after reading the request",
       "http",
       (socket: Socket) => socket.once("data", () => socket.end()),
       "UND_ERR_SOCKET",
+      "",
     ],
     [
       "over http, reset after reading the request",
       "http",
       (socket: Socket) => socket.once("data", () => socket.resetAndDestroy()),
       "ECONNRESET",
+      "",
     ],
     // The TLS handshake never completes: the way a closing https endpoint shows.
-    ["over https, closed on connect", "https", (socket: Socket) => socket.end(), "ECONNRESET"],
-  ])("says so, not that it could not be reached: %s", async (_case, scheme, onConnection, code) => {
+    // A handshake cut short is a failed connect, which names where it connected to.
+    ["over https, closed on connect", "https", (socket: Socket) => socket.end(), "ECONNRESET", "connecting"],
+  ])("says so, not that it could not be reached: %s", async (_case, scheme, onConnection, code, phase) => {
     const port = await listen(onConnection);
     const error = await failure(`${scheme}://127.0.0.1:${port}`);
+    const where = phase === "connecting" ? ` while connecting to 127.0.0.1:${port}` : "";
     expect(error.message).toBe(
-      `MetaStudio closed the connection without answering (${code}) for project ${PROJECT} (no request ID); gave up after 2 attempts`,
+      `MetaStudio closed the connection without answering (${code})${where} for project ${PROJECT} (no request ID); gave up after 2 attempts`,
     );
     expect(error).toMatchObject({ retryable: true, attempts: 2, status: undefined });
   });
@@ -89,7 +93,7 @@ describe("an upstream that closes the connection without answering", () => {
     await new Promise((resolve) => servers.pop()!.close(resolve));
     const error = await failure(`http://127.0.0.1:${port}`);
     expect(error.message).toBe(
-      `MetaStudio could not be reached (ECONNREFUSED) for project ${PROJECT} (no request ID); gave up after 2 attempts`,
+      `MetaStudio could not be reached (ECONNREFUSED) while connecting to 127.0.0.1:${port} for project ${PROJECT} (no request ID); gave up after 2 attempts`,
     );
     expect(error).toMatchObject({ retryable: true, attempts: 2 });
   });
