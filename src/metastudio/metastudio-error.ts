@@ -20,6 +20,11 @@ export class MetaStudioError extends Error {
   readonly service: "metastudio" | "iam";
   /** Attempts made before this error became final; undefined when it came from one exchange. */
   readonly attempts: number | undefined;
+  /**
+   * The proxy's answer when it refused the tunnel (any status but 200 to CONNECT); MetaStudio was
+   * never reached, so `status` stays undefined.
+   */
+  readonly proxyStatus: number | undefined;
 
   constructor(init: {
     message: string;
@@ -31,6 +36,7 @@ export class MetaStudioError extends Error {
     retryAfterSeconds?: number | undefined;
     service?: "metastudio" | "iam";
     attempts?: number | undefined;
+    proxyStatus?: number | undefined;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -42,6 +48,7 @@ export class MetaStudioError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.service = init.service ?? "metastudio";
     this.attempts = init.attempts;
+    this.proxyStatus = init.proxyStatus;
   }
 
   /** Throttled by the API gateway (HTTP 429, `APIGW.0308`). */

@@ -171,6 +171,7 @@ function errorFromProxy(
     requestId: context.requestId,
     retryable,
     service: serviceField(context.service),
+    proxyStatus: failure.proxyStatus,
     cause: failure.cause,
   });
 }
@@ -270,6 +271,7 @@ export function finalError(error: MetaStudioError, attempts: number): MetaStudio
     retryAfterSeconds: error.retryAfterSeconds,
     service: error.service,
     attempts,
+    proxyStatus: error.proxyStatus,
     cause: error.cause,
   });
 }
@@ -286,6 +288,7 @@ export function withRetryAfter(error: MetaStudioError, retryAfterSeconds: number
     retryAfterSeconds,
     service: error.service,
     attempts: error.attempts,
+    proxyStatus: error.proxyStatus,
     cause: error.cause,
   });
 }

@@ -9,7 +9,8 @@ import { MassDeleteRefusedError, RunInProgressError } from "../sync/sync-errors.
  * - `busy`: another process holds the project; nothing ran, try again later;
  * - `throttled`: the upstream kept answering 429 past the client's retries; hold the whole queue;
  * - `unrecoverable`: retrying cannot help (refused credentials, a bad request, configuration,
- *   a refused mass deletion); fail the job now instead of after every backoff;
+ *   a proxy refusing the tunnel for its credentials or policy, a refused mass deletion); fail the
+ *   job now instead of after every backoff;
  * - `retry`: anything else; the job's attempts and exponential backoff apply.
  */
 export type SyncFailure =
@@ -43,6 +44,10 @@ export function classifySyncFailure(
   }
   if (upstream?.status !== undefined && UNRECOVERABLE_STATUSES.has(upstream.status)) {
     return { kind: "unrecoverable", reason: `upstream answered ${upstream.status}` };
+  }
+  // The proxy's user and password (407) or its policy (403): only the operator can change them.
+  if (upstream?.proxyStatus === 407 || upstream?.proxyStatus === 403) {
+    return { kind: "unrecoverable", reason: `the proxy answered ${upstream.proxyStatus}` };
   }
   return { kind: "retry" };
 }

@@ -179,7 +179,12 @@ describe("a proxy that refuses the tunnel", () => {
     expect(error.message).toBe(
       `MetaStudio could not be reached: the proxy 127.0.0.1:${proxy.port} (from HTTP_PROXY) answered 407 Proxy Authentication Required to CONNECT ${target()} ${scope}; check the user name and password in HTTP_PROXY`,
     );
-    expect(error).toMatchObject({ retryable: false, status: undefined, service: "metastudio" });
+    expect(error).toMatchObject({
+      retryable: false,
+      status: undefined,
+      proxyStatus: 407,
+      service: "metastudio",
+    });
     expect(proxy.connects()).toBe(1);
     expect(sim.requestsServed).toBe(0);
     expectNoCredentials(error);
@@ -214,7 +219,8 @@ describe("a proxy that refuses the tunnel", () => {
     expect(error.message).toBe(
       `MetaStudio could not be reached: the proxy 127.0.0.1:${proxy.port} (from HTTP_PROXY) answered 502 to CONNECT ${target()} ${scope}; gave up after 2 attempts`,
     );
-    expect(error).toMatchObject({ retryable: true, attempts: 2, status: undefined });
+    // The answer survives the retries' final error, for the worker to judge.
+    expect(error).toMatchObject({ retryable: true, attempts: 2, status: undefined, proxyStatus: 502 });
     expect(proxy.connects()).toBe(2);
     expectNoCredentials(error);
   });

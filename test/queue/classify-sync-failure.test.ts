@@ -48,6 +48,19 @@ describe("classifySyncFailure", () => {
     expect(classifySyncFailure(upstream(status), 1000).kind).toBe("unrecoverable");
   });
 
+  it.each([403, 407])("does not retry a proxy refusing the tunnel with %i", (proxyStatus) => {
+    const error = new MetaStudioError({ message: "proxy", retryable: false, proxyStatus });
+    expect(classifySyncFailure(error, 1000)).toEqual({
+      kind: "unrecoverable",
+      reason: `the proxy answered ${proxyStatus}`,
+    });
+  });
+
+  it("retries a proxy's bad gateway, as any network fault", () => {
+    const error = new MetaStudioError({ message: "proxy", retryable: true, proxyStatus: 502 });
+    expect(classifySyncFailure(error, 1000)).toEqual({ kind: "retry" });
+  });
+
   it("does not retry configuration errors or a refused mass deletion", () => {
     expect(classifySyncFailure(new ConfigError("bad"), 1000).kind).toBe("unrecoverable");
     expect(classifySyncFailure(new MassDeleteRefusedError("too many"), 1000).kind).toBe("unrecoverable");
