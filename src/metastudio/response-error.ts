@@ -64,12 +64,27 @@ function readErrorFields(text: string): { code: string | undefined; message: str
   };
 }
 
-/** `text` with every occurrence of each secret replaced by `***`. */
+/**
+ * `text` with every occurrence of each secret replaced by `***`, in the forms an echo carries it:
+ * a gateway that quotes the request back quotes the password as the JSON body wrote it (a `"` as
+ * `\"`, and once more if the quote is itself JSON), or as a form or a URL would.
+ */
 export function maskSecrets(text: string | undefined, secrets: readonly string[]): string | undefined {
   if (text === undefined) return undefined;
   let masked = text;
-  for (const secret of secrets) if (secret.length > 0) masked = masked.split(secret).join("***");
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    // Longest first: a form that contains another is masked whole, not left with a tail.
+    const forms = [...new Set(echoedForms(secret))].sort((a, b) => b.length - a.length);
+    for (const form of forms) masked = masked.split(form).join("***");
+  }
   return masked;
+}
+
+function echoedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const url = encodeURIComponent(secret);
+  return [secret, json, JSON.stringify(json).slice(1, -1), url, url.replace(/%20/g, "+")];
 }
 
 /** A non-2xx answer. */

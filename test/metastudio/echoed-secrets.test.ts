@@ -13,6 +13,9 @@ import { MetaStudioError } from "../../src/metastudio/metastudio-error.js";
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const TOKEN = `tok-${randomBytes(16).toString("hex")}`;
 const PASSWORD = `pw-${randomBytes(16).toString("hex")}`;
+/** A password JSON and URLs escape: what an echo of the request's body carries is not its text. */
+const CORE = randomBytes(16).toString("hex");
+const ESCAPED_PASSWORD = `Ab"${CORE}\\Q 9&/`;
 
 /**
  * An upstream that quotes back what it was sent: MetaStudio the token, IAM the password, in the
@@ -31,7 +34,12 @@ async function echoingUpstream(): Promise<{ url: string; server: Server }> {
           auth: { identity: { password: { user: { password: string } } } };
         };
         const password = sent.auth.identity.password.user.password;
-        res.end(JSON.stringify({ error: { code: "IAM.0005", message: `password ${password} is wrong` } }));
+        // Gateways quote the request itself: the password as JSON wrote it, or as a form would.
+        const message =
+          password === ESCAPED_PASSWORD
+            ? `bad request ${body}, as a form: password=${encodeURIComponent(password).replace(/%20/g, "+")}`
+            : `password ${password} is wrong`;
+        res.end(JSON.stringify({ error: { code: "IAM.0005", message } }));
       } else {
         const token = String(req.headers["x-auth-token"]);
         res.end(JSON.stringify({ error_code: `BAD.${token}`, error_msg: `token ${token} has expired` }));
@@ -105,5 +113,19 @@ describe("an upstream that echoes a credential in its error", () => {
     }));
     expect(error.message).toMatch(/IAM refused a token .* "password \*\*\* is wrong"/);
     for (const text of [error.message, String(error.errorMsg), logs]) expect(text).not.toContain(PASSWORD);
+  });
+
+  it("has IAM's echo of the request body masked, where the password is JSON- or form-escaped", async () => {
+    const { error, logs } = await failWith((url) => ({
+      kind: "iam-password",
+      iamEndpoint: url,
+      domain: "acme",
+      username: "sync-bot",
+      password: ESCAPED_PASSWORD,
+    }));
+    expect(error.message).toMatch(/"password\\":\\"\*\*\*\\"/);
+    expect(error.message).toMatch(/password=\*\*\*"/);
+    // Hex survives every escaping: none of the outputs holds the password in any form.
+    for (const text of [error.message, String(error.errorMsg), logs]) expect(text).not.toContain(CORE);
   });
 });
