@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 
 import type { Database } from "../db/database.js";
-import { countPendingMigrations, shippedMigrations } from "./pending-migrations.js";
+import { readMigrationState, shippedMigrations } from "./pending-migrations.js";
 import { withTimeout } from "./with-timeout.js";
 
 export type CheckResult = { ok: true } | { ok: false; error: string };
@@ -21,7 +21,7 @@ export interface ReadinessOptions {
 
 /**
  * Builds the `/readyz` check: Redis answers PING, Postgres answers a query, and every migration
- * this build ships is applied. Each check is bounded, so a probe never hangs on a dead dependency.
+ * this build ships is applied, and none it does not know. Each check is bounded, so a probe never hangs on a dead dependency.
  */
 export function createReadinessCheck(options: ReadinessOptions): () => Promise<Readiness> {
   const { database, redis } = options;
@@ -42,11 +42,18 @@ export function createReadinessCheck(options: ReadinessOptions): () => Promise<R
     const postgres = await attempt(() => withTimeout(database.db.execute(sql`select 1`), timeoutMs, "query"));
     if (!postgres.ok) return { postgres, migrations: { ok: false, error: "not checked: Postgres is down" } };
     const migrations = await attempt(async () => {
-      const pending = await withTimeout(
-        countPendingMigrations(database.db, shipped),
+      const { pending, ahead } = await withTimeout(
+        readMigrationState(database.db, shipped),
         timeoutMs,
         "reading the migrations table",
       );
+      // Not ready: an older replica left serving after an upgrade would write what the newer
+      // schema may no longer hold, failing runs until it is replaced.
+      if (ahead) {
+        throw new Error(
+          "the database was migrated by a newer version of metastudio-sync than this one; run that version",
+        );
+      }
       if (pending > 0) {
         throw new Error(
           `${pending} of ${shipped.length} migrations not applied; run \`metastudio-sync migrate\``,

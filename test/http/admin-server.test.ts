@@ -130,6 +130,27 @@ describe("probes", () => {
     expect((await fetch(`${shared.admin.url}/readyz`)).status).toBe(200);
   });
 
+  it("answers /readyz with 503 when a newer version migrated the database", async () => {
+    const { pool } = shared.services.database;
+    const newest = Math.max(...shippedMigrations());
+    await pool.query(
+      "insert into drizzle.__drizzle_migrations (hash, created_at) values ('from a newer build', $1)",
+      [newest + 1000],
+    );
+    try {
+      const response = await fetch(`${shared.admin.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as ReadyBody).checks.migrations).toEqual({
+        ok: false,
+        error:
+          "the database was migrated by a newer version of metastudio-sync than this one; run that version",
+      });
+    } finally {
+      await pool.query("delete from drizzle.__drizzle_migrations where hash = 'from a newer build'");
+    }
+    expect((await fetch(`${shared.admin.url}/readyz`)).status).toBe(200);
+  });
+
   it("answers unknown paths with 404", async () => {
     expect((await fetch(`${shared.admin.url}/nope`)).status).toBe(404);
   });
