@@ -5,6 +5,7 @@ import type pg from "pg";
 import { openEmbeddedDatabase } from "./open-embedded-database.js";
 import { openPostgresDatabase } from "./open-postgres-database.js";
 import type * as schema from "./schema.js";
+import type { PoolFacts } from "./too-many-connections.js";
 
 export type Schema = typeof schema;
 /** The Drizzle handle every write takes first: node-postgres and PGlite both satisfy it. */
@@ -24,6 +25,8 @@ interface DatabaseBase {
 export interface PostgresDatabase extends DatabaseBase {
   kind: "postgres";
   pool: pg.Pool;
+  /** The pool's size and the server's limits once read, which a refused connection names. */
+  connections: PoolFacts;
 }
 
 export interface EmbeddedDatabase extends DatabaseBase {

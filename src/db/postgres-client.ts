@@ -2,6 +2,7 @@ import pg from "pg";
 
 import { ConfigError } from "../config/config-error.js";
 import { redactUrl } from "../config/redact-url.js";
+import { explainTooManyConnections, type PoolFacts } from "./too-many-connections.js";
 
 type ConnectCallback = (err: Error | null, client?: pg.Client) => void;
 
@@ -16,6 +17,9 @@ const NO_PASSWORD = /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be 
  * and a missing password is a configuration error naming DATABASE_URL.
  */
 export class PostgresClient extends pg.Client {
+  /** The pool this client is a connection of, when it is one (poolClient): its refusals name it. */
+  protected readonly poolFacts: PoolFacts | undefined = undefined;
+
   override connect(): Promise<pg.Client>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
@@ -34,6 +38,7 @@ export class PostgresClient extends pg.Client {
   /**
    * Refused credentials are configuration: one line naming DATABASE_URL (never its password).
    * pg's own wording for a missing password ("client password must be a string") is replaced.
+   * A pool's connection refused for a connection limit (53300) says which, and what to turn.
    */
   private explain(error: Error): Error {
     const where = `DATABASE_URL (${this.redactedUrl()})`;
@@ -48,7 +53,7 @@ export class PostgresClient extends pg.Client {
     if (code === "28P01" || code === "28000") {
       return new ConfigError(`${where} was refused: ${error.message}.`);
     }
-    return error;
+    return (this.poolFacts && explainTooManyConnections(error, this.poolFacts)) ?? error;
   }
 
   /**
@@ -70,4 +75,15 @@ export class PostgresClient extends pg.Client {
     const url = `postgres://${userinfo}${host}:${this.port}/${database}`;
     return redactUrl(url);
   }
+}
+
+/**
+ * PostgresClient as the connections of one pool (pg.Pool's `Client`): a connection the server
+ * refuses for its connection limits names the pool's size and what to turn (see
+ * explainTooManyConnections).
+ */
+export function poolClient(facts: PoolFacts): typeof PostgresClient {
+  return class extends PostgresClient {
+    protected override readonly poolFacts = facts;
+  };
 }

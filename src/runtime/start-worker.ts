@@ -15,6 +15,7 @@ import type { SyncJobResult } from "../queue/sync-processor.js";
 import { createSyncQueue, SYNC_QUEUE_NAME, type SyncJobData } from "../queue/sync-queue.js";
 import { createSyncWorker } from "../queue/sync-worker.js";
 import { boundedClose } from "./bounded-close.js";
+import { checkConnectionBudget } from "./connection-budget.js";
 import { quitRedis } from "./quit-redis.js";
 import { registerProjects } from "./register-projects.js";
 import { ShutdownSteps } from "./shutdown-steps.js";
@@ -134,9 +135,15 @@ async function openServices(start: Start): Promise<Opened> {
   const queue = createSyncQueue({ connection: redis, prefix });
   queue.on("error", (error) => start.errors.warn(error, "queue error"));
   steps.add("queue", () => queue.close());
+  // Ready before anything else may fail the start (a database that refuses connections, say):
+  // BullMQ's close of a queue whose shared connection is still initializing drops its listeners,
+  // and the pending initialization then fails with nobody listening, which crashed the process
+  // with a stack trace after the start's own clear error.
+  await queue.waitUntilReady();
   const observability = options.observability?.(queue) ?? {};
   const runtime = await openWorkerRuntime(start, redis, observability.recorder);
   steps.add("database", () => runtime.close());
+  await checkConnectionBudget(runtime.database, logger);
 
   // Claimed before any job is taken, renewed while running: another deployment's workers on
   // this queue hand our jobs back instead of failing them.

@@ -14,7 +14,8 @@ const ADMIN_CONNECTIONS = 1;
  * queue for a connection write one after the other, which the lanes are there to avoid, while the
  * run holds its project lock the longer.
  * With the default `WORKER_CONCURRENCY` of 4: 4 x 6 + 2 + 1 = 27. Each replica may open as many:
- * replicas x this must stay under the server's `max_connections` (100 by default).
+ * replicas x this must stay under the server's `max_connections` (100 by default) and the role's
+ * and database's CONNECTION LIMIT; checkConnectionBudget warns at start when it may not.
  */
 export function workerPoolSize(concurrency: number): number {
   return concurrency * RUN_CONNECTIONS + HOUSEKEEPING_CONNECTIONS + ADMIN_CONNECTIONS;
