@@ -6,6 +6,9 @@ import { explainTooManyConnections, type PoolFacts } from "./too-many-connection
 
 type ConnectCallback = (err: Error | null, client?: pg.Client) => void;
 
+/** How long opening one connection may take, handshake included. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** pg's own error when the server asks for a password (SCRAM) and none was given. */
 const NO_PASSWORD = /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a (non-empty )?string$/;
 
@@ -19,6 +22,22 @@ const NO_PASSWORD = /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be 
 export class PostgresClient extends pg.Client {
   /** The pool this client is a connection of, when it is one (poolClient): its refusals name it. */
   protected readonly poolFacts: PoolFacts | undefined = undefined;
+
+  /**
+   * Each connect is bounded (CONNECT_TIMEOUT_MS unless the config sets one): node-postgres waits
+   * without end by default, so a DATABASE_URL naming a host that accepts the connection and never
+   * answers (a firewall's black hole, the wrong service on the port) held `migrate` and the
+   * worker's start silently forever. Set on the client, not the pool: the pool's timeout would
+   * also bound the wait for a free connection, which a capped pool's runs take turns for.
+   */
+  private readonly connectTimeoutMs: number;
+
+  constructor(config?: string | pg.ClientConfig) {
+    const settings = typeof config === "string" ? { connectionString: config } : (config ?? {});
+    const connectTimeoutMs = settings.connectionTimeoutMillis ?? CONNECT_TIMEOUT_MS;
+    super({ ...settings, connectionTimeoutMillis: connectTimeoutMs });
+    this.connectTimeoutMs = connectTimeoutMs;
+  }
 
   override connect(): Promise<pg.Client>;
   override connect(callback: ConnectCallback): void;
@@ -52,6 +71,13 @@ export class PostgresClient extends pg.Client {
     // 28P01 invalid_password, 28000 invalid_authorization_specification (no pg_hba.conf entry).
     if (code === "28P01" || code === "28000") {
       return new ConfigError(`${where} was refused: ${error.message}.`);
+    }
+    // node-postgres' words when its connect timeout destroys the socket.
+    if (error.message === "timeout expired") {
+      return new Error(
+        `${where} did not complete a connection within ${this.connectTimeoutMs} ms; is a Postgres server answering there?`,
+        { cause: error },
+      );
     }
     return (this.poolFacts && explainTooManyConnections(error, this.poolFacts)) ?? error;
   }
