@@ -6,6 +6,7 @@ import { allProjectIds, loadConfig, type BaseConfig } from "../config/config.js"
 import { readEnv } from "../config/read-env.js";
 import { connectRedis } from "../queue/connect-redis.js";
 import { enqueueSync } from "../queue/enqueue-sync.js";
+import { ProjectClaims } from "../queue/project-claims.js";
 import { readQueuePrefix, requireRedisUrl } from "../queue/queue-prefix.js";
 import type { CompletedSync } from "../queue/sync-processor.js";
 import {
@@ -50,6 +51,7 @@ export async function resyncAction(options: ResyncOptions): Promise<void> {
     await events?.waitUntilReady();
     const enqueued = await enqueueProjects(queue, projects, options);
     for (const sync of enqueued) process.stdout.write(`${formatEnqueued(sync)}\n`);
+    await warnUnclaimed(new ProjectClaims(redis, prefix), projects, prefix);
     if (!events) return;
     outcomes = await followSyncs(queue, events, enqueued);
   } finally {
@@ -97,6 +99,21 @@ async function enqueueProjects(
     }
   }
   return enqueued;
+}
+
+/**
+ * Says which projects no live worker of this queue has claimed: their jobs wait until one starts,
+ * and `--wait` with them, which without a word looks like a slow job (a QUEUE_PREFIX other than
+ * the workers', or no worker running at all).
+ */
+async function warnUnclaimed(claims: ProjectClaims, projects: string[], prefix: string): Promise<void> {
+  const unclaimed: string[] = [];
+  for (const projectId of projects) if (!(await claims.isClaimed(projectId))) unclaimed.push(projectId);
+  if (unclaimed.length === 0) return;
+  process.stderr.write(
+    `warning: no worker on this queue (QUEUE_PREFIX ${JSON.stringify(prefix)}) is configured for ` +
+      `${unclaimed.join(", ")}; the job waits until one that is starts\n`,
+  );
 }
 
 /** Waits for the jobs' ends, showing the runs' progress meanwhile. */

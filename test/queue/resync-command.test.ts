@@ -139,6 +139,8 @@ describe("metastudio-sync resync and worker", () => {
     expect(result.stdout).toContain("enqueued: full sync of beta");
     expect(result.stdout).toMatch(/alpha\s+full\s+succeeded\s+\d+\s+200\s+200/);
     expect(result.stdout).toMatch(/beta\s+full\s+succeeded\s+\d+\s+200\s+200/);
+    // The worker claims both: nothing to warn about.
+    expect(result.stderr).not.toContain("warning");
   });
 
   it("--wait exits 1 when a job fails, saying why", async () => {
@@ -161,6 +163,10 @@ describe("metastudio-sync resync and worker", () => {
     expect(first.stdout).toMatch(/^enqueued: incremental sync of alpha/m);
     expect(second.stdout).toMatch(/^already queued: incremental sync of alpha/m);
     expect(second.stdout).toMatch(/^enqueued: incremental sync of beta/m);
+    // Without the warning, `--wait` here would wait without a word for a worker that never comes.
+    expect(second.stderr).toContain(
+      `warning: no worker on this queue (QUEUE_PREFIX "${idle}") is configured for alpha, beta; the job waits until one that is starts`,
+    );
     const redis = new Redis(inject("redisUrl"));
     const queue: Queue<SyncJobData> = createSyncQueue({ connection: redis, prefix: idle });
     expect(await queue.getJobCounts("wait")).toEqual({ wait: 2 });
