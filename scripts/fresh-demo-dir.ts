@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-/** Left in a directory the demo created, so a later demo knows it may delete it. */
-const MARKER = "created-by-metastudio-sync-demo";
+import { DEMO_DIR_MARKER as MARKER } from "../src/db/create-embedded-cluster.js";
 
 /**
  * Makes `dir` an empty directory for the demo's embedded database. It deletes a directory only

@@ -3,8 +3,7 @@ import { once } from "node:events";
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
 import { isProjectId } from "../config/parse-project-ids.js";
-import { openDatabase, type Database } from "../db/database.js";
-import { migrate } from "../db/migrate.js";
+import type { Database } from "../db/database.js";
 import { readChanges, type FeedChange } from "../db/read-changes.js";
 import {
   decodeCursor,
@@ -14,7 +13,7 @@ import {
   type FeedPosition,
 } from "../db/feed-cursor.js";
 import { clipToken } from "../describe-error.js";
-import { printWarning } from "./print-warning.js";
+import { openExistingDatabase } from "./open-existing-database.js";
 
 export interface ChangesOptions {
   project: string[];
@@ -47,9 +46,8 @@ export async function changesAction(options: ChangesOptions): Promise<void> {
     throw error;
   }
   const config = loadConfig(process.env, { metastudio: false });
-  const database = await openDatabase({ ...config, poolSize: 2, onWarning: printWarning });
+  const database = await openExistingDatabase(config, "changes", 2);
   try {
-    await migrate(database);
     await streamChanges(database, position, options);
   } finally {
     await database.close();

@@ -64,7 +64,7 @@ export const ENV_HELP = {
   migrate: section(database),
   changes: section(database),
   status: section(
-    `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)${database}\n  REDIS_URL                      when set, queue state is reported too\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
+    `\n  METASTUDIO_PROJECT_IDS         projects to report (default: every project with runs)\n  METASTUDIO_CONFIG              or the accounts file whose projects to report (only their IDs are read)${database}\n  REDIS_URL                      when set, queue state is reported too\n  QUEUE_PREFIX                   BullMQ key prefix (default bull)`,
   ),
   simulator: section(`
   METASTUDIO_PROJECT_IDS         projects the simulator serves (required)

@@ -1,12 +1,11 @@
 import { ConfigError } from "../config/config-error.js";
-import { allProjectIds, loadConfig } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
-import { migrate } from "../db/migrate.js";
+import { loadConfig } from "../config/config.js";
+import { configuredProjectIds } from "../config/configured-project-ids.js";
 import { loadProjectStatus, type ProjectStatus } from "../db/project-status.js";
 import { readQueuePrefix } from "../queue/queue-prefix.js";
 import type { QueueStatus } from "../queue/queue-status.js";
 import { formatDuration, table } from "./format-summary.js";
-import { printWarning } from "./print-warning.js";
+import { openExistingDatabase } from "./open-existing-database.js";
 
 export interface StatusOptions {
   json: boolean;
@@ -16,17 +15,18 @@ export interface StatusOptions {
 /** `status`: each project's last runs and watermark, and the queue's state when REDIS_URL is set. */
 export async function statusAction(options: StatusOptions): Promise<void> {
   const config = loadConfig(process.env, { metastudio: false });
+  // Only the IDs: status reads the database, never MetaStudio, so needs no endpoint or credentials.
+  const projectIds = configuredProjectIds(process.env);
   const runs = Number(options.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 1000) {
     throw new ConfigError(
       `--runs must be a whole number from 1 to 1000; got ${JSON.stringify(options.runs)}.`,
     );
   }
-  const database = await openDatabase({ ...config, onWarning: printWarning });
+  const database = await openExistingDatabase(config, "status");
   let statuses: ProjectStatus[];
   try {
-    await migrate(database);
-    statuses = await loadProjectStatus(database.db, config.accounts && allProjectIds(config.accounts), runs);
+    statuses = await loadProjectStatus(database.db, projectIds, runs);
   } finally {
     await database.close();
   }

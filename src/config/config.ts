@@ -68,8 +68,8 @@ export interface BaseConfig {
   /** @default "info" */
   logLevel: string;
   /**
-   * From METASTUDIO_CONFIG, or the one account `default` of the single-account variables; present
-   * when either is configured. No project is in two accounts.
+   * From METASTUDIO_CONFIG, or the one account `default` of the single-account variables; loaded
+   * only for commands that call MetaStudio (see loadConfig). No project is in two accounts.
    */
   accounts: AccountConfig[] | undefined;
 }
@@ -92,16 +92,14 @@ export function accountOf(accounts: readonly AccountConfig[], projectId: string)
 
 /**
  * Reads and validates the whole configuration once. Every error is a ConfigError that names the
- * variable; nothing here echoes a secret's value.
+ * variable; nothing here echoes a secret's value. With `{ metastudio: false }` the accounts are
+ * not read at all: a command that never calls MetaStudio (status, changes, migrate) must not
+ * demand an endpoint and credentials it does not use (configuredProjectIds reads just the IDs).
  */
 export function loadConfig(env: Env, options: { metastudio: false }): BaseConfig;
 export function loadConfig(env: Env, options?: { metastudio?: true }): Config;
 export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): BaseConfig {
   const needMetaStudio = options.metastudio ?? true;
-  const configured =
-    readEnv(env, "METASTUDIO_CONFIG") ??
-    readEnv(env, "METASTUDIO_ENDPOINT") ??
-    readEnv(env, "METASTUDIO_PROJECT_IDS");
   const logLevel = readEnv(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(
@@ -130,7 +128,7 @@ export function loadConfig(env: Env, options: { metastudio?: boolean } = {}): Ba
     },
     housekeeping: loadHousekeeping(env),
     logLevel,
-    accounts: needMetaStudio || configured !== undefined ? loadAccounts(env) : undefined,
+    accounts: needMetaStudio ? loadAccounts(env) : undefined,
   };
 }
 

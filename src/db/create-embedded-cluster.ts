@@ -4,7 +4,9 @@ import { gunzipSync } from "node:zlib";
 
 import { PGlite } from "@electric-sql/pglite";
 
+import { ConfigError } from "../config/config-error.js";
 import { describeError } from "../describe-error.js";
+import { LOCK_FILE } from "./data-dir-lock.js";
 import { DirectNodeFS } from "./direct-node-fs.js";
 
 /**
@@ -18,12 +20,23 @@ import { DirectNodeFS } from "./direct-node-fs.js";
  */
 export const EMBEDDED_SHARED_BUFFERS = "16MB";
 
+/** Left in a directory the demo created, so a later demo knows it may delete it. */
+export const DEMO_DIR_MARKER = "created-by-metastudio-sync-demo";
+
 /** Where a new cluster is built before it is moved into the data directory. */
 const STAGING_PREFIX = ".new-cluster-";
 
 /**
+ * What a directory may hold beside a cluster being created in it: our lock file, and the marker
+ * `npm run demo` leaves in a directory of its own before its first run creates the cluster there
+ * (scripts/fresh-demo-dir.ts; with it, a later demo knows it may delete the directory).
+ */
+const EXPECTED_ENTRIES = new Set([LOCK_FILE, DEMO_DIR_MARKER]);
+
+/**
  * Creates a Postgres cluster in `dir`, which holds none (no PG_VERSION), with
- * EMBEDDED_SHARED_BUFFERS. The caller holds the directory's lock.
+ * EMBEDDED_SHARED_BUFFERS. The caller holds the directory's lock. A directory holding anything
+ * else is refused, as initdb refuses it (see assertEmpty).
  *
  * The cluster is a copy of `template` (clusterTemplatePath(), made by `npm install`) when there is
  * one that opens, else initdb's. Both want the cluster to themselves and `dir` holds the lock file,
@@ -37,6 +50,7 @@ export async function createEmbeddedCluster(
   /** Told why a given template was not used (missing, or does not open): initdb costs more. */
   onFallback?: (reason: string) => void,
 ): Promise<void> {
+  assertEmpty(dir);
   for (const entry of readdirSync(dir)) {
     if (entry.startsWith(STAGING_PREFIX)) rmSync(join(dir, entry), { recursive: true, force: true });
   }
@@ -45,18 +59,31 @@ export async function createEmbeddedCluster(
     const copied = template !== undefined && (await copyTemplate(staging, template, onFallback));
     if (!copied) await initdb(staging);
     const entries = readdirSync(staging).filter((entry) => entry !== "PG_VERSION");
-    const inTheWay = entries.find((entry) => existsSync(join(dir, entry)));
-    if (inTheWay !== undefined) {
-      throw new Error(
-        `Cannot create the embedded database in ${dir}: ${inTheWay} is in the way (left by an ` +
-          "interrupted creation?). The directory holds no complete database (no PG_VERSION); " +
-          "remove it or choose another METASTUDIO_SYNC_DATA_DIR.",
-      );
-    }
     for (const entry of [...entries, "PG_VERSION"]) renameSync(join(staging, entry), join(dir, entry));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses a directory that holds anything but EXPECTED_ENTRIES and the staging directories of an
+ * interrupted creation: a METASTUDIO_SYNC_DATA_DIR pointed at the wrong place (a home or project
+ * directory) would get a cluster's twenty-odd entries among its files, and an interrupted move
+ * would be topped up into a cluster of two creations. initdb refuses the same way.
+ */
+function assertEmpty(dir: string): void {
+  const foreign = readdirSync(dir)
+    .filter((entry) => !EXPECTED_ENTRIES.has(entry) && !entry.startsWith(STAGING_PREFIX))
+    .sort();
+  if (foreign.length === 0) return;
+  const shown =
+    foreign.slice(0, 3).join(", ") + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : "");
+  throw new ConfigError(
+    `Cannot create the embedded database in ${dir} (METASTUDIO_SYNC_DATA_DIR): the directory is ` +
+      `not empty (it holds ${shown}) and holds no database (no PG_VERSION). Set ` +
+      "METASTUDIO_SYNC_DATA_DIR to a new or empty directory (a new subdirectory of this one will " +
+      "do), or empty this one if it is what an interrupted creation left.",
+  );
 }
 
 /** PGlite starts Postgres on a cluster it creates; that start is thrown away: the smallest pool. */

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Redis } from "ioredis";
 
 import type { Database } from "../db/database.js";
-import { readMigrationState, shippedMigrations } from "./pending-migrations.js";
+import { readMigrationState, shippedMigrations } from "../db/migration-state.js";
 import { withTimeout } from "./with-timeout.js";
 
 export type CheckResult = { ok: true } | { ok: false; error: string };

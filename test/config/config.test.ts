@@ -114,4 +114,15 @@ describe("loadConfig", () => {
   it("does not require MetaStudio settings for commands that do not call it", () => {
     expect(loadConfig({}, { metastudio: false }).accounts).toBeUndefined();
   });
+
+  // status, changes and migrate with the projects configured but not the endpoint or a credential:
+  // an operator's shell, or a read-only deployment, has no reason to hold them.
+  it("reads no account at all for those commands, even when some are configured", () => {
+    expect(loadConfig({ METASTUDIO_PROJECT_IDS: "p1" }, { metastudio: false }).accounts).toBeUndefined();
+    expect(
+      loadConfig({ METASTUDIO_CONFIG: "/nonexistent/accounts.yaml" }, { metastudio: false }).accounts,
+    ).toBeUndefined();
+    // The MetaStudio form still demands them all.
+    expect(configRefusal({ METASTUDIO_PROJECT_IDS: "p1" })).toMatch(/METASTUDIO_ENDPOINT is not set/);
+  });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { ConfigError } from "../../src/config/config-error.js";
 import { createEmbeddedCluster, EMBEDDED_SHARED_BUFFERS } from "../../src/db/create-embedded-cluster.js";
 import { LOCK_FILE } from "../../src/db/data-dir-lock.js";
 import { openDatabase } from "../../src/db/database.js";
@@ -46,19 +47,41 @@ describe("the embedded cluster openDatabase creates", () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
-  it("is created in a directory that already holds files, which stay", async () => {
-    const dir = join(root, "with-files");
+  it("is created beside an interrupted creation's staging (removed) and the demo's marker (kept)", async () => {
+    const dir = join(root, "with-staging");
     mkdirSync(join(dir, ".new-cluster-999999", "base"), { recursive: true });
-    writeFileSync(join(dir, "notes.txt"), "mine\n");
+    // scripts/fresh-demo-dir.ts writes it before the demo's first run creates the cluster.
+    writeFileSync(join(dir, "created-by-metastudio-sync-demo"), "");
     expect(await sharedBuffers(dir)).toBe("16MB");
-    expect(existsSync(join(dir, "notes.txt"))).toBe(true);
     expect(existsSync(join(dir, ".new-cluster-999999"))).toBe(false);
+    expect(existsSync(join(dir, "created-by-metastudio-sync-demo"))).toBe(true);
+  });
+
+  // As initdb refuses it: a METASTUDIO_SYNC_DATA_DIR pointed at the wrong directory would get a
+  // cluster's twenty-odd entries among the user's files.
+  it("refuses a directory holding anything else, naming it and METASTUDIO_SYNC_DATA_DIR, and adds nothing", async () => {
+    const dir = join(root, "with-files");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "somefile"), "x\n");
+    const refusal = sharedBuffers(dir);
+    await expect(refusal).rejects.toBeInstanceOf(ConfigError);
+    await expect(refusal).rejects.toThrow(
+      `Cannot create the embedded database in ${dir} (METASTUDIO_SYNC_DATA_DIR): the directory is not empty (it holds somefile)`,
+    );
+    expect(readdirSync(dir)).toEqual(["somefile"]);
+    const many = join(root, "with-many");
+    mkdirSync(many);
+    for (const name of ["a", "b", "c", "d", "e"]) writeFileSync(join(many, name), "");
+    await expect(createEmbeddedCluster(many, undefined)).rejects.toThrow(/it holds a, b, c and 2 more\)/);
+    expect(readdirSync(many)).toEqual(["a", "b", "c", "d", "e"]);
   });
 
   it("refuses, naming the entry, when a cluster's file is in the way, and creates none", async () => {
     const dir = join(root, "in-the-way");
     mkdirSync(join(dir, "base"), { recursive: true });
-    await expect(sharedBuffers(dir)).rejects.toThrow(/base is in the way/);
+    await expect(sharedBuffers(dir)).rejects.toThrow(
+      /it holds base\) and holds no database \(no PG_VERSION\)/,
+    );
     expect(existsSync(join(dir, "PG_VERSION"))).toBe(false);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });

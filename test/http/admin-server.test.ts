@@ -8,7 +8,7 @@ import { openDatabase } from "../../src/db/database.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { assertAdminBinding } from "../../src/http/assert-admin-binding.js";
 import { isLoopbackHost } from "../../src/is-loopback-host.js";
-import { shippedMigrations } from "../../src/http/pending-migrations.js";
+import { shippedMigrations } from "../../src/db/migration-state.js";
 import { createTestDatabase } from "../support/test-database.js";
 import { startAdmin, useAdminServer, TOKEN } from "./admin-fixture.js";
 

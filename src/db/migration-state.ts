@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 
-import type { Db } from "../db/database.js";
-import { MIGRATIONS_FOLDER } from "../db/migrate.js";
-import { queryRows } from "../db/query-rows.js";
+import type { Db } from "./database.js";
+import { MIGRATIONS_FOLDER } from "./migrate.js";
+import { queryRows } from "./query-rows.js";
 
 /**
  * The `when` of every migration this build ships, from `migrations/meta/_journal.json`. Read once:
