@@ -11,7 +11,7 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 
 import { table } from "../src/cli/format-summary.js";
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { migrate } from "../src/db/migrate.js";
 import { queryRows } from "../src/db/query-rows.js";
 import { fillHistory } from "./history-rows.js";

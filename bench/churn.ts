@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 import { table } from "../src/cli/format-summary.js";
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { startSimulator, type Churn } from "../src/simulator/simulator.js";
 import { findPhantomDeletions } from "../src/sync/phantom-deletions.js";
 import type { RunSummary } from "../src/sync/run-summary.js";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { queryRows } from "../src/db/query-rows.js";
 import { compareMirror, describeDifferences } from "../src/sync/compare-mirror.js";
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { migrate } from "../src/db/migrate.js";
 
 /**

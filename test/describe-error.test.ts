@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { openDatabase } from "../src/db/database.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { clipText, clippedError, clipToken, describeError } from "../src/describe-error.js";
 import { useTestDatabase } from "./support/use-test-database.js";
 

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 
 import type { MetaStudioConfig } from "../../src/config/config.js";
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { queryRows } from "../../src/db/query-rows.js";
 import { describeError } from "../../src/describe-error.js";

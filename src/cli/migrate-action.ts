@@ -1,5 +1,5 @@
 import { loadConfig } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabase } from "../db/open-database.js";
 import { migrate } from "../db/migrate.js";
 import { printWarning } from "./print-warning.js";
 

@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 import { ConfigError } from "../config/config-error.js";
 import type { BaseConfig } from "../config/config.js";
 import { redactUrl } from "../config/redact-url.js";
-import { openDatabase, type Database } from "../db/database.js";
+import { type Database } from "../db/database.js";
+import { openDatabase } from "../db/open-database.js";
 import { readMigrationState, shippedMigrations } from "../db/migration-state.js";
 import { printWarning } from "./print-warning.js";
 

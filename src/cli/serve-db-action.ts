@@ -1,6 +1,6 @@
 import { ConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabase } from "../db/open-database.js";
 import { migrate } from "../db/migrate.js";
 import { printWarning } from "./print-warning.js";
 

@@ -2,8 +2,6 @@ import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type pg from "pg";
 
-import { openEmbeddedDatabase } from "./open-embedded-database.js";
-import { openPostgresDatabase } from "./open-postgres-database.js";
 import type * as schema from "./schema.js";
 import type { PoolFacts } from "./too-many-connections.js";
 
@@ -32,26 +30,4 @@ export interface PostgresDatabase extends DatabaseBase {
 export interface EmbeddedDatabase extends DatabaseBase {
   kind: "embedded";
   client: PGlite;
-}
-
-export interface OpenDatabaseOptions {
-  /** Postgres to open; undefined for the embedded database. */
-  databaseUrl: string | undefined;
-  /** Where the embedded database is kept, when there is no `databaseUrl`. */
-  embeddedDataDir: string;
-  /** Connections in the Postgres pool. @default 10 */
-  poolSize?: number;
-  /** Told when a new embedded database cannot be copied from the cluster template. @default warnings are dropped */
-  onWarning?: (message: string) => void;
-}
-
-/**
- * Opens Postgres at `databaseUrl`, or, with none, the embedded database (PGlite, Postgres
- * compiled to WebAssembly) kept on disk in `embeddedDataDir`: same schema, same migrations.
- */
-export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl !== undefined) {
-    return openPostgresDatabase(options.databaseUrl, options.poolSize ?? 10);
-  }
-  return openEmbeddedDatabase(options.embeddedDataDir, options.onWarning);
 }

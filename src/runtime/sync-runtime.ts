@@ -1,5 +1,6 @@
 import type { AccountConfig, Config } from "../config/config.js";
-import { openDatabase, type Database } from "../db/database.js";
+import { type Database } from "../db/database.js";
+import { openDatabase } from "../db/open-database.js";
 import { migrate } from "../db/migrate.js";
 import type { Logger } from "../logger.js";
 import { AccountClients } from "../metastudio/account-clients.js";

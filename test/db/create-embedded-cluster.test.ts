@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/config-error.js";
 import { createEmbeddedCluster, EMBEDDED_SHARED_BUFFERS } from "../../src/db/create-embedded-cluster.js";
 import { LOCK_FILE } from "../../src/db/data-dir-lock.js";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { queryRows } from "../../src/db/query-rows.js";
 import { writeClusterTemplate } from "../../src/db/cluster-template.js";
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { freePort } from "../../scripts/drill/free-port.js";
 import { DataDirLockedError, LOCK_FILE, lockDataDir } from "../../src/db/data-dir-lock.js";
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { expectExactMirror } from "../support/sync-harness.js";
 

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { type Database } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { listenForChanges } from "../../src/db/listen-changes.js";
 import { migrate } from "../../src/db/migrate.js";
 import { readChanges } from "../../src/db/read-changes.js";

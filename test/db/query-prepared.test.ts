@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { loadStoredRooms } from "../../src/db/apply-room-batch.js";
 import { roomKeysPayload } from "../../src/sync/room-batch-payload.js";
 import { queryPrepared } from "../../src/db/query-rows.js";

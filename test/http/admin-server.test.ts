@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 
-import { openDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { assertAdminBinding } from "../../src/http/assert-admin-binding.js";
 import { isLoopbackHost } from "../../src/is-loopback-host.js";

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { migrate } from "../../src/db/migrate.js";
 
 export interface TestDatabase extends PostgresDatabase {

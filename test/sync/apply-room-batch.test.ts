@@ -5,7 +5,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { applyRoomBatch, prepareRoom } from "../../src/sync/apply-room-batch.js";
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { MIGRATIONS_FOLDER, migrate } from "../../src/db/migrate.js";
 import { markUnseenDeleted } from "../../src/db/mark-deleted.js";
 import { smartChatRoomChanges, smartChatRoomVoiceConfigs, smartChatRooms } from "../../src/db/schema.js";

@@ -4,7 +4,8 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { openDatabase, type Database } from "../../src/db/database.js";
+import { type Database } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { expectExactMirror, startHarness, type Harness } from "../support/sync-harness.js";
 

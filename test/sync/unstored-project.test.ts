@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { openDatabase, type PostgresDatabase } from "../../src/db/database.js";
+import { type PostgresDatabase } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { projectHoldsRooms } from "../../src/db/project-holds-rooms.js";
 import { queryRows } from "../../src/db/query-rows.js";
 import { PostgresRoomBatches } from "../../src/sync/postgres-room-batches.js";
