@@ -100,7 +100,11 @@ function readSecretFile(file: unknown, path: Array<string | number>, describe: D
     return secret;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // readEnv names the synthetic variable; say which key of which account instead.
-    throw new ConfigError(error.message.replace(/^SECRET_FILE/, describe(path)), { cause: error });
+    // readEnv names the synthetic variable; say which key of which account instead, and keep
+    // only what it was caused by: its own message, printed as a cause, named a variable no user set.
+    throw new ConfigError(
+      error.message.replace(/^SECRET_FILE/, describe(path)),
+      error.cause === undefined ? undefined : { cause: error.cause },
+    );
   }
 }

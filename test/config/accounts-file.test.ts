@@ -135,6 +135,19 @@ describe("METASTUDIO_CONFIG", () => {
         `accounts:\n  - { name: a, endpoint: "http://x", token_file: ${join(dir, "missing")}, projects: [p] }`,
       ),
     ).toMatch(/account "a".*key token_file names .*missing.*ENOENT/);
+    // What the CLI prints under "caused by" names no variable the user never set.
+    let error: unknown;
+    try {
+      load(
+        `accounts:\n  - { name: a, endpoint: "http://x", token_file: ${join(dir, "missing")}, projects: [p] }`,
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    const chain: string[] = [];
+    for (let at = error; at instanceof Error; at = at.cause) chain.push(at.message);
+    expect(chain.length).toBeGreaterThan(0);
+    expect(chain.join("\n")).not.toContain("SECRET_FILE");
   });
 
   it("refuses the single-account variables beside it, naming both", () => {
