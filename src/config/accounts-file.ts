@@ -92,14 +92,19 @@ const accountSchema = z
   .superRefine((account, ctx) => {
     const ways = [account.ak ?? account.sk, account.token, account.iam].filter((v) => v !== undefined);
     if (ways.length !== 1) {
+      // The account's, not one key's: any of the keys given may be the one too many.
       ctx.addIssue({
         code: "custom",
-        path: ["ak"],
+        path: [],
         message: `needs exactly one credential: ak + sk (with an optional security_token), token, or iam; found ${ways.length}`,
       });
     }
     if ((account.ak === undefined) !== (account.sk === undefined)) {
-      ctx.addIssue({ code: "custom", path: [account.ak ? "sk" : "ak"], message: "ak and sk go together" });
+      ctx.addIssue({
+        code: "custom",
+        path: [account.ak ? "sk" : "ak"],
+        message: "is missing: ak and sk go together",
+      });
     }
     if (account.security_token !== undefined && account.ak === undefined) {
       ctx.addIssue({ code: "custom", path: ["security_token"], message: "is only used with ak and sk" });
@@ -124,7 +129,7 @@ export function readAccountsFile(file: string, env: Env): AccountEntry[] {
   const parsed = fileSchema.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${describe(issue.path as Array<string | number>)} ${issue.message}.`);
+    throw new ConfigError(`${describe(issue.path as Array<string | number>)} ${issueText(issue)}.`);
   }
   assertUnique(parsed.data.accounts, file);
   return parsed.data.accounts;
@@ -164,6 +169,23 @@ function readBounded(file: string): string {
 }
 
 /** `file: account "cn-main" (accounts[0]), key iam.password`: where a problem is, never what it holds. */
+/** What YAML calls the types zod names, for a message about a file the user wrote in YAML. */
+const YAML_TYPES: Record<string, string> = {
+  array: "a list",
+  object: "a mapping (key: value)",
+  string: "a string",
+  number: "a number",
+};
+
+/**
+ * The issue in the file's terms: zod's own wording for a wrong type ("Invalid input: expected
+ * array, received string") is replaced; the schema's own messages are kept.
+ */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "invalid_type" || !issue.message.startsWith("Invalid input")) return issue.message;
+  return `must be ${YAML_TYPES[issue.expected] ?? issue.expected}`;
+}
+
 function describer(file: string, document: unknown): Describe {
   return (path) => {
     if (path[0] !== "accounts" || typeof path[1] !== "number") {

@@ -101,7 +101,15 @@ describe("METASTUDIO_CONFIG", () => {
       /exactly one credential.*found 2/,
     );
     expect(one(`    endpoint: http://x\n    ak: a\n    projects: [p]`)).toMatch(
-      /key sk ak and sk go together/,
+      /account "acc" \(accounts\[0\]\), key sk is missing: ak and sk go together\.$/,
+    );
+    // Two credentials are the account's fault, not the first key's.
+    expect(one(`    endpoint: http://x\n    token: t\n    ak: a\n    sk: b\n    projects: [p]`)).toMatch(
+      /account "acc" \(accounts\[0\]\) needs exactly one credential/,
+    );
+    // In the file's terms, not zod's.
+    expect(one(`    endpoint: http://x\n    token: t\n    projects: p`)).toMatch(
+      /account "acc" \(accounts\[0\]\), key projects must be a list\.$/,
     );
     expect(one(`    endpoint: http://x\n    token: t\n    projects: ["bad id"]`)).toMatch(
       /key projects\.0 must be a project ID/,
