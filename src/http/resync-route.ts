@@ -43,7 +43,12 @@ export function resyncRoute(options: ResyncRouteOptions): Hono {
   const configured = new Set(options.projectIds);
   const app = new Hono();
 
-  app.post("/", bodyLimit({ maxSize: 64 * 1024 }), async (c) => {
+  // The API's answers are JSON, its refusals too: hono's default 413 is plain text.
+  const limit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.json({ error: "The body is over 64 KiB; name the projects, or give all." }, 413),
+  });
+  app.post("/", limit, async (c) => {
     let raw: unknown;
     try {
       raw = await c.req.json();
@@ -94,5 +99,7 @@ export function resyncRoute(options: ResyncRouteOptions): Hono {
     options.logger.info({ mode, jobs: results }, "resync requested over HTTP");
     return c.json({ jobs: results }, failed ? 503 : 202);
   });
+  // Any other method on the route is a wrong method, not a missing route.
+  app.all("/", (c) => c.json({ error: "Use POST /resync." }, 405, { Allow: "POST" }));
   return app;
 }

@@ -152,6 +152,17 @@ describe("POST /resync", () => {
     expect(await queuedJobs()).toEqual([]);
   });
 
+  it("answers 405 naming POST to another method, and 413 in JSON to a body over 64 KiB", async () => {
+    const get = await fetch(`${admin.url}/resync`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect(await get.json()).toEqual({ error: "Use POST /resync." });
+    const huge = await resync({ projects: Array.from({ length: 10_000 }, (_, i) => `project-${i}`) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/over 64 KiB/);
+    expect(await queuedJobs()).toEqual([]);
+  });
+
   it("answers 400 to bodies that do not say what to sync", async () => {
     const cases: Array<[unknown, RegExp]> = [
       ["{not json", /JSON/],
