@@ -72,7 +72,13 @@ export function createLogger(
     };
   }
   const stream = destination ?? (options.format === "pretty" ? prettyStream() : undefined);
-  return pino(settings, stream ?? pino.destination({ fd: 2, sync: false }));
+  // Node's own stderr, not pino.destination: sonic-boom (4.2.1 under pino 10) writes what it still
+  // holds at exit in a loop that retries any error but EAGAIN forever, asleep in Atomics.wait
+  // between tries: once stderr's reader had gone, a process exiting with a record unwritten never
+  // ended, deaf even to signals. process.stderr writes at once, queues only behind a full pipe (the
+  // event loop goes on) and waits for nothing at exit; a reader gone is an 'error' (EPIPE) on it,
+  // which the CLI turns into a quiet exit (src/cli/main.ts).
+  return pino(settings, stream ?? process.stderr);
 }
 
 /** pino's own error serializer (message and stack with causes), minus every command's args. */

@@ -19,7 +19,7 @@ import { Command } from "commander";
 
 import { compileWasmBaselineOnly } from "./baseline-wasm.js";
 import { registerChangesCommand } from "./changes-command.js";
-import { reportError } from "./exit-codes.js";
+import { EXIT_FAILED, reportError } from "./exit-codes.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerResyncCommand } from "./resync-command.js";
 import { registerServeDbCommand } from "./serve-db-command.js";
@@ -35,6 +35,13 @@ compileWasmBaselineOnly();
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
   process.exit();
+});
+// `sync 2>&1 | head`: the same once stderr's reader has gone, where the logs go. Left unhandled, the
+// EPIPE crashed the process with a stack trace nobody could read. Logs are written all through the
+// work, so losing their reader cuts it short: a failure, unless the command already said otherwise.
+process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? EXIT_FAILED);
 });
 
 const program = new Command("metastudio-sync")

@@ -1,10 +1,12 @@
+import { eq } from "drizzle-orm";
+
 import { allProjectIds, loadConfig, type Config } from "../config/config.js";
-import { recentRuns } from "../db/sync-runs.js";
+import { syncRuns } from "../db/schema.js";
 import { upsertSyncProjects } from "../db/sync-projects.js";
 import { describeError } from "../describe-error.js";
 import { resolveLogFormat } from "../log-format.js";
 import { createLogger } from "../logger.js";
-import { runSync, type RunSummary } from "../sync/run-sync.js";
+import { runSync, type RunSummary, type SyncDeps } from "../sync/run-sync.js";
 import { openSyncRuntime, type SyncRuntime } from "../runtime/sync-runtime.js";
 import { databaseHint } from "./database-hint.js";
 import { escapeControl, ExitError, EXIT_FAILED } from "./exit-codes.js";
@@ -109,29 +111,14 @@ async function runProjects(
       });
       continue;
     }
-    const startedAt = new Date(Date.now() - 1000);
     progress.begin(projectId);
     try {
-      const deps = runtime.deps({ signal, onProgress: (p) => progress.update(p) });
-      summaries.push(
-        await runSync(deps, {
-          projectId,
-          mode: options.full ? "full" : "incremental",
-          trigger: "cli",
-          dryRun: options.dryRun,
-          allowMassDelete: options.allowMassDelete,
-        }),
-      );
-    } catch (error) {
-      const run = options.dryRun ? undefined : await recordedRun(runtime, projectId, startedAt);
-      const message = run?.error ?? describeError(error);
-      failures.push({
-        projectId,
-        status: "failed",
-        runId: run?.id ?? null,
-        error: message,
-        hint: databaseHint(error),
+      const outcome = await runProject(runtime, projectId, options, {
+        signal,
+        onProgress: (p) => progress.update(p),
       });
+      if ("summary" in outcome) summaries.push(outcome.summary);
+      else failures.push(outcome.failure);
     } finally {
       progress.clear();
     }
@@ -139,13 +126,50 @@ async function runProjects(
   return { summaries, failures };
 }
 
-/** The row the engine recorded for the run that just failed (its words, e.g. "interrupted by SIGINT"). */
-async function recordedRun(
+/**
+ * One project's run: its summary, or its failure with the ID of the run this process started,
+ * as the engine reported it. Never a row found by looking: the newest run of the project may be
+ * another process's (one that holds the project while this one did nothing), not ours.
+ */
+async function runProject(
   runtime: SyncRuntime,
   projectId: string,
-  since: Date,
-): Promise<{ id: string; error: string | null } | undefined> {
-  const [latest] = await recentRuns(runtime.database.db, projectId, 1).catch(() => []);
-  if (latest === undefined || latest.startedAt < since || latest.trigger !== "cli") return undefined;
-  return { id: latest.id, error: latest.error };
+  options: SyncOptions,
+  extra: Partial<SyncDeps>,
+): Promise<{ summary: RunSummary } | { failure: SyncFailure & { hint?: string } }> {
+  let started: string | undefined;
+  try {
+    const summary = await runSync(
+      runtime.deps(extra),
+      {
+        projectId,
+        mode: options.full ? "full" : "incremental",
+        trigger: "cli",
+        dryRun: options.dryRun,
+        allowMassDelete: options.allowMassDelete,
+      },
+      {
+        onRunStarted: (runId) => {
+          started = runId;
+        },
+      },
+    );
+    return { summary };
+  } catch (error) {
+    // A dry run records no row: its ID names nothing anyone could look up.
+    const runId = options.dryRun ? null : (started ?? null);
+    const recorded = runId === null ? null : await recordedError(runtime, runId);
+    const message = recorded ?? describeError(error);
+    return { failure: { projectId, status: "failed", runId, error: message, hint: databaseHint(error) } };
+  }
+}
+
+/** Why the engine recorded our failed run as failed, in its words (e.g. "interrupted by SIGINT"). */
+async function recordedError(runtime: SyncRuntime, runId: string): Promise<string | null> {
+  const [row] = await runtime.database.db
+    .select({ error: syncRuns.error })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, runId))
+    .catch(() => []);
+  return row?.error ?? null;
 }

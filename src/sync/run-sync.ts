@@ -12,25 +12,40 @@ import { FilterSemanticsChanged, RunInProgressError } from "./sync-errors.js";
 export type { RunProgress, SyncDeps, SyncSettings } from "./run-context.js";
 export type { RunSummary, SyncJob };
 
+export interface RunHooks {
+  /**
+   * The run's ID once it is recorded as started (a dry run's names no row), before anything can
+   * fail it: how a caller whose run failed knows which row is its own, as a failure throws, with
+   * no summary to carry the ID. Never called when another run holds the project.
+   */
+  onRunStarted?: (runId: string) => void;
+}
+
 /**
  * One run for one project, from lock to summary. It throws RunInProgressError without doing
  * anything when another run holds the project; any other failure is recorded on the run row and
  * rethrown, and nothing already stored is lost (writes are per batch; state moves on success only).
  */
-export async function runSync(deps: SyncDeps, job: SyncJob): Promise<RunSummary> {
+export async function runSync(deps: SyncDeps, job: SyncJob, hooks: RunHooks = {}): Promise<RunSummary> {
   const lock = await tryLockProject(deps.database, job.projectId);
   if (!lock) throw new RunInProgressError(job.projectId);
   try {
-    return await lockedRun(deps, job, lock);
+    return await lockedRun(deps, job, lock, hooks);
   } finally {
     await lock.release();
   }
 }
 
 /** The phases: open, read (settled windows, then the closing read), close, commit or fail. */
-async function lockedRun(deps: SyncDeps, job: SyncJob, lock: ProjectLock): Promise<RunSummary> {
+async function lockedRun(
+  deps: SyncDeps,
+  job: SyncJob,
+  lock: ProjectLock,
+  hooks: RunHooks,
+): Promise<RunSummary> {
   const ctx = await openRun(deps, job, lock);
   try {
+    hooks.onRunStarted?.(ctx.runId);
     await resumeRun(ctx);
     await readEverything(ctx);
     return await commitRun(ctx, await closeRun(ctx));
