@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 
+import { ConfigError } from "../config/config-error.js";
 import { allProjectIds, loadConfig, type Config } from "../config/config.js";
+import { readEnv } from "../config/read-env.js";
 import { syncRuns } from "../db/schema.js";
 import { upsertSyncProjects } from "../db/sync-projects.js";
 import { describeError } from "../describe-error.js";
@@ -34,7 +36,14 @@ export interface SyncFailure {
 /** `sync`: one run of each project in this process, then the summaries (or `--json`). */
 export async function syncAction(options: SyncOptions): Promise<void> {
   const config = loadConfig(process.env);
-  const projects = selectProjects(allProjectIds(config.accounts), options.project);
+  if (options.allowMassDelete && !options.full) {
+    // As resync refuses it: accepted silently, it would read as a promise an incremental run,
+    // which judges no deletions, cannot keep.
+    throw new ConfigError("--allow-mass-delete only applies with --full: only full runs find deletions.");
+  }
+  const source =
+    readEnv(process.env, "METASTUDIO_CONFIG") === undefined ? "METASTUDIO_PROJECT_IDS" : "METASTUDIO_CONFIG";
+  const projects = selectProjects(allProjectIds(config.accounts), options.project, source);
   const runtime = await openSyncRuntime(config, terminalLogger(config));
   if (runtime.database.kind === "embedded") {
     process.stderr.write(

@@ -137,6 +137,14 @@ describe("metastudio-sync sync", () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("refuses --allow-mass-delete without --full, as resync does", async () => {
+    const { code, stderr } = await cli(["sync", "--allow-mass-delete"], {
+      METASTUDIO_PROJECT_IDS: "p-refused",
+    }).done;
+    expect(code).toBe(2);
+    expect(stderr).toContain("--allow-mass-delete only applies with --full");
+  });
+
   it("refuses an unknown LOG_FORMAT naming the variable", async () => {
     const { code, stderr } = await cli(["sync"], { METASTUDIO_PROJECT_IDS: "p-refused", LOG_FORMAT: "xml" })
       .done;
