@@ -72,6 +72,10 @@ export class PostgresClient extends pg.Client {
     if (code === "28P01" || code === "28000") {
       return new ConfigError(`${where} was refused: ${error.message}.`);
     }
+    // 3D000 invalid_catalog_name: a database that does not exist is the URL's fault too.
+    if (code === "3D000") {
+      return new ConfigError(`${where} names a database the server does not have: ${error.message}.`);
+    }
     // node-postgres' words when its connect timeout destroys the socket.
     if (error.message === "timeout expired") {
       return new Error(

@@ -137,6 +137,18 @@ describe("metastudio-sync sync", () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("exits 2 naming DATABASE_URL when its database does not exist, as for a refused user", async () => {
+    const url = new URL(database.url);
+    url.pathname = "/no_such_mirror_db";
+    const { code, stderr } = await cli(["sync"], {
+      METASTUDIO_PROJECT_IDS: "p-refused",
+      DATABASE_URL: url.href,
+    }).done;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/DATABASE_URL \(.*no_such_mirror_db\) names a database the server does not have/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
   it("refuses --allow-mass-delete without --full, as resync does", async () => {
     const { code, stderr } = await cli(["sync", "--allow-mass-delete"], {
       METASTUDIO_PROJECT_IDS: "p-refused",
