@@ -37,9 +37,36 @@ export async function migrate(database: Database): Promise<void> {
     } finally {
       await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]);
     }
-  } catch (cause) {
-    throw new Error(`Could not apply database migrations to ${database.location}`, { cause });
+  } catch (error) {
+    throw migrationError(database.location, error);
   } finally {
     client.release();
   }
+}
+
+/** SQLSTATEs of an object that already exists: duplicate table, object, function, schema. */
+const ALREADY_THERE = new Set(["42P07", "42710", "42723", "42P06"]);
+
+/**
+ * The driver's words, not drizzle's wrapper, which quotes the whole failing statement (a page of
+ * DDL on the terminal); and where the database already holds objects of our names, the likely
+ * reason: it is not a database of metastudio-sync's own.
+ */
+function migrationError(location: string, error: unknown): Error {
+  let driver: unknown = error;
+  for (let depth = 0; driver instanceof Error && depth < 10; depth += 1) {
+    if (typeof (driver as { code?: unknown }).code === "string") break;
+    driver = driver.cause;
+  }
+  if (!(driver instanceof Error)) {
+    return new Error(`Could not apply database migrations to ${location}`, { cause: error });
+  }
+  const code = (driver as { code?: unknown }).code as string | undefined;
+  const hint =
+    code !== undefined && ALREADY_THERE.has(code)
+      ? "; the database already holds objects of these names: give metastudio-sync a database of its own"
+      : "";
+  return new Error(`Could not apply database migrations to ${location}: ${driver.message}${hint}`, {
+    cause: driver,
+  });
 }
