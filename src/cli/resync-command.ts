@@ -10,7 +10,7 @@ export function registerResyncCommand(program: Command): void {
     .description("enqueue a sync for the worker now, for the projects named or all of them")
     .option("--project <id>", "enqueue this project (repeatable)", collect, [])
     .option("--all", "enqueue every project in METASTUDIO_PROJECT_IDS", false)
-    .option("--full", "a full run, which also finds deletions (default: incremental)", false)
+    .option("--full", "a full run, which also finds deletions; incremental otherwise", false)
     .option(
       "--allow-mass-delete",
       "let the full run mark more than SYNC_MASS_DELETE_THRESHOLD of the rooms deleted",

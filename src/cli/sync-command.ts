@@ -9,13 +9,13 @@ export function registerSyncCommand(program: Command): void {
     .description("run one sync in this process (no Redis needed): every configured project, or those named")
     .option(
       "--project <id>",
-      "sync only this project (repeatable); must be in METASTUDIO_PROJECT_IDS",
+      "sync only this project (repeatable); must be a configured project",
       collect,
       [],
     )
     .option(
       "--full",
-      "read the whole list and mark rooms no longer listed as deleted (default: incremental)",
+      "read the whole list and mark rooms no longer listed as deleted; incremental otherwise",
       false,
     )
     .option("--dry-run", "fetch and diff, write nothing, print what would change", false)
