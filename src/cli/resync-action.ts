@@ -2,7 +2,8 @@ import { QueueEvents, type Queue } from "bullmq";
 
 import { isProjectId } from "../config/parse-project-ids.js";
 import { ConfigError } from "../config/config-error.js";
-import { allProjectIds, loadConfig, type BaseConfig } from "../config/config.js";
+import { loadConfig, type BaseConfig } from "../config/config.js";
+import { configuredProjectIds } from "../config/configured-project-ids.js";
 import { readEnv } from "../config/read-env.js";
 import { connectRedis } from "../queue/connect-redis.js";
 import { enqueueSync } from "../queue/enqueue-sync.js";
@@ -138,9 +139,9 @@ function chooseProjects(options: ResyncOptions): string[] {
     throw new ConfigError("Name the projects to resync with --project ID (repeatable), or give --all.");
   }
   if (readEnv(process.env, "METASTUDIO_CONFIG") !== undefined) {
-    // The accounts file names the projects; reading it for --all resolves its ${NAME}s too.
+    // The accounts file names the projects; only their lists are read, no credential.
     if (!options.all) return [...new Set(options.project)];
-    return allProjectIds(loadConfig(process.env).accounts);
+    return configuredProjectIds(process.env) ?? [];
   }
   const configured = (readEnv(process.env, "METASTUDIO_PROJECT_IDS") ?? "")
     .split(",")

@@ -1,21 +1,14 @@
-import { closeSync, fstatSync, readSync } from "node:fs";
-import { createRequire } from "node:module";
-
-import type * as Yaml from "yaml";
 import * as z from "zod";
 
 import { ConfigError } from "./config-error.js";
+import { parseAccountsDocument } from "./parse-accounts-document.js";
 import { controlCharacterProblem } from "./control-character-problem.js";
-import { describeYamlError } from "./describe-yaml-error.js";
 import { headerValueProblem } from "./header-value-problem.js";
-import { openRegularFile } from "./open-regular-file.js";
 import { parseDecimal } from "./parse-decimal.js";
 import type { Env } from "./read-env.js";
 import { resolveValues, type Describe } from "./resolve-values.js";
 import { urlProblem } from "./url-problem.js";
 
-/** An accounts file is a few lines per account; anything this big is the wrong file. */
-export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
 export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -123,7 +116,7 @@ export type AccountEntry = z.infer<typeof accountSchema>;
  * any of them may be a secret.
  */
 export function readAccountsFile(file: string, env: Env): AccountEntry[] {
-  const document = parseDocument(file);
+  const document = parseAccountsDocument(file);
   const describe = describer(file, document);
   const resolved = resolveValues(document, env, describe);
   const parsed = fileSchema.safeParse(resolved);
@@ -133,39 +126,6 @@ export function readAccountsFile(file: string, env: Env): AccountEntry[] {
   }
   assertUnique(parsed.data.accounts, file);
   return parsed.data.accounts;
-}
-
-function parseDocument(file: string): unknown {
-  let source: string;
-  try {
-    source = readBounded(file);
-  } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    const reason = cause instanceof Error && "code" in cause ? String(cause.code) : "unreadable";
-    throw new ConfigError(`METASTUDIO_CONFIG names ${file}, which cannot be read (${reason}).`);
-  }
-  try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both; aliases are bounded against bombs.
-    // prettyErrors off: its messages quote the source. describeYamlError says code and line.
-    return loadYaml().parse(source, { maxAliasCount: 100, prettyErrors: false });
-  } catch (cause) {
-    throw new ConfigError(`${file} is not valid YAML or JSON${describeYamlError(cause, source)}.`);
-  }
-}
-
-function readBounded(file: string): string {
-  const fd = openRegularFile("METASTUDIO_CONFIG", file);
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_ACCOUNTS_FILE_BYTES) {
-      throw new ConfigError(`${file} is ${size} bytes; an accounts file may be at most 1 MiB.`);
-    }
-    const buffer = Buffer.alloc(size);
-    const read = readSync(fd, buffer, 0, size, 0);
-    return buffer.subarray(0, read).toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** `file: account "cn-main" (accounts[0]), key iam.password`: where a problem is, never what it holds. */
@@ -223,12 +183,4 @@ function assertUnique(accounts: AccountEntry[], file: string): void {
       owner.set(project, account.name);
     }
   }
-}
-
-/**
- * The YAML parser, loaded when a file is read: it is 73 modules, about 40 ms of CPU at every
- * start of every command, and most deployments configure no accounts file.
- */
-function loadYaml(): typeof Yaml {
-  return createRequire(import.meta.url)("yaml") as typeof Yaml;
 }

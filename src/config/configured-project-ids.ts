@@ -1,13 +1,8 @@
-import { closeSync, fstatSync, readSync } from "node:fs";
-import { createRequire } from "node:module";
-
-import type * as Yaml from "yaml";
 import * as z from "zod";
 
-import { MAX_ACCOUNTS_FILE_BYTES, PROJECT_ID } from "./accounts-file.js";
+import { PROJECT_ID } from "./accounts-file.js";
 import { ConfigError } from "./config-error.js";
-import { describeYamlError } from "./describe-yaml-error.js";
-import { openRegularFile } from "./open-regular-file.js";
+import { parseAccountsDocument } from "./parse-accounts-document.js";
 import { parseProjectIds } from "./parse-project-ids.js";
 import { readEnv, type Env } from "./read-env.js";
 import { resolveValues, type Describe } from "./resolve-values.js";
@@ -54,7 +49,7 @@ export function configuredProjectIds(env: Env): string[] | undefined {
 
 /** The `projects` of every account in the accounts file, in file order, each once. */
 function accountsFileProjects(file: string, env: Env): string[] {
-  const document = parseDocument(file);
+  const document = parseAccountsDocument(file);
   const describe: Describe = (path) =>
     path.length === 0 ? `${file}:` : `${file}: ${path.map(String).join(".")}`;
   const accounts = (document as { accounts?: unknown } | null)?.accounts;
@@ -72,27 +67,4 @@ function accountsFileProjects(file: string, env: Env): string[] {
     throw new ConfigError(`${describe(issue.path as Array<string | number>)} ${issue.message}.`);
   }
   return [...new Set(parsed.data.accounts.flatMap((account) => account.projects))];
-}
-
-/** The file parsed as readAccountsFile parses it: bounded, a regular file, YAML or JSON. */
-function parseDocument(file: string): unknown {
-  const fd = openRegularFile("METASTUDIO_CONFIG", file);
-  let source: string;
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_ACCOUNTS_FILE_BYTES) {
-      throw new ConfigError(`${file} is ${size} bytes; an accounts file may be at most 1 MiB.`);
-    }
-    const buffer = Buffer.alloc(size);
-    source = buffer.subarray(0, readSync(fd, buffer, 0, size, 0)).toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    // Loaded here, as accounts-file.ts loads it: 73 modules most deployments never need.
-    const yaml = createRequire(import.meta.url)("yaml") as typeof Yaml;
-    return yaml.parse(source, { maxAliasCount: 100, prettyErrors: false });
-  } catch (cause) {
-    throw new ConfigError(`${file} is not valid YAML or JSON${describeYamlError(cause, source)}.`);
-  }
 }

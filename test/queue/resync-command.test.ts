@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 
 import type { Queue } from "bullmq";
@@ -152,6 +155,29 @@ describe("metastudio-sync resync and worker", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("delta: Project delta is not configured in any worker of this queue");
+  });
+
+  it("--all reads only the projects of an accounts file, none of its credentials", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "msync-resync-"));
+    const file = join(dir, "accounts.yaml");
+    writeFileSync(
+      file,
+      `accounts:\n  - { name: a, endpoint: "\${UNSET_ENDPOINT}", token: "\${UNSET_TOKEN}", projects: [alpha, beta] }\n`,
+    );
+    const idle = randomPrefix();
+    const result = await cli(["resync", "--all"], {
+      METASTUDIO_CONFIG: file,
+      REDIS_URL: inject("redisUrl"),
+      QUEUE_PREFIX: idle,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^enqueued: incremental sync of alpha/m);
+    expect(result.stdout).toMatch(/^enqueued: incremental sync of beta/m);
+    const redis = new Redis(inject("redisUrl"));
+    const queue: Queue<SyncJobData> = createSyncQueue({ connection: redis, prefix: idle });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
   });
 
   it("says which projects were already queued", async () => {
