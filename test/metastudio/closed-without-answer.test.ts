@@ -1,14 +1,10 @@
-import { createServer, type Server, type Socket } from "node:net";
-import { Writable } from "node:stream";
+import type { Socket } from "node:net";
 
 import { errors } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { createLogger } from "../../src/logger.js";
-import { MetaStudioClient } from "../../src/metastudio/metastudio-client.js";
-import { MetaStudioError } from "../../src/metastudio/metastudio-error.js";
 import { errorFromTransport } from "../../src/metastudio/response-error.js";
-import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
+import { PROJECT, useRawUpstream } from "./fixtures/raw-upstream.js";
 
 /**
  * An upstream that accepts the connection and closes it without a byte (a load balancer with no
@@ -16,47 +12,8 @@ import { simulatorClientConfig } from "../../src/simulator/simulator-client-conf
  * connection, not send the reader to DNS and routing. A refused connection still "could not be
  * reached". Both are retried.
  */
-const PROJECT = "0123456789abcdef0123456789abcdef";
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-const clients: MetaStudioClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  // A server socket that never reads never sees the client's FIN, and close() waits for it.
-  for (const socket of sockets) socket.destroy();
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
-
-/** A TCP server running `onConnection` for each socket; its port. */
-async function listen(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    onConnection(socket);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
-
-/** The error of one page from `endpoint`, after two attempts. */
-async function failure(endpoint: string): Promise<MetaStudioError> {
-  const client = new MetaStudioClient({
-    config: simulatorClientConfig(endpoint, [PROJECT], "token", { maxAttempts: 2 }),
-    logger: createLogger("info", new Writable({ write: (_chunk, _encoding, done) => done() })),
-    baseDelayMs: 1,
-    maxDelayMs: 2,
-  });
-  clients.push(client);
-  try {
-    await client.listSmartChatRooms({ projectId: PROJECT, offset: 0, limit: 10 });
-  } catch (error) {
-    expect(error).toBeInstanceOf(MetaStudioError);
-    return error as MetaStudioError;
-  }
-  throw new Error("expected the request to fail");
-}
+const { listen, failure, closeLast } = useRawUpstream();
 
 describe("an upstream that closes the connection without answering", () => {
   it.each([
@@ -90,7 +47,7 @@ describe("an upstream that closes the connection without answering", () => {
 
   it("still could not be reached when the connection is refused", async () => {
     const port = await listen(() => undefined);
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    await closeLast();
     const error = await failure(`http://127.0.0.1:${port}`);
     expect(error.message).toBe(
       `MetaStudio could not be reached (ECONNREFUSED) while connecting to 127.0.0.1:${port} for project ${PROJECT} (no request ID); gave up after 2 attempts`,

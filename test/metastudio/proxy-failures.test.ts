@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { connect, type Server as TcpServer, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 
@@ -14,6 +14,7 @@ import { request } from "../../src/metastudio/undici.js";
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 import { simulatorClientConfig } from "../../src/simulator/simulator-client-config.js";
 import { useCloseAfterEach } from "../support/close-after-each.js";
+import { useRawUpstream } from "./fixtures/raw-upstream.js";
 
 /**
  * A proxy (HTTP_PROXY) that refuses, drops or cannot be reached never let the request reach
@@ -92,16 +93,8 @@ function closingPort(): Promise<number> {
   return tcpPort((socket) => socket.end());
 }
 
-async function tcpPort(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    onConnection(socket);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
+/** A TCP server running `onConnection` for each socket (closed after each test); its port. */
+const tcpPort = useRawUpstream().listen;
 
 /** The proxy undici will take for the simulator's http:// URL: HTTP_PROXY, and nothing exempt. */
 function useProxy(url: string): void {
