@@ -20,7 +20,7 @@ export function originPoolFactory(tunnels: TunnelRoutes) {
     const host = `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
     const tunnelled = typeof settings.connect === "function";
     const connect: Connector =
-      typeof settings.connect === "function" ? settings.connect : buildConnector({ ...settings.connect });
+      typeof settings.connect === "function" ? settings.connect : directConnector(settings);
     const named: Connector = (params, callback) => {
       connect(params, (...result) => {
         if (result[0] === null || result[0] instanceof ConnectFailure) return callback(...result);
@@ -31,4 +31,24 @@ export function originPoolFactory(tunnels: TunnelRoutes) {
     };
     return new Pool(url, { ...settings, connect: named });
   };
+}
+
+/**
+ * The connector undici's Pool would build from these options itself (the same fields, merged in
+ * the same order; `tls` is typed `never`, long replaced by `connect`), so that making it here
+ * drops none of them.
+ */
+function directConnector(settings: PoolOptions): Connector {
+  const { maxCachedSessions, allowH2, socketPath, connectTimeout, autoSelectFamily } = settings;
+  const connect = typeof settings.connect === "object" ? settings.connect : undefined;
+  return buildConnector({
+    maxCachedSessions,
+    allowH2,
+    socketPath,
+    timeout: connectTimeout,
+    ...(typeof autoSelectFamily === "boolean"
+      ? { autoSelectFamily, autoSelectFamilyAttemptTimeout: settings.autoSelectFamilyAttemptTimeout }
+      : undefined),
+    ...connect,
+  });
 }
