@@ -16,7 +16,7 @@ const NETWORK_CODES = new Set([
 /** What node-postgres says when it cannot connect (refused credentials are PostgresClient's). */
 const CONNECT_MESSAGES = /Connection terminated|timeout exceeded when trying to connect/i;
 
-type Kind = "unreachable" | "not-ready" | "missing";
+type Kind = "unreachable" | "not-ready";
 
 /**
  * One line naming DATABASE_URL (password redacted) when `error` is a failure to connect to the
@@ -36,7 +36,6 @@ export function databaseHint(error: unknown, env: Env = process.env): string | u
   const kind = connectFailure(error, value);
   if (kind === undefined) return undefined;
   const url = `DATABASE_URL (${redactUrl(value)})`;
-  if (kind === "missing") return `The database named in ${url} does not exist.`;
   if (kind === "not-ready")
     return `The Postgres at ${url} is starting up or shutting down: try again shortly.`;
   return `No Postgres answered at ${url}: is it running, and is the address right?`;
@@ -57,9 +56,9 @@ function connectFailure(error: unknown, databaseUrl: string): Kind | undefined {
       address?: unknown;
       errors?: unknown;
     };
-    if (e.code === "3D000") return "missing";
-    // 57P03 cannot_connect_now. Refused credentials (28xxx) never get here: every connection is
-    // a PostgresClient, which makes them a ConfigError naming DATABASE_URL.
+    // 57P03 cannot_connect_now. Refused credentials (28xxx) and a database that does not exist
+    // (3D000) never get here: every connection is a PostgresClient, which makes them a
+    // ConfigError naming DATABASE_URL.
     if (e.code === "57P03") return "not-ready";
     // A Unix socket that is not there: no server ever created it in that directory.
     if (e.code === "ENOENT" && e.address === `${target.host}/.s.PGSQL.${target.port}`) return "unreachable";

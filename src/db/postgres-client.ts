@@ -73,9 +73,7 @@ export class PostgresClient extends pg.Client {
       return new ConfigError(`${where} was refused: ${error.message}.`);
     }
     // 3D000 invalid_catalog_name: a database that does not exist is the URL's fault too.
-    if (code === "3D000") {
-      return new ConfigError(`${where} names a database the server does not have: ${error.message}.`);
-    }
+    if (code === "3D000") return new ConfigError(`The database named in ${where} does not exist.`);
     // node-postgres' words when its connect timeout destroys the socket.
     if (error.message === "timeout expired") {
       return new Error(

@@ -2,7 +2,9 @@ import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 
 import { databaseHint } from "../../src/cli/database-hint.js";
+import { ConfigError } from "../../src/config/config-error.js";
 import { redactUrl } from "../../src/config/redact-url.js";
+import { PostgresClient } from "../../src/db/postgres-client.js";
 
 /** What node-postgres really throws for `url`. */
 async function connectError(url: string): Promise<unknown> {
@@ -44,13 +46,19 @@ describe("databaseHint", () => {
     );
   });
 
-  it("says the database does not exist when Postgres says so", async () => {
+  it("leaves a database that does not exist to PostgresClient, which says so once, as configuration", async () => {
     const url = new URL(inject("databaseUrl"));
     url.pathname = "/msync_no_such_database";
-    const hint = databaseHint(await connectError(url.toString()), { DATABASE_URL: url.toString() });
-    expect(hint).toMatch(
+    const client = new PostgresClient({ connectionString: url.toString() });
+    const error = await client.connect().then(
+      () => undefined,
+      (refused: unknown) => refused,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(
       /^The database named in DATABASE_URL \(postgres:\/\/.*\/msync_no_such_database\) does not exist\.$/,
     );
+    expect(databaseHint(error, { DATABASE_URL: url.toString() })).toBeUndefined();
   });
 
   it("says a Postgres that is starting up is not ready, not that its credentials are wrong", () => {

@@ -145,7 +145,7 @@ describe("metastudio-sync sync", () => {
       DATABASE_URL: url.href,
     }).done;
     expect(code).toBe(2);
-    expect(stderr).toMatch(/DATABASE_URL \(.*no_such_mirror_db\) names a database the server does not have/);
+    expect(stderr).toMatch(/The database named in DATABASE_URL \(.*no_such_mirror_db\) does not exist\./);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
