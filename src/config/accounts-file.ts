@@ -1,16 +1,15 @@
 import * as z from "zod";
 
 import { ConfigError } from "./config-error.js";
-import { parseAccountsDocument } from "./parse-accounts-document.js";
+import { ACCOUNT_NAME, describeAccountsPath, parseAccountsDocument } from "./parse-accounts-document.js";
 import { controlCharacterProblem } from "./control-character-problem.js";
 import { headerValueProblem } from "./header-value-problem.js";
 import { parseDecimal } from "./parse-decimal.js";
 import type { Env } from "./read-env.js";
-import { resolveValues, type Describe } from "./resolve-values.js";
+import { resolveValues } from "./resolve-values.js";
 import { urlProblem } from "./url-problem.js";
 
 export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /**
  * An endpoint: http or https, no `user:password@`, query or fragment, no control character (see
@@ -117,7 +116,7 @@ export type AccountEntry = z.infer<typeof accountSchema>;
  */
 export function readAccountsFile(file: string, env: Env): AccountEntry[] {
   const document = parseAccountsDocument(file);
-  const describe = describer(file, document);
+  const describe = describeAccountsPath(file, document);
   const resolved = resolveValues(document, env, describe);
   const parsed = fileSchema.safeParse(resolved);
   if (!parsed.success) {
@@ -144,22 +143,6 @@ const YAML_TYPES: Record<string, string> = {
 function issueText(issue: z.core.$ZodIssue): string {
   if (issue.code !== "invalid_type" || !issue.message.startsWith("Invalid input")) return issue.message;
   return `must be ${YAML_TYPES[issue.expected] ?? issue.expected}`;
-}
-
-function describer(file: string, document: unknown): Describe {
-  return (path) => {
-    if (path[0] !== "accounts" || typeof path[1] !== "number") {
-      return path.length === 0 ? `${file}:` : `${file}: ${path.join(".")}`;
-    }
-    const accounts = (document as { accounts?: unknown[] }).accounts;
-    const name = (accounts?.[path[1]] as { name?: unknown } | undefined)?.name;
-    const account =
-      typeof name === "string" && ACCOUNT_NAME.test(name)
-        ? `account "${name}" (accounts[${path[1]}])`
-        : `accounts[${path[1]}]`;
-    const key = path.slice(2).join(".");
-    return key ? `${file}: ${account}, key ${key}` : `${file}: ${account}`;
-  };
 }
 
 function assertUnique(accounts: AccountEntry[], file: string): void {

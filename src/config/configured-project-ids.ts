@@ -2,10 +2,10 @@ import * as z from "zod";
 
 import { PROJECT_ID } from "./accounts-file.js";
 import { ConfigError } from "./config-error.js";
-import { parseAccountsDocument } from "./parse-accounts-document.js";
+import { describeAccountsPath, parseAccountsDocument } from "./parse-accounts-document.js";
 import { parseProjectIds } from "./parse-project-ids.js";
 import { readEnv, type Env } from "./read-env.js";
-import { resolveValues, type Describe } from "./resolve-values.js";
+import { resolveValues } from "./resolve-values.js";
 
 /**
  * Only the projects of each account; every other key (endpoint, credentials, `<key>_file`) is
@@ -50,8 +50,8 @@ export function configuredProjectIds(env: Env): string[] | undefined {
 /** The `projects` of every account in the accounts file, in file order, each once. */
 function accountsFileProjects(file: string, env: Env): string[] {
   const document = parseAccountsDocument(file);
-  const describe: Describe = (path) =>
-    path.length === 0 ? `${file}:` : `${file}: ${path.map(String).join(".")}`;
+  // Named as the full read names them, so one mistake reads the same from every command.
+  const describe = describeAccountsPath(file, document);
   const accounts = (document as { accounts?: unknown } | null)?.accounts;
   // Only `projects` goes through `${NAME}` resolution: the rest may refer to unset secrets.
   const pruned = {

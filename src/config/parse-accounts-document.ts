@@ -6,6 +6,9 @@ import type * as Yaml from "yaml";
 import { ConfigError } from "./config-error.js";
 import { describeYamlError } from "./describe-yaml-error.js";
 import { openRegularFile } from "./open-regular-file.js";
+import type { Describe } from "./resolve-values.js";
+
+export const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** An accounts file is a few lines per account; anything this big is the wrong file. */
 export const MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024;
@@ -53,4 +56,25 @@ function readBounded(file: string): string {
  */
 function loadYaml(): typeof Yaml {
   return createRequire(import.meta.url)("yaml") as typeof Yaml;
+}
+
+/**
+ * How an error names a place in the file: the account by its name and index, then the key
+ * (`accounts.yaml: account "cn" (accounts[0]), key projects.1`); a name that is not a valid one is
+ * left out, since any value of the file may be a secret put in the wrong place.
+ */
+export function describeAccountsPath(file: string, document: unknown): Describe {
+  return (path) => {
+    if (path[0] !== "accounts" || typeof path[1] !== "number") {
+      return path.length === 0 ? `${file}:` : `${file}: ${path.join(".")}`;
+    }
+    const accounts = (document as { accounts?: unknown[] } | null)?.accounts;
+    const name = (accounts?.[path[1]] as { name?: unknown } | undefined)?.name;
+    const account =
+      typeof name === "string" && ACCOUNT_NAME.test(name)
+        ? `account "${name}" (accounts[${path[1]}])`
+        : `accounts[${path[1]}]`;
+    const key = path.slice(2).join(".");
+    return key ? `${file}: ${account}, key ${key}` : `${file}: ${account}`;
+  };
 }

@@ -58,14 +58,14 @@ describe("configuredProjectIds (what status reports on)", () => {
     ]);
     // A project given as ${NAME} still needs NAME, and says so as the full read does.
     expect(refusal({ METASTUDIO_CONFIG: file })).toMatch(
-      /accounts\.yaml: accounts\.0\.projects\.1 refers to \$\{EXTRA_PROJECT\}, which is not set/,
+      /accounts\.yaml: account "cn" \(accounts\[0\]\), key projects\.1 refers to \$\{EXTRA_PROJECT\}, which is not set/,
     );
   });
 
   it("refuses a file whose projects are not project IDs, or that is not an accounts file", () => {
     const bad = accountsFile("bad.yaml", "accounts:\n  - name: a\n    projects: [p1, 'p 2']\n");
     expect(refusal({ METASTUDIO_CONFIG: bad })).toMatch(
-      /bad\.yaml: accounts\.0\.projects\.1 must be a project ID/,
+      /bad\.yaml: account "a" \(accounts\[0\]\), key projects\.1 must be a project ID/,
     );
     const none = accountsFile("none.yaml", "accounts: []\n");
     expect(refusal({ METASTUDIO_CONFIG: none })).toMatch(
