@@ -108,8 +108,7 @@ async function enqueueProjects(
  * the workers', or no worker running at all).
  */
 async function warnUnclaimed(claims: ProjectClaims, projects: string[], prefix: string): Promise<void> {
-  const unclaimed: string[] = [];
-  for (const projectId of projects) if (!(await claims.isClaimed(projectId))) unclaimed.push(projectId);
+  const unclaimed = await claims.unclaimed(projects);
   if (unclaimed.length === 0) return;
   process.stderr.write(
     `warning: no worker on this queue (QUEUE_PREFIX ${JSON.stringify(prefix)}) is configured for ` +

@@ -32,6 +32,21 @@ export class ProjectClaims {
     }
   }
 
+  /** Those of `projectIds` no live worker claims, in their order; one round trip a chunk. */
+  async unclaimed(projectIds: readonly string[]): Promise<string[]> {
+    const now = Date.now();
+    const lapsed: string[] = [];
+    for (let i = 0; i < projectIds.length; i += 500) {
+      const chunk = projectIds.slice(i, i + 500);
+      const until = await this.redis.hmget(this.key, ...chunk);
+      chunk.forEach((id, j) => {
+        const claim = until[j];
+        if (claim === null || claim === undefined || Number(claim) <= now) lapsed.push(id);
+      });
+    }
+    return lapsed;
+  }
+
   /** True while some worker's claim on the project has not lapsed. */
   async isClaimed(projectId: string): Promise<boolean> {
     const until = await this.redis.hget(this.key, projectId);
