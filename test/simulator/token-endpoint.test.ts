@@ -1,16 +1,21 @@
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { startSimulator, type Simulator } from "../../src/simulator/simulator.js";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const USER = { domain: "d", username: "u", password: "p" };
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
+/** A simulator whose only credential is one IAM user. */
+let sim: Simulator;
+beforeEach(async () => {
+  sim = await startSimulator({
+    projectIds: [PROJECT],
+    roomsPerProject: 1,
+    credentials: { accessKeys: {}, tokens: [], iamUsers: [USER] },
+  });
 });
+afterEach(() => sim.close());
 
 function tokenRequest(password: string): string {
   return JSON.stringify({
@@ -23,11 +28,6 @@ function tokenRequest(password: string): string {
 
 describe("the simulated IAM token endpoint", () => {
   it("answers 201 with X-Subject-Token and a Content-Length, not a chunked body", async () => {
-    sim = await startSimulator({
-      projectIds: [PROJECT],
-      roomsPerProject: 1,
-      credentials: { accessKeys: {}, tokens: [], iamUsers: [USER] },
-    });
     const response = await request(`${sim.url}/v3/auth/tokens`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -52,11 +52,6 @@ describe("the simulated IAM token endpoint", () => {
   });
 
   it("refuses a wrong password with IAM's 401", async () => {
-    sim = await startSimulator({
-      projectIds: [PROJECT],
-      roomsPerProject: 1,
-      credentials: { accessKeys: {}, tokens: [], iamUsers: [USER] },
-    });
     const response = await request(`${sim.url}/v3/auth/tokens`, {
       method: "POST",
       body: tokenRequest("wrong"),
