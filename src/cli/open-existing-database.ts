@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 
 import { ConfigError } from "../config/config-error.js";
 import type { BaseConfig } from "../config/config.js";
@@ -7,6 +7,7 @@ import { redactUrl } from "../config/redact-url.js";
 import { type Database } from "../db/database.js";
 import { openDatabase } from "../db/open-database.js";
 import { readMigrationState, shippedMigrations } from "../db/migration-state.js";
+import { holdsEmbeddedCluster } from "../db/open-embedded-database.js";
 import { printWarning } from "./print-warning.js";
 
 /**
@@ -23,7 +24,7 @@ export async function openExistingDatabase(
 ): Promise<Database> {
   const where = describeLocation(config);
   const dir = resolve(config.embeddedDataDir);
-  if (config.databaseUrl === undefined && !existsSync(join(dir, "PG_VERSION"))) {
+  if (config.databaseUrl === undefined && !holdsEmbeddedCluster(dir)) {
     // Checked before opening, which would create the cluster (and the directory).
     throw new ConfigError(
       `${where} ${existsSync(dir) ? "holds no database" : "does not exist"}: ` +

@@ -25,7 +25,7 @@ export async function openEmbeddedDatabase(
   try {
     const { PGlite } = await import("@electric-sql/pglite");
     ({ drizzle } = await import("drizzle-orm/pglite"));
-    if (!existsSync(join(dir, "PG_VERSION"))) {
+    if (!holdsEmbeddedCluster(dir)) {
       const { createEmbeddedCluster } = await import("./create-embedded-cluster.js");
       const { clusterTemplatePath } = await import("./cluster-template.js");
       await createEmbeddedCluster(dir, clusterTemplatePath(), onWarning);
@@ -48,4 +48,9 @@ export async function openEmbeddedDatabase(
       }
     },
   };
+}
+
+/** Whether `dir` holds a complete cluster: PG_VERSION is the last file a creation moves in. */
+export function holdsEmbeddedCluster(dir: string): boolean {
+  return existsSync(join(dir, "PG_VERSION"));
 }
